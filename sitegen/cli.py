@@ -1,0 +1,107 @@
+"""The command line: parses arguments, calls the library, prints what it returns.
+
+Exit codes: 0 success, 1 content or configuration errors, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .version import __version__
+from .build import build, load_site
+from .errors import Problem, SiteError, UsageError
+from .scaffold import init_site
+
+OK, CONTENT_ERROR, USAGE_ERROR = 0, 1, 2
+
+
+def print_problems(problems: Sequence[Problem]) -> None:
+    for problem in sorted(problems, key=lambda p: (p.path, p.line or 0)):
+        print(problem, file=sys.stderr)
+    errors = sum(p.is_error for p in problems)
+    if errors:
+        print(f"{errors} error{'s' if errors != 1 else ''}: nothing was written", file=sys.stderr)
+
+
+def _build(args: argparse.Namespace) -> int:
+    result = build(Path(args.site), args.output, drafts=args.drafts, base_url=args.base_url, force=args.force)
+    print_problems(result.warnings)
+    if not args.quiet:
+        print(
+            f"Built {result.pages} pages from {result.articles} articles in {result.seconds:.2f} s "
+            f"({result.written} files written, {result.unchanged} unchanged, {result.removed} removed) "
+            f"-> {result.output_dir}"
+        )
+    return OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    loaded = load_site(Path(args.site), drafts=True, base_url=args.base_url)
+    print_problems(loaded.warnings)
+    print(f"{len(loaded.site.articles)} articles checked: no errors")
+    return OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    init_site(folder)
+    print(f"Created a new site in {folder}")
+    print(f"Next: cd {folder} && sitegen build")
+    return OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sitegen", description="A static site generator for curated news briefings."
+    )
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    site = argparse.ArgumentParser(add_help=False)
+    site.add_argument(
+        "--site",
+        default=".",
+        metavar="DIR",
+        help="the site folder, holding site.yaml and content/ (default: .)",
+    )
+
+    command = commands.add_parser("build", parents=[site], help="build the site into its output folder")
+    command.add_argument(
+        "--output", metavar="DIR", help="where to write the site (default: output/ in the site folder)"
+    )
+    command.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    command.add_argument(
+        "--base-url", metavar="URL", help="publish under this URL instead of site.yaml's base_url"
+    )
+    command.add_argument(
+        "--force", action="store_true", help="write into a non-empty folder sitegen did not create"
+    )
+    command.add_argument("--quiet", action="store_true", help="print only warnings and errors")
+    command.set_defaults(run=_build)
+
+    command = commands.add_parser(
+        "check", parents=[site], help="check content and configuration without writing"
+    )
+    command.add_argument("--base-url", metavar="URL", help="check with this base URL")
+    command.set_defaults(run=_check)
+
+    command = commands.add_parser("init", help="create a new site in an empty folder")
+    command.add_argument("folder", metavar="DIR", help="the folder to create")
+    command.set_defaults(run=_init)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as exc:
+        print(f"sitegen {args.command}: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except SiteError as exc:
+        print_problems(exc.problems)
+        return CONTENT_ERROR
+    except KeyboardInterrupt:
+        return 130

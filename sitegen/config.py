@@ -1,0 +1,126 @@
+"""The site's configuration: `site.yaml`, read once, typed and validated in one place."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import Problem, error, warning
+from .yamlfile import parse_mapping, read_text
+
+CONFIG_FILE = "site.yaml"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "Briefing"
+    base_url: str = "/"
+    language: str = "en"
+    timezone: str = "UTC"
+    theme: str = "default"
+    per_page: int = 20
+    feed_limit: int = 50
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always with a leading and a trailing slash."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def absolute_base(self) -> str:
+        """base_url as given, with one trailing slash; relative when base_url has no host."""
+        return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
+
+
+_TYPES = {f.name: f.type for f in fields(SiteConfig)}
+_EXPECTED = {"str": (str, "a string"), "int": (int, "a whole number")}
+
+
+def check_base_url(value: str) -> str | None:
+    """Why `value` is not a usable base_url, or None when it is."""
+    parts = urlsplit(value)
+    if parts.scheme and parts.scheme not in ("http", "https"):
+        return f"base_url: {value!r} must be an http or https URL, or a path such as '/'"
+    if parts.scheme and not parts.netloc:
+        return f"base_url: {value!r} has no host"
+    if not parts.scheme and not value.startswith("/"):
+        return f"base_url: {value!r} must be an absolute URL (https://example.org/) or start with '/'"
+    if parts.query or parts.fragment:
+        return f"base_url: {value!r} must not have a query or a fragment"
+    return None
+
+
+def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig, list[Problem]]:
+    """Read `site.yaml` (optional) from `site_dir`; `base_url` overrides the file's value.
+
+    Returns the configuration and every problem found; on errors the defaults stand in
+    for the bad values so that content can still be checked in the same run.
+    """
+    path = site_dir / CONFIG_FILE
+    problems: list[Problem] = []
+    values: dict[str, object] = {}
+    if path.is_file():
+        raw, lines, problems = _read_yaml_mapping(path)
+        for key, value in raw.items():
+            line = lines.get(key)
+            if key not in _TYPES:
+                known = ", ".join(_TYPES)
+                problems.append(error(CONFIG_FILE, line, f"unknown key {key!r} (known keys: {known})"))
+                continue
+            kind, wanted = _EXPECTED[_TYPES[key]]
+            if not isinstance(value, kind) or isinstance(value, bool):
+                problems.append(error(CONFIG_FILE, line, f"{key}: expected {wanted}, got {value!r}"))
+                continue
+            message = _check_value(key, value)
+            if message:
+                problems.append(error(CONFIG_FILE, line, message))
+                continue
+            values[key] = value
+    if base_url is not None:
+        message = check_base_url(base_url)
+        if message:
+            problems.append(error("--base-url", None, message))
+        else:
+            values["base_url"] = base_url
+    config = replace(SiteConfig(), **values)
+    if not urlsplit(config.base_url).scheme:
+        problems.append(
+            warning(
+                CONFIG_FILE,
+                None,
+                f"base_url {config.base_url!r} has no host: feeds and the sitemap need absolute "
+                "URLs, so set base_url to the address the site is published at",
+            )
+        )
+    return config, problems
+
+
+def _check_value(key: str, value: object) -> str | None:
+    if key == "timezone":
+        try:
+            zoneinfo.ZoneInfo(str(value))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return f"timezone: unknown timezone {value!r} (use an IANA name such as 'Europe/Berlin')"
+    elif key == "base_url":
+        return check_base_url(str(value))
+    elif key in ("per_page", "feed_limit") and int(value) < 1:  # type: ignore[call-overload]
+        return f"{key}: must be at least 1, got {value}"
+    elif key in ("title", "language", "theme") and not str(value).strip():
+        return f"{key}: must not be empty"
+    elif key == "theme" and ("/" in str(value) or str(value).startswith(".")):
+        return f"theme: {value!r} must be a theme folder name, not a path"
+    return None
+
+
+def _read_yaml_mapping(path: Path) -> tuple[dict, dict[str, int], list[Problem]]:
+    text, problem = read_text(path, CONFIG_FILE)
+    if problem:
+        return {}, {}, [problem]
+    return parse_mapping(text, CONFIG_FILE, first_line=1)

@@ -1,0 +1,238 @@
+"""Stage 3, model: the whole site built from its articles before anything is rendered.
+
+Articles, taxonomies (tags, regions, sources), the timeline, and the list of pages to
+write, each page with the template that renders it and the data it shows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .config import SiteConfig
+from .slugs import slugify
+from .validate import Article
+
+FEED = "feed.atom"  # built-in renderers, not theme templates
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One tag, region or source, with its articles newest first."""
+
+    taxonomy: str  # "tags", "regions" or "sources"
+    slug: str
+    name: str
+    articles: tuple[Article, ...]
+
+    @property
+    def url_path(self) -> str:
+        return f"{self.taxonomy}/{self.slug}/"
+
+    @property
+    def feed_path(self) -> str:
+        return f"{self.url_path}feed.xml"
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    key: str  # as in URLs: "tags"
+    title: str  # "Tags"
+    singular: str  # "Tag"
+    terms: tuple[Term, ...]  # by name
+    has_feeds: bool
+
+    @property
+    def url_path(self) -> str:
+        return f"{self.key}/"
+
+
+# key, title, singular, whether each term has a feed
+TAXONOMIES = (
+    ("tags", "Tags", "Tag", True),
+    ("regions", "Regions", "Region", True),
+    ("sources", "Sources", "Source", False),
+)
+_NAMES_OF = {
+    "tags": lambda article: article.tags,
+    "regions": lambda article: article.regions,
+    "sources": lambda article: (article.source,),
+}
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+    articles: tuple[Article, ...]
+
+    @property
+    def url_path(self) -> str:
+        return f"timeline/{self.year:04d}/{self.month:02d}/"
+
+
+@dataclass(frozen=True)
+class Year:
+    year: int
+    months: tuple[Month, ...]  # newest first
+
+    @property
+    def count(self) -> int:
+        return sum(len(m.articles) for m in self.months)
+
+    @property
+    def url_path(self) -> str:
+        return f"timeline/{self.year:04d}/"
+
+
+@dataclass(frozen=True)
+class Paginator:
+    number: int
+    count: int  # pages in all
+    base_path: str  # the first page's URL path
+
+    def path(self, number: int) -> str:
+        return self.base_path if number == 1 else f"{self.base_path}page/{number}/"
+
+    @property
+    def previous_path(self) -> str | None:
+        return self.path(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_path(self) -> str | None:
+        return self.path(self.number + 1) if self.number < self.count else None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One file to write: `url_path` ('' is the home page; a path ending in '/' is written
+    as its index.html), the template that renders it, and the template's variables."""
+
+    url_path: str
+    template: str
+    context: dict[str, Any] = field(compare=False)
+
+    @property
+    def file_path(self) -> str:
+        return (
+            self.url_path + "index.html"
+            if self.url_path.endswith("/") or not self.url_path
+            else self.url_path
+        )
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    articles: tuple[Article, ...]  # newest first
+    taxonomies: dict[str, Taxonomy]
+    years: tuple[Year, ...]  # newest first
+    pages: tuple[Page, ...] = ()
+    terms_by_slug: dict[str, dict[str, Term]] = field(default_factory=dict, compare=False)
+
+    def terms_of(self, article: Article, taxonomy: str) -> list[Term]:
+        """The article's tags (or regions, or its source) as the site's terms."""
+        index = self.terms_by_slug[taxonomy]
+        return [index[slugify(name)] for name in _NAMES_OF[taxonomy](article)]
+
+    def term(self, taxonomy: str, name: str) -> Term | None:
+        return self.terms_by_slug[taxonomy].get(slugify(name))
+
+
+def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> Site:
+    published = sorted(
+        (a for a in articles if drafts or not a.draft),
+        key=lambda a: (a.date, a.slug),
+        reverse=True,
+    )
+    taxonomies = {spec[0]: _taxonomy(published, *spec) for spec in TAXONOMIES}
+    site = Site(
+        config=config,
+        articles=tuple(published),
+        taxonomies=taxonomies,
+        years=_timeline(published),
+        terms_by_slug={k: {t.slug: t for t in tax.terms} for k, tax in taxonomies.items()},
+    )
+    return replace(site, pages=tuple(_pages(site)))
+
+
+def _taxonomy(articles, key, title, singular, has_feeds) -> Taxonomy:
+    names_of = _NAMES_OF[key]
+    members: dict[str, list[Article]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in articles:
+        for name in names_of(article):
+            slug = slugify(name)
+            members[slug].append(article)
+            spellings[slug][name] += 1
+    terms = [
+        Term(key, slug, _most_common_spelling(spellings[slug]), tuple(found))
+        for slug, found in members.items()
+    ]
+    terms.sort(key=lambda t: (t.name.casefold(), t.slug))
+    return Taxonomy(key, title, singular, tuple(terms), has_feeds)
+
+
+def _most_common_spelling(spellings: Counter[str]) -> str:
+    # Ties go to the spelling that sorts first, so 'Ukraine' wins over 'ukraine'.
+    return min(spellings, key=lambda name: (-spellings[name], name))
+
+
+def _timeline(articles: list[Article]) -> tuple[Year, ...]:
+    by_month: dict[tuple[int, int], list[Article]] = defaultdict(list)
+    for article in articles:
+        by_month[(article.date.year, article.date.month)].append(article)
+    years: dict[int, list[Month]] = defaultdict(list)
+    for (year, month), found in sorted(by_month.items(), reverse=True):
+        years[year].append(Month(year, month, tuple(found)))
+    return tuple(Year(year, tuple(months)) for year, months in years.items())
+
+
+def _paginated(base_path: str, template: str, articles, per_page: int, **context):
+    chunks = [articles[i : i + per_page] for i in range(0, len(articles), per_page)] or [()]
+    for number, chunk in enumerate(chunks, 1):
+        paginator = Paginator(number, len(chunks), base_path)
+        yield Page(paginator.path(number), template, {**context, "articles": chunk, "paginator": paginator})
+
+
+def _pages(site: Site):
+    config = site.config
+    articles = site.articles
+    yield from _paginated("", "index.html", articles, config.per_page, title="Latest")
+    for i, article in enumerate(articles):
+        older = articles[i + 1] if i + 1 < len(articles) else None
+        newer = articles[i - 1] if i > 0 else None
+        yield Page(article.url_path, "article.html", {"article": article, "older": older, "newer": newer})
+    for taxonomy in site.taxonomies.values():
+        yield Page(taxonomy.url_path, "terms.html", {"taxonomy": taxonomy})
+        for term in taxonomy.terms:
+            yield from _paginated(
+                term.url_path,
+                "term.html",
+                term.articles,
+                config.per_page,
+                taxonomy=taxonomy,
+                term=term,
+            )
+            if taxonomy.has_feeds:
+                yield Page(
+                    term.feed_path,
+                    FEED,
+                    {
+                        "title": f"{term.name}",
+                        "url_path": term.url_path,
+                        "articles": term.articles[: config.feed_limit],
+                    },
+                )
+    yield Page("timeline/", "timeline.html", {"years": site.years})
+    for year in site.years:
+        yield Page(year.url_path, "year.html", {"year": year})
+        for month in year.months:
+            yield Page(month.url_path, "month.html", {"year": year, "month": month})
+    yield Page("feed.xml", FEED, {"title": "", "url_path": "", "articles": articles[: config.feed_limit]})
+    yield Page("404.html", "404.html", {})
+    yield Page("sitemap.xml", SITEMAP, {})
+    yield Page("robots.txt", ROBOTS, {})

@@ -1,0 +1,162 @@
+"""Stage 4, render: the site model -> the bytes of every page, through Markdown and Jinja2."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+from ..errors import Problem, error
+from ..model import FEED, ROBOTS, SITEMAP, Page, Site
+from ..validate import Article
+from . import feeds
+from .markdown import MarkdownRenderer
+from .theme import Theme
+
+
+class RenderError(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class Renderer:
+    """Renders the pages of one site with one theme; a new Renderer for every build."""
+
+    def __init__(self, site: Site, theme: Theme, site_dir: Path):
+        self.site = site
+        self.site_dir = site_dir
+        self.theme = theme
+        config = site.config
+        self.markdown = MarkdownRenderer(config.base_path)
+        self._bodies: dict[str, Markup] = {}
+        template_dirs = theme.template_dirs()
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(
+                [
+                    # {% extends "default/base.html" %} reaches the default theme from an override.
+                    jinja2.PrefixLoader(
+                        {"default": jinja2.FileSystemLoader(theme.default_folder / "templates")}
+                    ),
+                    jinja2.FileSystemLoader(template_dirs),
+                ]
+            ),
+            autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        self.env.globals.update(site=site, config=config, url=self.url, absolute_url=self.absolute_url)
+        self.env.filters.update(date=format_date, month_name=month_name)
+
+    def url(self, target: object) -> str:
+        """The link to a page of the site: an object with a url_path, or a site-relative path."""
+        path = target if isinstance(target, str) else target.url_path  # type: ignore[attr-defined]
+        return self.site.config.base_path + path.lstrip("/")
+
+    def absolute_url(self, target: object, quoted: bool = False) -> str:
+        path = target if isinstance(target, str) else target.url_path  # type: ignore[attr-defined]
+        path = quote(path.lstrip("/"), safe="/") if quoted else path.lstrip("/")
+        return self.site.config.absolute_base + path
+
+    def body_html(self, article: Article) -> Markup:
+        if article.slug not in self._bodies:
+            self._bodies[article.slug] = Markup(self.markdown.convert(article.body))
+        return self._bodies[article.slug]
+
+    def render(self, page: Page) -> bytes:
+        """The page's bytes; raises RenderError naming the template file and line on failure."""
+        if page.template == FEED:
+            return feeds.atom_feed(self.site, page, self.absolute_url, self.body_html)
+        if page.template == SITEMAP:
+            return feeds.sitemap(self.site, self.absolute_url)
+        if page.template == ROBOTS:
+            return feeds.robots(self.absolute_url)
+        context = dict(page.context)
+        if "article" in context:
+            context["body"] = self.body_html(context["article"])
+        try:
+            template = self.env.get_template(page.template)
+            return template.render(page=page, **context).encode("utf-8")
+        except jinja2.TemplateSyntaxError as exc:
+            raise RenderError(
+                error(self._label(exc.filename), exc.lineno, f"template error: {exc.message}")
+            ) from exc
+        except jinja2.TemplateNotFound as exc:
+            raise RenderError(
+                error(
+                    self._label(None),
+                    None,
+                    f"template {exc.name!r} not found in theme {self.theme.name!r}",
+                )
+            ) from exc
+        except Exception as exc:  # a template that fails while rendering: report where
+            filename, line = self._template_frame(exc)
+            raise RenderError(
+                error(
+                    self._label(filename),
+                    line,
+                    f"while rendering /{page.url_path}: {type(exc).__name__}: {exc}",
+                )
+            ) from exc
+
+    def render_all(self) -> Iterator[tuple[Page, bytes]]:
+        for page in self.site.pages:
+            yield page, self.render(page)
+
+    def _label(self, filename: str | None) -> str:
+        if not filename:
+            return f"themes/{self.theme.name}"
+        path = Path(filename).resolve()
+        try:
+            return path.relative_to(self.site_dir.resolve()).as_posix()
+        except ValueError:
+            theme_root = self.theme.default_folder.parent
+            try:
+                return f"(built-in theme) {path.relative_to(theme_root).as_posix()}"
+            except ValueError:
+                return str(path)
+
+    def _template_frame(self, exc: Exception) -> tuple[str | None, int | None]:
+        template_dirs = [
+            str(d) for d in (*self.theme.template_dirs(), self.theme.default_folder / "templates")
+        ]
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if any(frame.filename.startswith(d) for d in template_dirs):
+                return frame.filename, frame.lineno
+        return None, None
+
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def month_name(number: int) -> str:
+    return MONTHS[number - 1]
+
+
+def format_date(moment, style: str = "long") -> str:
+    """'3 December 2024' (long), '3 Dec 2024' (short), '14:05' (time), '2024-12-03T14:05:00+01:00' (iso)."""
+    if style == "iso":
+        return moment.isoformat()
+    if style == "time":
+        return f"{moment:%H:%M}"
+    month = month_name(moment.month)
+    return f"{moment.day} {month if style == 'long' else month[:3]} {moment.year}"

@@ -1,0 +1,308 @@
+"""Stage 2, validate: front matter values -> typed `Article` records, or problems with file:line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from .errors import Problem, error, warning
+from .load import SourceFile
+from .slugs import ARTICLE_SLUG, slugify
+
+KNOWN_FIELDS = (
+    "title",
+    "date",
+    "source",
+    "source_url",
+    "region",
+    "tags",
+    "summary",
+    "author",
+    "image",
+    "image_caption",
+    "updated",
+    "slug",
+    "draft",
+)
+# Written by `sitegen import`; kept in `meta` like any other extra key, but never a near-miss.
+RECOGNISED_EXTRAS = ("dateline", "fingerprint")
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    title: str
+    date: dt.datetime  # aware, in the site's timezone
+    has_time: bool  # False when only a day was given
+    source: str
+    source_url: str | None
+    regions: tuple[str, ...]
+    tags: tuple[str, ...]
+    summary: str
+    author: str | None
+    image: str | None
+    image_caption: str | None
+    updated: dt.datetime | None
+    draft: bool
+    body: str  # Markdown
+    path: str  # the file, relative to the site folder
+    meta: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def url_path(self) -> str:
+        return f"articles/{self.slug}/"
+
+
+class _Fields:
+    """Reads one file's front matter, recording a problem at the key's line for each bad value."""
+
+    def __init__(self, source: SourceFile, tz: ZoneInfo):
+        self.source = source
+        self.tz = tz
+        self.problems: list[Problem] = []
+
+    def fail(self, key: str | None, message: str) -> None:
+        line = self.source.key_lines.get(key) if key else None
+        self.problems.append(error(self.source.label, line, message))
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.source.front_matter.get(key)
+        if value is None or value == "":
+            if required:
+                self.fail(
+                    key,
+                    f"{key}: missing (required)"
+                    if key not in self.source.front_matter
+                    else f"{key}: must not be empty",
+                )
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.fail(key, f"{key}: expected text, got {_describe(value)}")
+            return None
+        text = str(value).strip()
+        if required and not text:
+            self.fail(key, f"{key}: must not be empty")
+            return None
+        return text or None
+
+    def names(self, key: str, split_commas: bool) -> tuple[str, ...]:
+        """A list of names, or one name (or, where allowed, one comma-separated string)."""
+        value = self.source.front_matter.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            items = str(value).split(",") if split_commas else [str(value)]
+        elif isinstance(value, list):
+            bad = [v for v in value if isinstance(v, bool) or not isinstance(v, str | int | float)]
+            if bad:
+                self.fail(key, f"{key}: each item must be text, got {_describe(bad[0])}")
+                return ()
+            items = [str(v) for v in value]
+        else:
+            self.fail(key, f"{key}: expected a list of names, got {_describe(value)}")
+            return ()
+        names: dict[str, str] = {}
+        for item in (i.strip() for i in items):
+            if not item:
+                continue
+            if not slugify(item):
+                self.fail(key, f"{key}: {item!r} has no letters or digits to make a URL from")
+                continue
+            names.setdefault(slugify(item), item)
+        return tuple(names.values())
+
+    def moment(self, key: str, required: bool = False) -> tuple[dt.datetime | None, bool]:
+        """A date or date-time in the site's timezone, and whether a time of day was given."""
+        value = self.source.front_matter.get(key)
+        if value is None:
+            if required:
+                self.fail(key, f"{key}: missing (required), e.g. {key}: 2024-12-03")
+            return None, False
+        has_time = True
+        if isinstance(value, dt.datetime):
+            moment = value
+        elif isinstance(value, dt.date):
+            moment, has_time = dt.datetime.combine(value, dt.time()), False
+        elif isinstance(value, str):
+            try:
+                moment = dt.datetime.fromisoformat(value.strip())
+            except ValueError:
+                self.fail(
+                    key,
+                    f"{key}: {value!r} is not a valid date (use 2024-12-03 or "
+                    "2024-12-03T14:05, optionally with an offset such as +02:00)",
+                )
+                return None, False
+            has_time = "T" in value or " " in value.strip()
+        else:
+            self.fail(key, f"{key}: expected a date such as 2024-12-03, got {_describe(value)}")
+            return None, False
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.tz)
+        return moment.astimezone(self.tz), has_time
+
+
+def validate_file(source: SourceFile, tz: ZoneInfo) -> tuple[Article | None, list[Problem]]:
+    fields = _Fields(source, tz)
+    front = source.front_matter
+    title = fields.text("title", required=True)
+    date, has_time = fields.moment("date", required=True)
+    updated, _ = fields.moment("updated")
+    source_name = fields.text("source", required=True)
+    source_url = fields.text("source_url")
+    if source_url and not _is_web_url(source_url):
+        fields.fail("source_url", f"source_url: {source_url!r} must be an http:// or https:// URL")
+    draft = front.get("draft", False)
+    if not isinstance(draft, bool):
+        fields.fail("draft", f"draft: expected true or false, got {draft!r}")
+    slug = _slug(fields, source)
+    summary = fields.text("summary") or first_paragraph(source.body)
+    article = Article(
+        slug=slug or "",
+        title=title or "",
+        date=date or dt.datetime.min.replace(tzinfo=tz),
+        has_time=has_time,
+        source=source_name or "",
+        source_url=source_url,
+        regions=fields.names("region", split_commas=False),
+        tags=fields.names("tags", split_commas=True),
+        summary=summary,
+        author=_author(fields),
+        image=fields.text("image"),
+        image_caption=fields.text("image_caption"),
+        updated=updated,
+        draft=draft is True,
+        body=source.body,
+        path=source.label,
+        meta={k: v for k, v in front.items() if k not in KNOWN_FIELDS},
+    )
+    problems = fields.problems + _near_misses(source)
+    return (None if any(p.is_error for p in problems) else article), problems
+
+
+def _slug(fields: _Fields, source: SourceFile) -> str | None:
+    given = source.front_matter.get("slug")
+    if given is None:
+        slug = slugify(PurePosixPath(source.label).stem)
+        if not slug:
+            fields.fail(None, "cannot make a URL slug from the file name; add a 'slug:' line")
+        return slug or None
+    if not isinstance(given, str) or not ARTICLE_SLUG.match(given):
+        fields.fail(
+            "slug",
+            f"slug: {given!r} must be lowercase letters, digits and single "
+            "hyphens (no '/', '..' or spaces), e.g. slug: port-strike-ends",
+        )
+        return None
+    return given
+
+
+def _author(fields: _Fields) -> str | None:
+    value = fields.source.front_matter.get("author")
+    if isinstance(value, list):
+        return ", ".join(fields.names("author", split_commas=False)) or None
+    return fields.text("author")
+
+
+def _near_misses(source: SourceFile) -> list[Problem]:
+    """Warn about keys that look like a misspelt field ('tgas', 'Date', 'sumary')."""
+    problems = []
+    for key in source.front_matter:
+        if key in KNOWN_FIELDS or key in RECOGNISED_EXTRAS:
+            continue
+        close = difflib.get_close_matches(key.lower(), KNOWN_FIELDS, n=1, cutoff=0.75)
+        if close:
+            problems.append(
+                warning(
+                    source.label,
+                    source.key_lines.get(key),
+                    f"unknown key {key!r}: did you mean {close[0]!r}? (kept as extra data)",
+                )
+            )
+    return problems
+
+
+def _is_web_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _describe(value: object) -> str:
+    kind = {list: "a list", dict: "a set of keys", bool: "true/false"}.get(type(value))
+    return kind or repr(value)
+
+
+_BLOCK_START = re.compile(r"^\s{0,3}(#|>|[-*+]\s|\d+[.)]\s|```|~~~|\||<|!\[|\[\^|[-*_=]{3,}\s*$)")
+_INLINE_MARKUP = [
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference links
+    (re.compile(r"<[^>]+>"), ""),  # inline HTML
+    (re.compile(r"(\*\*|__|\*|`)"), ""),  # emphasis, code
+    (re.compile(r"\s+"), " "),
+]
+
+
+def first_paragraph(markdown: str) -> str:
+    """The first paragraph of prose in a Markdown body, as plain text (for the default summary)."""
+    for block in re.split(r"\n\s*\n", markdown):
+        if block.strip() and not _BLOCK_START.match(block):
+            text = block
+            for pattern, replacement in _INLINE_MARKUP:
+                text = pattern.sub(replacement, text)
+            return text.strip()
+    return ""
+
+
+def validate_articles(sources: list[SourceFile], tz: ZoneInfo) -> tuple[list[Article], list[Problem]]:
+    """Validate every file, then the rules that span files (unique slugs, repeated imports)."""
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    for source in sources:
+        article, found = validate_file(source, tz)
+        problems.extend(found)
+        if article:
+            articles.append(article)
+    problems.extend(_cross_file_problems(articles, sources))
+    return articles, problems
+
+
+def _cross_file_problems(articles: list[Article], sources: list[SourceFile]) -> list[Problem]:
+    lines = {s.label: s.key_lines for s in sources}
+    by_slug: dict[str, list[Article]] = defaultdict(list)
+    by_url: dict[str, list[Article]] = defaultdict(list)
+    by_fingerprint: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        by_slug[article.slug].append(article)
+        if article.source_url:
+            by_url[article.source_url.rstrip("/")].append(article)
+        if article.meta.get("fingerprint"):
+            by_fingerprint[str(article.meta["fingerprint"])].append(article)
+    problems = []
+    for slug, same in by_slug.items():
+        for later in same[1:]:
+            problems.append(
+                error(
+                    later.path,
+                    lines[later.path].get("slug"),
+                    f"slug {slug!r} is also used by {same[0].path}: both would be written to "
+                    f"/articles/{slug}/; give one of them another file name or 'slug:'",
+                )
+            )
+    for key, groups in (("source_url", by_url), ("fingerprint", by_fingerprint)):
+        for value, same in groups.items():
+            for later in same[1:]:
+                problems.append(
+                    warning(
+                        later.path,
+                        lines[later.path].get(key),
+                        f"{key}: same as {same[0].path} ({value}); is this article there twice?",
+                    )
+                )
+    return problems
