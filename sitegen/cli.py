@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument(
         "--force", action="store_true", help="write into a non-empty folder sitegen did not create"
     )
-    command.add_argument("--quiet", action="store_true", help="print only warnings and errors")
+    command.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     command.set_defaults(run=_build)
 
     command = commands.add_parser(

@@ -45,6 +45,7 @@ class Article:
     regions: tuple[str, ...]
     tags: tuple[str, ...]
     summary: str
+    summary_from_body: bool  # True when the summary is the body's first paragraph
     author: str | None
     image: str | None
     image_caption: str | None
@@ -162,7 +163,7 @@ def validate_file(source: SourceFile, tz: ZoneInfo) -> tuple[Article | None, lis
     if not isinstance(draft, bool):
         fields.fail("draft", f"draft: expected true or false, got {draft!r}")
     slug = _slug(fields, source)
-    summary = fields.text("summary") or first_paragraph(source.body)
+    given_summary = fields.text("summary")
     article = Article(
         slug=slug or "",
         title=title or "",
@@ -172,7 +173,8 @@ def validate_file(source: SourceFile, tz: ZoneInfo) -> tuple[Article | None, lis
         source_url=source_url,
         regions=fields.names("region", split_commas=False),
         tags=fields.names("tags", split_commas=True),
-        summary=summary,
+        summary=given_summary or first_paragraph(source.body),
+        summary_from_body=not given_summary,
         author=_author(fields),
         image=fields.text("image"),
         image_caption=fields.text("image_caption"),
