@@ -6,14 +6,17 @@ Exit codes: 0 success, 1 content or configuration errors, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
 
-from .version import __version__
 from .build import build, load_site
 from .errors import Problem, SiteError, UsageError
 from .scaffold import init_site
+from .version import __version__
 
 OK, CONTENT_ERROR, USAGE_ERROR = 0, 1, 2
 
@@ -45,11 +48,55 @@ def _check(args: argparse.Namespace) -> int:
     return OK
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import Preview, is_loopback  # only this command needs the server and watchdog
+
+    preview = Preview(
+        Path(args.site), host=args.host, port=args.port, drafts=args.drafts, report=_print_build_report
+    )
+    if not is_loopback(args.host):
+        print(
+            f"warning: serving on {args.host}: the preview is visible to other machines on the network",
+            file=sys.stderr,
+        )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    preview.start()
+    try:
+        print(f"Serving {preview.url} (Ctrl-C to stop)", flush=True)
+        if args.open:
+            webbrowser.open(preview.url)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.stop()
+    print("Stopped.")
+    return OK
+
+
+def _print_build_report(report) -> None:
+    print_problems(report.problems)
+    if report.ok:
+        changed = f" ({len(report.changed)} changed)" if report.changed else ""
+        result = report.result
+        print(
+            f"Built {result.pages} pages from {result.articles} articles in {result.seconds:.2f} s{changed}",
+            flush=True,
+        )
+    else:
+        print(
+            "The build failed: the last good site is still served, with the errors shown in the page.",
+            flush=True,
+        )
+
+
 def _init(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     init_site(folder)
     print(f"Created a new site in {folder}")
-    print(f"Next: cd {folder} && sitegen build")
+    print(f"Next: cd {folder} && sitegen serve")
     return OK
 
 
@@ -86,6 +133,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     command.add_argument("--base-url", metavar="URL", help="check with this base URL")
     command.set_defaults(run=_check)
+
+    command = commands.add_parser(
+        "serve", parents=[site], help="build, serve and rebuild on every change, with live reload"
+    )
+    command.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only)"
+    )
+    command.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
+    command.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    command.add_argument("--open", action="store_true", help="open the site in the web browser")
+    command.set_defaults(run=_serve)
 
     command = commands.add_parser("init", help="create a new site in an empty folder")
     command.add_argument("folder", metavar="DIR", help="the folder to create")

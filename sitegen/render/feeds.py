@@ -54,7 +54,7 @@ def atom_feed(
             ET.SubElement(entry, "category", {"term": tag})
         if article.summary:
             _text(entry, "summary", article.summary)
-        _text(entry, "content", body_html(article), {"type": "html"})
+        _text(entry, "content", str(body_html(article)), {"type": "html"})  # str: Markup would re-escape
     return _xml(feed)
 
 

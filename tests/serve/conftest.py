@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from liveutil import write_article
+
+from sitegen.serve import Preview
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "site.yaml").write_text('title: "Preview Test"\nbase_url: "https://example.org/"\n')
+    write_article(site, "port-strike", "Port strike ends", "Dockworkers voted to accept the deal.\n")
+    write_article(site, "cable-damage", "Cable damaged", "Investigators boarded a ship.\n", day=2)
+    return site
+
+
+@pytest.fixture
+def preview(site: Path):
+    reports = []
+    server = Preview(site, port=0, report=reports.append)
+    server.start()
+    server.reports = reports
+    yield server
+    server.stop()

@@ -1,0 +1,74 @@
+"""Helpers for the preview tests: articles on disk, raw HTTP, an event-stream client."""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ARTICLE = """---
+title: "{title}"
+date: 2024-12-0{day}T10:00:00+00:00
+source: "Meridian Wire"
+region: Europe
+tags: [shipping]
+---
+
+{body}
+"""
+
+
+def write_article(site: Path, slug: str, title: str, body: str, day: int = 3) -> Path:
+    path = site / "content" / "2024" / "12" / f"{slug}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(ARTICLE.format(title=title, body=body, day=day), encoding="utf-8")
+    return path
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    """GET without following redirects; returns status, headers, body."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def raw_get(port: int, target: str) -> tuple[int, bytes]:
+    """Send a request line exactly as given (no client-side normalising of '..')."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(f"GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+class EventStream:
+    """A minimal Server-Sent Events client for the preview's reload channel."""
+
+    def __init__(self, url: str):
+        self.response = urllib.request.urlopen(url, timeout=20)
+
+    def next_event(self) -> tuple[str, dict]:
+        kind, data = "message", ""
+        while True:
+            line = self.response.readline().decode().rstrip("\n")
+            if line.startswith("event: "):
+                kind = line[7:]
+            elif line.startswith("data: "):
+                data = line[6:]
+            elif line == "" and data:
+                return kind, json.loads(data)
+
+    def close(self) -> None:
+        self.response.close()

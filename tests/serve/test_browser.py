@@ -1,0 +1,167 @@
+"""The live preview in a real browser: Debian's Chromium driven by Selenium through chromedriver."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from liveutil import write_article
+
+selenium = pytest.importorskip("selenium")
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+TIMEOUT = 20
+
+if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+    # CI installs both (.ci/run); say so loudly rather than pass silently elsewhere.
+    pytest.skip(
+        "chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
+        allow_module_level=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1200,800",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def until(browser, condition, message: str):
+    return WebDriverWait(browser, TIMEOUT, poll_frequency=0.05).until(lambda _: condition(), message)
+
+
+def mark_page(browser) -> None:
+    """A marker that survives only as long as this document: a reload or navigation drops it."""
+    browser.execute_script("window.__sitegenTestMarker = 'same document';")
+
+
+def same_document(browser) -> bool:
+    return browser.execute_script("return window.__sitegenTestMarker === 'same document';")
+
+
+def settle(preview, quiet: float = 0.6) -> None:
+    """Wait until the watcher has handled the test's own setup writes (no rebuild for `quiet` s)."""
+    seen, since = preview.state.sequence, time.monotonic()
+    while time.monotonic() - since < quiet:
+        time.sleep(0.05)
+        if preview.state.sequence != seen:
+            seen, since = preview.state.sequence, time.monotonic()
+
+
+def wait_until_connected(browser) -> None:
+    # The reload channel is open once the EventSource reports readyState OPEN (1).
+    browser.execute_script("window.__sitegenProbe = new EventSource('/__sitegen/events');")
+    until(
+        browser,
+        lambda: browser.execute_script("return window.__sitegenProbe.readyState") == 1,
+        "the page never connected to the reload channel",
+    )
+    browser.execute_script("window.__sitegenProbe.close();")
+
+
+def test_saving_an_article_updates_the_open_page(browser, preview, site: Path):
+    browser.get(preview.url + "articles/port-strike/")
+    assert "Dockworkers voted" in browser.find_element(By.TAG_NAME, "main").text
+    wait_until_connected(browser)
+    write_article(
+        site, "port-strike", "Port strike ends", "Ratification vote passes with a clear majority.\n"
+    )
+    until(
+        browser,
+        lambda: "Ratification vote passes" in browser.find_element(By.TAG_NAME, "main").text,
+        "the page did not show the saved text",
+    )
+    assert browser.current_url == preview.url + "articles/port-strike/"
+
+
+def test_broken_front_matter_shows_an_overlay_until_fixed(browser, preview, site: Path):
+    browser.get(preview.url + "articles/port-strike/")
+    wait_until_connected(browser)
+    path = site / "content" / "2024" / "12" / "port-strike.md"
+    path.write_text("---\ntitle: Port strike ends\ndate: 2024-13-45\nsource: Meridian Wire\n---\nBody\n")
+    overlay = until(
+        browser, lambda: browser.find_elements(By.ID, "sitegen-error-overlay"), "no error overlay appeared"
+    )[0]
+    until(browser, lambda: "content/2024/12/port-strike.md:3" in overlay.text, "overlay lacks file:line")
+    assert "is not a valid date" in overlay.text
+    # The last good page is still underneath.
+    assert "Port strike ends" in browser.find_element(By.TAG_NAME, "h1").text
+    write_article(site, "port-strike", "Port strike ends, deal signed", "Fixed and saved.\n")
+    until(
+        browser,
+        lambda: (
+            not browser.find_elements(By.ID, "sitegen-error-overlay")
+            and "deal signed" in browser.find_element(By.TAG_NAME, "h1").text
+        ),
+        "the overlay did not go away, or the page did not update",
+    )
+
+
+def test_css_change_is_applied_without_reloading(browser, preview, site: Path):
+    css = site / "static" / "css" / "extra.css"
+    css.parent.mkdir(parents=True)
+    css.write_text("h1 { color: rgb(1, 2, 3); }\n")
+    override = site / "themes" / "default" / "templates"
+    override.mkdir(parents=True)
+    (override / "base.html").write_text(
+        '{% extends "default/base.html" %}\n'
+        '{% block head %}<link rel="stylesheet" href="{{ url(\'css/extra.css\') }}">{% endblock %}\n'
+    )
+    settle(preview)
+    browser.get(preview.url)
+    wait_until_connected(browser)
+
+    def h1_color():
+        return browser.execute_script("return getComputedStyle(document.querySelector('h1')).color;")
+
+    until(browser, lambda: h1_color() == "rgb(1, 2, 3)", "the extra stylesheet did not apply")
+    mark_page(browser)
+    css.write_text("h1 { color: rgb(200, 30, 40); }\n")
+    until(browser, lambda: h1_color() == "rgb(200, 30, 40)", "the new style was not applied")
+    assert same_document(browser), "the page was reloaded instead of swapping the stylesheet"
+
+
+def test_reload_keeps_the_scroll_position(browser, preview, site: Path):
+    long_body = "\n\n".join(f"Paragraph {i} of a long briefing." for i in range(200)) + "\n"
+    write_article(site, "port-strike", "Port strike ends", long_body)
+    settle(preview)
+    browser.get(preview.url + "articles/port-strike/")
+    wait_until_connected(browser)
+    browser.execute_script("window.scrollTo(0, 2500);")
+    until(browser, lambda: browser.execute_script("return window.scrollY") == 2500, "could not scroll")
+    mark_page(browser)
+    write_article(site, "port-strike", "Port strike ends", long_body + "\nOne more line at the end.\n")
+    until(browser, lambda: not same_document(browser), "the page did not reload")
+    until(
+        browser,
+        lambda: "One more line at the end." in browser.find_element(By.TAG_NAME, "main").text,
+        "the reloaded page lacks the new text",
+    )
+    until(
+        browser,
+        lambda: abs(browser.execute_script("return window.scrollY") - 2500) < 5,
+        "the scroll position was not kept",
+    )

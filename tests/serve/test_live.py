@@ -1,0 +1,153 @@
+"""Rebuilds, the reload channel and the error overlay's data, without a browser."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from liveutil import EventStream, fetch, write_article
+
+from sitegen.serve.http import EVENTS_PATH
+from sitegen.serve.watch import Debouncer, is_relevant
+
+
+def test_debouncer_turns_a_burst_into_one_call():
+    calls = []
+    done = threading.Event()
+
+    def action(paths):
+        calls.append(paths)
+        done.set()
+
+    debouncer = Debouncer(action, quiet=0.2)
+    try:
+        for i in range(500):
+            debouncer.add(Path(f"/site/content/{i}.md"))
+        assert done.wait(5)
+        time.sleep(0.4)
+        assert len(calls) == 1
+        assert len(calls[0]) == 500
+    finally:
+        debouncer.close()
+
+
+def test_debouncer_waits_for_quiet_then_calls_again_for_later_changes():
+    calls = []
+    debouncer = Debouncer(calls.append, quiet=0.15)
+    try:
+        debouncer.add(Path("/a"))
+        time.sleep(0.05)
+        assert calls == []  # still inside the quiet period
+        time.sleep(0.4)
+        debouncer.add(Path("/b"))
+        time.sleep(0.5)
+        assert calls == [{Path("/a")}, {Path("/b")}]
+    finally:
+        debouncer.close()
+
+
+def test_only_site_inputs_are_relevant(tmp_path: Path):
+    site = tmp_path
+    assert is_relevant(site, site / "content" / "2024" / "a.md")
+    assert is_relevant(site, site / "themes" / "default" / "static" / "css" / "x.css")
+    assert is_relevant(site, site / "static" / "favicon.ico")
+    assert is_relevant(site, site / "site.yaml")
+    assert not is_relevant(site, site / "output" / "index.html")
+    assert not is_relevant(site, site / "content" / ".a.md.swp")
+    assert not is_relevant(site, site / "content" / "a.md~")
+    assert not is_relevant(site, site / "content" / "4913")
+    assert not is_relevant(site, site / ".git" / "index")
+
+
+def wait_for(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_save_rebuilds_and_sends_reload(preview, site: Path):
+    events = EventStream(_events_url(preview))
+    try:
+        kind, hello = events.next_event()
+        assert kind == "hello" and hello["errors"] == []
+        write_article(site, "port-strike", "Port strike ends", "A brand new paragraph.\n")
+        kind, data = events.next_event()
+        assert kind == "reload"
+        assert data["generation"] == hello["generation"] + 1
+        _, _, body = fetch(preview.url + "articles/port-strike/")
+        assert b"A brand new paragraph." in body
+    finally:
+        events.close()
+
+
+def _events_url(preview) -> str:
+    scheme, _, host = preview.url.split("/", 3)[:3]
+    return f"{scheme}//{host}{EVENTS_PATH}"
+
+
+def test_broken_front_matter_sends_errors_and_keeps_the_last_good_site(preview, site: Path):
+    events = EventStream(_events_url(preview))
+    try:
+        events.next_event()
+        broken = site / "content" / "2024" / "12" / "port-strike.md"
+        broken.write_text("---\ntitle: [unclosed\ndate: 2024-12-03\n---\nBody\n", encoding="utf-8")
+        kind, data = events.next_event()
+        assert kind == "errors"
+        assert data["errors"], data
+        first = data["errors"][0]
+        assert first["path"] == "content/2024/12/port-strike.md"
+        assert isinstance(first["line"], int)
+        assert "invalid YAML" in first["message"]
+        status, _, body = fetch(preview.url + "articles/port-strike/")
+        assert status == 200 and b"Port strike ends" in body  # the last good build
+        # A page opened now learns about the errors from its first event.
+        late = EventStream(_events_url(preview))
+        kind, hello = late.next_event()
+        assert kind == "hello" and hello["errors"][0]["path"] == "content/2024/12/port-strike.md"
+        late.close()
+        write_article(site, "port-strike", "Port strike ends", "Fixed.\n")
+        kind, data = events.next_event()
+        assert kind == "reload" and data["errors"] == []
+    finally:
+        events.close()
+
+
+def test_css_change_sends_css_event(preview, site: Path):
+    css = site / "themes" / "default" / "static" / "css" / "style.css"
+    css.parent.mkdir(parents=True)
+    events = EventStream(_events_url(preview))
+    try:
+        events.next_event()
+        css.write_text("body { color: red; }\n")
+        kind, _ = events.next_event()
+        assert kind in ("reload", "css")  # creating the theme folder may count as more than CSS
+        css.write_text("body { color: blue; }\n")
+        kind, _ = events.next_event()
+        assert kind == "css"
+        _, _, body = fetch(preview.url + "css/style.css")
+        assert b"color: blue" in body
+    finally:
+        events.close()
+
+
+def test_deleted_article_disappears_from_every_listing(preview, site: Path):
+    (site / "content" / "2024" / "12" / "cable-damage.md").unlink()
+    assert wait_for(lambda: fetch(preview.url + "articles/cable-damage/")[0] == 404)
+    for listing in ["", "tags/shipping/", "regions/europe/", "sources/meridian-wire/", "timeline/2024/12/"]:
+        _, _, body = fetch(preview.url + listing)
+        assert b"Cable damaged" not in body, listing
+
+
+def test_stop_removes_the_temporary_folder(site: Path):
+    from sitegen.serve import Preview
+
+    server = Preview(site, port=0)
+    server.start()
+    workdir = server.output_dir.parent
+    assert workdir.is_dir()
+    server.stop()
+    assert not workdir.exists()
