@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .build import build, load_site
+from .commands import import_cmd, new_cmd
 from .errors import Problem, SiteError, UsageError
 from .scaffold import init_site
 from .version import __version__
@@ -144,6 +145,14 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     command.add_argument("--open", action="store_true", help="open the site in the web browser")
     command.set_defaults(run=_serve)
+
+    for name, module, summary in (
+        ("new", new_cmd, "start a new article at the path the build expects"),
+        ("import", import_cmd, "turn news clippings (.txt) and saved pages (.html) into articles"),
+    ):
+        command = commands.add_parser(name, parents=[site], help=summary)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
 
     command = commands.add_parser("init", help="create a new site in an empty folder")
     command.add_argument("folder", metavar="DIR", help="the folder to create")

@@ -1,0 +1,96 @@
+"""`sitegen import FILE...`: clippings and saved pages -> articles in content/YYYY/MM/."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..importer import ClippingInput, Overrides, import_clippings
+from ..importer.dates import parse_user_date
+from ..importer.model import decode
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Turn plain-text clippings (.txt) and saved pages (.html) into articles, one file each "
+        "in content/YYYY/MM/. Values given here replace what was found in the clipping."
+    )
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="a clipping or saved page; '-' reads standard input"
+    )
+    add_override_arguments(parser)
+    parser.add_argument("--title", help="the headline")
+    parser.add_argument("--author", help="the author's name")
+    parser.add_argument("--url", dest="source_url", metavar="URL", help="the original's address (source_url)")
+    parser.add_argument("--dry-run", action="store_true", help="print the article instead of writing it")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="import an article that is already there again, under a new name (the first is kept)",
+    )
+
+
+def add_override_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", metavar="NAME", help="the outlet, e.g. 'Reuters' or AP")
+    parser.add_argument(
+        "--region", metavar="R", action="append", default=[], help="region (repeat or use commas for several)"
+    )
+    parser.add_argument("--tags", metavar="a,b", action="append", default=[], help="comma-separated tags")
+    parser.add_argument("--date", metavar="D", help="publication date: YYYY-MM-DD, or ISO 8601 with a time")
+
+
+def split_list(values: list[str]) -> tuple[str, ...]:
+    items: list[str] = []
+    for value in values or []:
+        items.extend(v.strip() for v in value.split(",") if v.strip())
+    return tuple(dict.fromkeys(items))
+
+
+def run(args: argparse.Namespace) -> int:
+    site = Path(getattr(args, "site", None) or ".")
+    if not site.is_dir():
+        print(f"{site}: no such folder (give the site with --site DIR)", file=sys.stderr)
+        return 2
+    if args.date and parse_user_date(args.date) is None:
+        print(f"--date {args.date!r} is not a date: use YYYY-MM-DD", file=sys.stderr)
+        return 2
+    inputs: list[ClippingInput] = []
+    failed = False
+    stdin_used = False
+    for name in args.files:
+        if name == "-":
+            if stdin_used:
+                print("-: standard input can be read only once", file=sys.stderr)
+                return 2
+            stdin_used = True
+            inputs.append(ClippingInput("-", decode(sys.stdin.buffer.read())))
+            continue
+        path = Path(name)
+        try:
+            inputs.append(ClippingInput.from_path(path))
+        except OSError as exc:
+            print(f"{name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            failed = True
+    overrides = Overrides(
+        title=args.title,
+        date=args.date,
+        source=args.source,
+        source_url=args.source_url,
+        author=args.author,
+        region=split_list(args.region),
+        tags=split_list(args.tags),
+    )
+    outcomes = import_clippings(site, inputs, overrides, dry_run=args.dry_run, force=args.force)
+    for outcome in outcomes:
+        for problem in outcome.problems:
+            print(str(problem), file=sys.stderr)
+        if not outcome.ok:
+            failed = True
+            continue
+        if args.dry_run:
+            print(f"would write {outcome.path}", file=sys.stderr)
+            sys.stdout.write(outcome.markdown or "")
+        else:
+            print(outcome.path)
+    return 1 if failed else 0

@@ -1,0 +1,54 @@
+"""`sitegen new "Title"`: an article skeleton at the path the build expects."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import SiteError
+from ..importer import Overrides, new_article
+from ..importer.dates import parse_user_date
+from .import_cmd import add_override_arguments, split_list
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Write a new article with its front matter filled in, in content/YYYY/MM/<slug>.md, "
+        "and print its path. An existing file is never replaced."
+    )
+    parser.add_argument("title", help="the article's title")
+    add_override_arguments(parser)
+    parser.add_argument("--author", help="the author's name")
+    parser.add_argument("--url", dest="source_url", metavar="URL", help="the original's address")
+
+
+def run(args: argparse.Namespace) -> int:
+    site = Path(getattr(args, "site", None) or ".")
+    if not site.is_dir():
+        print(f"{site}: no such folder (give the site with --site DIR)", file=sys.stderr)
+        return 2
+    if args.date and parse_user_date(args.date) is None:
+        print(f"--date {args.date!r} is not a date: use YYYY-MM-DD", file=sys.stderr)
+        return 2
+    overrides = Overrides(
+        date=args.date,
+        source=args.source,
+        source_url=args.source_url,
+        author=args.author,
+        region=split_list(args.region),
+        tags=split_list(args.tags),
+    )
+    try:
+        path = new_article(site, args.title, overrides)
+    except SiteError as exc:
+        for problem in exc.problems:
+            print(str(problem), file=sys.stderr)
+        return 1
+    if not args.source:
+        print(
+            f"{path}: warning: no --source given: written as a draft with a placeholder source",
+            file=sys.stderr,
+        )
+    print(path)
+    return 0

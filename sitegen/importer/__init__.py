@@ -1,0 +1,262 @@
+"""`sitegen import` and `sitegen new`: clippings and saved pages -> article files.
+
+The pipeline, one module a step:
+    clean.py    page chrome out of a clipping's lines
+    text.py     headline, lead, dateline, byline, credit, captions and the date from the lines
+    html.py     a saved page's metadata, and its main text (trafilatura)
+    extract.py  one clipping -> what it says about itself (`Extracted`)
+    outlets.py  outlet names -> one full name each
+    write.py    front matter, slug, path, fingerprint, duplicates, the file itself
+Nothing here prints or exits: every outcome carries its problems as values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ..errors import Problem, SiteError, error, warning
+from . import outlets
+from .dates import Moment, parse_user_date, settle_utc_day
+from .extract import extract
+from .model import ClippingInput, Extracted, ImportOutcome, Overrides
+from .write import SiteIndex, fingerprint, make_slug, render, write_new
+
+__all__ = [
+    "ClippingInput",
+    "ImportOutcome",
+    "Overrides",
+    "import_clippings",
+    "new_article",
+]
+
+
+def import_clippings(
+    site_dir: Path,
+    inputs: list[ClippingInput],
+    overrides: Overrides,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+) -> list[ImportOutcome]:
+    """Import each clipping as one article under `site_dir/content/`; one outcome each, in order.
+
+    A clipping with an error (no date, no source, already imported) writes nothing; the others
+    are still imported. With `dry_run` nothing is written at all; with `force` an article that
+    is already there is imported again under a new slug (the first file is left as it was)."""
+    index = SiteIndex.scan(site_dir)
+    editor_zone = _site_timezone(site_dir)
+    today = overrides.today or dt.date.today()
+    return [
+        _import_one(clip, overrides, index, editor_zone, today, dry_run=dry_run, force=force)
+        for clip in inputs
+    ]
+
+
+def _import_one(
+    clip: ClippingInput,
+    overrides: Overrides,
+    index: SiteIndex,
+    editor_zone: str,
+    today: dt.date,
+    *,
+    dry_run: bool,
+    force: bool,
+) -> ImportOutcome:
+    outcome = ImportOutcome(clip.name)
+    problems = outcome.problems
+    if not clip.text.strip():
+        problems.append(error(clip.name, None, "the clipping is empty"))
+        return outcome
+    found = extract(clip, today=today)
+    front, moment = _front_matter(clip.name, found, overrides, editor_zone, problems)
+    if any(p.is_error for p in problems) or moment is None:
+        return outcome
+    print_value = fingerprint(found.fingerprint_text)
+    front["fingerprint"] = print_value
+    duplicate = index.duplicate_of(print_value, front.get("source_url"))  # type: ignore[arg-type]
+    if duplicate:
+        first, why = duplicate
+        label = _label(first, index.site_dir)
+        outcome.duplicate_of = first
+        if not force:
+            problems.append(
+                error(
+                    clip.name,
+                    None,
+                    f"already imported as {label} ({why}); nothing written "
+                    "(use --force to import it again under a new name)",
+                )
+            )
+            outcome.path = first
+            return outcome
+        problems.append(
+            warning(clip.name, None, f"already imported as {label} ({why}); imported again (--force)")
+        )
+    path, slug = index.free_path(moment.day, make_slug(str(front["title"])))
+    outcome.path = path
+    outcome.markdown = render(front, found.body)
+    # Later clippings in the same run see this one, so one run cannot import a story twice.
+    index.slugs[slug] = path
+    index.add(path, print_value, front.get("source_url"))
+    if not dry_run:
+        try:
+            write_new(path, outcome.markdown)
+        except FileExistsError:
+            problems.append(error(clip.name, None, f"{_label(path, index.site_dir)} exists; not replaced"))
+            return outcome
+        except OSError as exc:
+            problems.append(error(clip.name, None, f"cannot write {path}: {exc.strerror or exc}"))
+            return outcome
+        outcome.written = True
+    return outcome
+
+
+def _front_matter(
+    name: str,
+    found: Extracted,
+    overrides: Overrides,
+    editor_zone: str,
+    problems: list[Problem],
+) -> tuple[dict[str, object], Moment | None]:
+    title = (overrides.title or found.title or "").strip()
+    if not title:
+        problems.append(error(name, None, "no headline found; give one with --title TEXT"))
+    source = _source(overrides.source) if overrides.source else found.source
+    if not source:
+        problems.append(
+            error(name, None, "no source (outlet) found in the clipping; give one with --source NAME")
+        )
+    moment: Moment | None
+    if overrides.date:
+        moment = parse_user_date(overrides.date)
+        if moment is None:
+            problems.append(error(name, None, f"--date {overrides.date!r} is not a date; use YYYY-MM-DD"))
+    else:
+        moment = found.date
+        if moment is None:
+            problems.append(
+                error(name, None, "no date found in the clipping; give one with --date YYYY-MM-DD")
+            )
+        elif found.date_note:
+            problems.append(warning(name, None, found.date_note))
+    url = overrides.source_url or found.source_url
+    if moment and moment.when and not overrides.date and found.date_from_text:
+        # A time printed on the page is often in the reader's zone (AP shows 'GMT+1' to a
+        # reader in Paris): the outlet's own zone gives the day it dated the story.
+        moment = moment.in_zone(outlets.timezone_for(source, url))
+    if moment and moment.when and moment.when.utcoffset() == dt.timedelta(0):
+        # A UTC timestamp: the day is the one where the outlet is, or the one the story's
+        # weekday names, or else the editor's.
+        zone = outlets.timezone_for(source, url)
+        settled = None if zone else settle_utc_day(moment, _opening(found))
+        if settled:
+            problems.append(
+                warning(
+                    name,
+                    None,
+                    f"date {settled.day.isoformat()} ({settled.day:%A}) worked out from the UTC "
+                    f"time {moment.when:%Y-%m-%d %H:%M} and the weekday in the text; check it",
+                )
+            )
+        moment = settled or moment.in_zone(zone or editor_zone)
+    front: dict[str, object] = {
+        "title": title,
+        "date": _date_value(moment) if moment else None,
+        "source": source,
+        "source_url": url if url and url.startswith(("http://", "https://")) else None,
+        "author": overrides.author or found.author,
+        "region": _one_or_list(overrides.region),
+        "tags": list(overrides.tags) or None,
+        "summary": found.summary,
+        "dateline": found.dateline,
+        "image_caption": found.image_caption,
+    }
+    return front, moment
+
+
+def _opening(found: Extracted) -> str:
+    return " ".join([found.summary or "", *found.body[1:3]])
+
+
+def _source(given: str) -> str:
+    known = outlets.lookup(given)
+    return known.name if known else given.strip()
+
+
+def _date_value(moment: Moment) -> dt.date | dt.datetime:
+    if moment.when:
+        return moment.when.replace(microsecond=0)
+    return moment.day
+
+
+def _one_or_list(values: tuple[str, ...]) -> object:
+    values = tuple(v.strip() for v in values if v.strip())
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else list(values)
+
+
+def _label(path: Path, site_dir: Path) -> str:
+    try:
+        return path.relative_to(site_dir).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _site_timezone(site_dir: Path) -> str:
+    try:
+        from ..config import load_config
+
+        config, _ = load_config(site_dir)
+        ZoneInfo(config.timezone)
+        return config.timezone
+    except Exception:  # a broken site.yaml is the build's to report
+        return "UTC"
+
+
+def new_article(site_dir: Path, title: str, overrides: Overrides) -> Path:
+    """Write a new article skeleton for `title` and return its path.
+
+    Raises SiteError (nothing written) for an empty title or a date that is not a date. Without
+    a source the article is written as a draft with a placeholder source, so that the site still
+    builds and the article stays unpublished until the editor names the outlet."""
+    title = title.strip()
+    problems: list[Problem] = []
+    if not title:
+        problems.append(error("new", None, "the title is empty"))
+    if overrides.date:
+        moment = parse_user_date(overrides.date)
+        if moment is None:
+            problems.append(error("new", None, f"--date {overrides.date!r} is not a date; use YYYY-MM-DD"))
+    else:
+        moment = Moment(overrides.today or dt.datetime.now(ZoneInfo(_site_timezone(site_dir))).date())
+    if problems or moment is None:
+        raise SiteError(problems)
+    index = SiteIndex.scan(site_dir)
+    slug = make_slug(title)
+    path, _ = index.free_path(moment.day, slug)
+    taken = index.slugs.get(slug) or (path.parent / f"{slug}.md")
+    if slug in index.slugs or taken.exists():
+        raise SiteError(
+            [error(_label(taken, site_dir), None, "an article with this slug exists; not replaced")]
+        )
+    front: dict[str, object] = {
+        "title": title,
+        "date": _date_value(moment),
+        "source": _source(overrides.source) if overrides.source else "UNKNOWN: name the outlet",
+        "source_url": overrides.source_url,
+        "author": overrides.author,
+        "region": _one_or_list(overrides.region),
+        "tags": list(overrides.tags) or None,
+        "summary": "",
+        "draft": True if not overrides.source else None,
+    }
+    body = "Write the summary here: what happened, and why it matters."
+    text = render(front, []).rstrip("\n") + f"\n\n{body}\n"
+    try:
+        write_new(path, text)
+    except FileExistsError as exc:
+        raise SiteError([error(str(path), None, "exists; not replaced")]) from exc
+    return path
