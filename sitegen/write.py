@@ -103,9 +103,9 @@ class OutputWriter:
                 shutil.rmtree(target)
             os.replace(self.staging / relative, target)
         removed = self._remove_stale()
-        (self.output_dir / MARKER).write_text(
-            "This folder is written by sitegen: its contents are replaced on every build.\n"
-        )
+        marker = b"This folder is written by sitegen: its contents are replaced on every build.\n"
+        if not _same_bytes(self.output_dir / MARKER, marker):  # unchanged files keep their mtime
+            (self.output_dir / MARKER).write_bytes(marker)
         shutil.rmtree(self.staging, ignore_errors=True)
         return WriteStats(len(self._staged), self._unchanged, removed)
 

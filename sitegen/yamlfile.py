@@ -67,6 +67,9 @@ def parse_mapping(
         return {str(k): v for k, v in values.items()}, lines, problems
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and any(end in str(exc.problem) for end in ("end of stream", "<stream end>")):
+            # An unclosed quote or bracket is found at the end of the text: point at where it opened.
+            mark = exc.context_mark
         line = mark.line + first_line if mark else None
         what = " ".join(filter(None, [exc.context, exc.problem]))
         return {}, {}, [error(label, line, f"invalid YAML: {what}")]

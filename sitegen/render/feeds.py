@@ -6,9 +6,9 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 
-from ..version import __version__
 from ..model import Page, Site
 from ..validate import Article
+from ..version import __version__
 
 ATOM = "http://www.w3.org/2005/Atom"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

@@ -1,0 +1,198 @@
+import datetime as dt
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sitegen.config import SiteConfig
+from sitegen.model import build_site
+from sitegen.validate import Article
+
+UTC = ZoneInfo("UTC")
+
+
+def make(slug, date, tags=(), regions=(), source="Wire", draft=False) -> Article:
+    return Article(
+        slug=slug,
+        title=slug.title(),
+        date=dt.datetime.fromisoformat(date).replace(tzinfo=UTC),
+        has_time=True,
+        source=source,
+        source_url=None,
+        regions=tuple(regions),
+        tags=tuple(tags),
+        summary="",
+        summary_from_body=True,
+        author=None,
+        image=None,
+        image_caption=None,
+        updated=None,
+        draft=draft,
+        body="Body.",
+        path=f"content/{slug}.md",
+    )
+
+
+ARTICLES = [
+    make("b", "2024-03-02T10:00", tags=["Ukraine", "energy"], regions=["Europe"], source="Wire"),
+    make("a", "2024-03-01T10:00", tags=["ukraine"], regions=["Europe", "Middle East"], source="wire"),
+    make("d", "2025-01-15T08:00", tags=["ukraine", "Energy"], source="Ledger"),
+    make("c", "2024-11-30T23:59", tags=["São Paulo"], regions=["Latin America"], source="Ledger"),
+    make("x", "2025-02-01T00:00", tags=["secret"], regions=["Europe"], draft=True),
+]
+
+
+def site(articles=ARTICLES, drafts=False, **config):
+    return build_site(SiteConfig(**config), list(articles), drafts=drafts)
+
+
+def slugs(articles):
+    return [a.slug for a in articles]
+
+
+def test_articles_newest_first_without_drafts():
+    assert slugs(site().articles) == ["d", "c", "b", "a"]
+
+
+def test_drafts_included_on_request():
+    s = site(drafts=True)
+    assert slugs(s.articles) == ["x", "d", "c", "b", "a"]
+    assert "secret" in {t.name for t in s.taxonomies["tags"].terms}
+    assert "secret" not in {t.name for t in site().taxonomies["tags"].terms}
+    assert "articles/x/" not in {p.url_path for p in site().pages}
+    assert "articles/x/" in {p.url_path for p in s.pages}
+
+
+def test_same_date_is_ordered_the_same_every_time():
+    same = [make("p", "2024-01-01T00:00"), make("q", "2024-01-01T00:00")]
+    assert slugs(site(same).articles) == slugs(site(list(reversed(same))).articles)
+
+
+def test_tags_merge_without_regard_to_case_most_common_spelling_wins():
+    tags = {t.slug: t for t in site().taxonomies["tags"].terms}
+    assert set(tags) == {"ukraine", "energy", "sao-paulo"}
+    assert tags["ukraine"].name == "ukraine"  # 2 of 3
+    assert slugs(tags["ukraine"].articles) == ["d", "b", "a"]
+    assert tags["energy"].name == "Energy"  # a tie goes to the capitalised spelling
+    assert tags["sao-paulo"].name == "São Paulo"
+    assert tags["ukraine"].url_path == "tags/ukraine/"
+    assert tags["ukraine"].feed_path == "tags/ukraine/feed.xml"
+
+
+def test_a_tie_goes_to_the_capitalised_spelling():
+    tied = [make("a", "2024-01-01T00:00", tags=["ukraine"]), make("b", "2024-01-02T00:00", tags=["Ukraine"])]
+    [term] = site(tied).taxonomies["tags"].terms
+    assert term.name == "Ukraine"
+
+
+def test_regions_and_sources():
+    s = site()
+    regions = {t.slug: slugs(t.articles) for t in s.taxonomies["regions"].terms}
+    assert regions == {"europe": ["b", "a"], "middle-east": ["a"], "latin-america": ["c"]}
+    sources = {t.slug: (t.name, slugs(t.articles)) for t in s.taxonomies["sources"].terms}
+    assert sources == {"wire": ("Wire", ["b", "a"]), "ledger": ("Ledger", ["d", "c"])}
+
+
+def test_terms_are_sorted_by_name():
+    names = [t.name for t in site().taxonomies["regions"].terms]
+    assert names == ["Europe", "Latin America", "Middle East"]
+
+
+def test_terms_of_an_article():
+    s = site()
+    a = next(a for a in s.articles if a.slug == "a")
+    assert [t.slug for t in s.terms_of(a, "tags")] == ["ukraine"]
+    assert [t.slug for t in s.terms_of(a, "regions")] == ["europe", "middle-east"]
+    assert [t.name for t in s.terms_of(a, "sources")] == ["Wire"]
+    assert s.term("tags", "UKRAINE").slug == "ukraine"
+
+
+def test_timeline_groups_by_year_and_month_newest_first():
+    years = site().years
+    assert [y.year for y in years] == [2025, 2024]
+    assert [(m.year, m.month, slugs(m.articles)) for m in years[1].months] == [
+        (2024, 11, ["c"]),
+        (2024, 3, ["b", "a"]),
+    ]
+    assert years[1].count == 3 and years[0].count == 1
+    assert years[1].months[0].url_path == "timeline/2024/11/"
+    assert years[0].url_path == "timeline/2025/"
+
+
+def test_timeline_uses_the_site_timezone_of_each_date():
+    # 04:30 UTC on 1 December is 23:30 on 30 November in New York, where validate puts it.
+    article = make("late", "2024-12-01T04:30")
+    in_new_york = replace(article, date=article.date.astimezone(ZoneInfo("America/New_York")))
+    [year] = site([in_new_york]).years
+    assert [m.month for m in year.months] == [11]
+
+
+@pytest.mark.parametrize(
+    ("count", "per_page", "pages"), [(0, 2, 1), (1, 2, 1), (2, 2, 1), (3, 2, 2), (5, 2, 3)]
+)
+def test_pagination(count, per_page, pages):
+    articles = [make(f"a{i}", f"2024-01-{i + 1:02d}T00:00", tags=["t"]) for i in range(count)]
+    s = site(articles, per_page=per_page)
+    home = [p for p in s.pages if p.template == "index.html"]
+    assert [p.url_path for p in home] == [""] + [f"page/{n}/" for n in range(2, pages + 1)]
+    newest_first = slugs(s.articles)
+    for number, p in enumerate(home, 1):
+        assert p.context["paginator"].number == number
+        assert p.context["paginator"].count == pages
+        assert slugs(p.context["articles"]) == newest_first[(number - 1) * per_page : number * per_page]
+    if count:
+        term_pages = [p.url_path for p in s.pages if p.template == "term.html"]
+        assert term_pages == ["tags/t/"] + [f"tags/t/page/{n}/" for n in range(2, pages + 1)] + [
+            "sources/wire/"
+        ] + [f"sources/wire/page/{n}/" for n in range(2, pages + 1)]
+
+
+def test_paginator_links():
+    s = site([make(f"a{i}", f"2024-01-{i + 1:02d}T00:00") for i in range(5)], per_page=2)
+    home = [p.context["paginator"] for p in s.pages if p.template == "index.html"]
+    assert [(p.previous_path, p.next_path) for p in home] == [
+        (None, "page/2/"),
+        ("", "page/3/"),
+        ("page/2/", None),
+    ]
+
+
+def test_feeds_hold_the_newest_feed_limit_articles():
+    s = site(feed_limit=2)
+    feeds = {p.url_path: slugs(p.context["articles"]) for p in s.pages if p.url_path.endswith("feed.xml")}
+    assert feeds["feed.xml"] == ["d", "c"]
+    assert feeds["tags/ukraine/feed.xml"] == ["d", "b"]
+    assert feeds["regions/europe/feed.xml"] == ["b", "a"]
+    assert not any(path.startswith("sources/") for path in feeds)
+
+
+def test_every_page_has_its_own_file():
+    pages = site().pages
+    files = [p.file_path for p in pages]
+    assert len(files) == len(set(files))
+    assert {
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "feed.xml",
+        "timeline/index.html",
+        "tags/index.html",
+        "regions/index.html",
+        "sources/index.html",
+    } <= set(files)
+
+
+def test_an_empty_site_still_has_its_pages():
+    s = site([])
+    assert {p.file_path for p in s.pages} == {
+        "index.html",
+        "tags/index.html",
+        "regions/index.html",
+        "sources/index.html",
+        "timeline/index.html",
+        "feed.xml",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+    }

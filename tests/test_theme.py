@@ -1,0 +1,140 @@
+from siteutil import REPO, article, snapshot
+
+SITE = {
+    "content/2024/10/port-strike-ends.md": article(tags="[shipping]"),
+    "content/2024/11/budget-vote.md": article(title="Budget vote", date="2024-11-02"),
+}
+DEFAULT_TEMPLATES = REPO / "themes" / "default" / "templates"
+
+
+def read(site, url_path):
+    return (site / "output" / url_path / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_site_template_replaces_the_default(make_site, cli):
+    site = make_site(
+        {
+            **SITE,
+            "themes/default/templates/article.html": (
+                '{% extends "base.html" %}{% block content %}<p class="mine">{{ article.title }}</p>'
+                "{% endblock %}"
+            ),
+        }
+    )
+    result = cli("build", "--site", site)
+    assert result.code == 0, result.err
+    html = read(site, "articles/budget-vote/")
+    assert '<p class="mine">Budget vote</p>' in html
+    assert 'class="article-header"' not in html
+    assert 'class="masthead' in html  # the default base.html is still used
+    assert 'class="mine"' not in read(site, "")  # other pages keep the default templates
+    # the site's theme folder has no static/: the default theme's css is still copied
+    assert (site / "output" / "css" / "style.css").is_file()
+
+
+def test_a_site_theme_falls_back_to_the_default_for_missing_templates(make_site, cli):
+    site = make_site(
+        {
+            **SITE,
+            "site.yaml": "title: Mine\nbase_url: https://example.org/\ntheme: mine\n",
+            "themes/mine/templates/index.html": (
+                '{% extends "base.html" %}{% block content %}<ol id="mine">'
+                "{% for a in articles %}<li>{{ a.title }}</li>{% endfor %}</ol>{% endblock %}"
+            ),
+            "themes/mine/static/css/extra.css": "body { color: teal }",
+        }
+    )
+    result = cli("build", "--site", site)
+    assert result.code == 0, result.err
+    assert '<ol id="mine"><li>Budget vote</li><li>Port strike ends</li></ol>' in read(site, "")
+    assert 'class="article-header"' in read(site, "articles/budget-vote/")  # the default's article.html
+    assert (site / "output" / "css" / "extra.css").read_text() == "body { color: teal }"
+    assert (site / "output" / "css" / "style.css").is_file()
+
+
+def test_a_template_can_extend_the_default_version(make_site, cli):
+    site = make_site(
+        {
+            **SITE,
+            "themes/default/templates/base.html": (
+                '{% extends "default/base.html" %}'
+                '{% block head %}<link rel="stylesheet" href="{{ url(\'css/extra.css\') }}">{% endblock %}'
+            ),
+            "static/css/extra.css": "main { max-width: 40rem }",
+        }
+    )
+    result = cli("build", "--site", site, "--base-url", "https://example.org/b/")
+    assert result.code == 0, result.err
+    for url_path in ("", "articles/budget-vote/", "tags/", "timeline/2024/11/"):
+        html = read(site, url_path)
+        assert '<link rel="stylesheet" href="/b/css/extra.css">' in html
+        assert 'class="masthead' in html
+
+
+def test_template_variables(make_site, cli):
+    site = make_site(
+        {
+            **SITE,
+            "content/2024/11/budget-vote.md": article(
+                title="Budget vote", date="2024-11-02T14:05", desk="Politics", region="Europe"
+            ),
+            "themes/default/templates/article.html": (
+                "{{ article.meta.get('desk') }}|{{ article.date | date }}|{{ article.date | date('short') }}|"
+                "{{ article.date | date('time') }}|{{ article.date | date('iso') }}|{{ page.url_path }}|"
+                "{{ url(article) }}|{{ absolute_url(article) }}|{{ older.title if older else '-' }}|"
+                "{{ site.terms_of(article, 'regions') | map(attribute='name') | join(',') }}|"
+                "{{ config.title }}|{{ 11 | month_name }}"
+            ),
+        }
+    )
+    assert cli("build", "--site", site).code == 0
+    assert read(site, "articles/budget-vote/") == (
+        "Politics|2 November 2024|2 Nov 2024|14:05|2024-11-02T14:05:00+00:00|articles/budget-vote/|"
+        "/articles/budget-vote/|https://example.org/articles/budget-vote/|Port strike ends|Europe|"
+        "Test Briefing|November"
+    )
+
+
+def test_a_template_syntax_error_names_the_file_and_line(make_site, cli):
+    site = make_site(SITE)
+    assert cli("build", "--site", site).code == 0
+    before = snapshot(site / "output")
+    template = site / "themes/default/templates/term.html"
+    template.parent.mkdir(parents=True)
+    template.write_text('{% extends "base.html" %}\n{% block content %}\n{% for x in %}\n{% endblock %}\n')
+    result = cli("build", "--site", site)
+    assert result.code == 1
+    assert "themes/default/templates/term.html:3: template error:" in result.err
+    assert "Traceback" not in result.err
+    assert snapshot(site / "output") == before
+
+
+def test_an_undefined_variable_names_the_file_and_line(make_site, cli_subprocess, cli):
+    site = make_site(SITE)
+    assert cli("build", "--site", site).code == 0
+    before = snapshot(site / "output")
+    template = site / "themes/default/templates/year.html"
+    template.parent.mkdir(parents=True)
+    template.write_text(
+        '{% extends "base.html" %}\n{% block content %}\n\n{{ no_such_thing }}\n{% endblock %}\n'
+    )
+    result = cli_subprocess("build", "--site", site)
+    assert result.code == 1
+    assert "themes/default/templates/year.html:4:" in result.err
+    assert "no_such_thing" in result.err
+    assert "Traceback" not in result.err
+    assert snapshot(site / "output") == before
+
+
+def test_the_default_theme_is_what_the_issue_asks_for(make_site, cli):
+    site = make_site({**SITE, "site.yaml": "title: Brief\nlanguage: fr\nbase_url: https://example.org/\n"})
+    assert cli("build", "--site", site).code == 0
+    html = read(site, "articles/budget-vote/")
+    assert '<html lang="fr">' in html
+    assert '<a class="skip-link" href="#main">' in html and 'id="main"' in html
+    for label in ("Latest", "Timeline", "Tags", "Regions", "Sources"):
+        assert f">{label}</a>" in html
+    assert html.count("<h1") == 1
+    css = (DEFAULT_TEMPLATES.parent / "static" / "css" / "style.css").read_text()
+    assert "prefers-color-scheme: dark" in css
+    assert "@media print" in css
