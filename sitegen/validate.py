@@ -83,10 +83,10 @@ class _Fields:
                     else f"{key}: must not be empty",
                 )
             return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
+        if not isinstance(value, str):
             self.fail(key, f"{key}: expected text, got {_describe(value)}")
             return None
-        text = str(value).strip()
+        text = value.strip()
         if required and not text:
             self.fail(key, f"{key}: must not be empty")
             return None
@@ -97,14 +97,14 @@ class _Fields:
         value = self.source.front_matter.get(key)
         if value is None:
             return ()
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
-            items = str(value).split(",") if split_commas else [str(value)]
+        if isinstance(value, str):
+            items = value.split(",") if split_commas else [value]
         elif isinstance(value, list):
-            bad = [v for v in value if isinstance(v, bool) or not isinstance(v, str | int | float)]
+            bad = [v for v in value if not isinstance(v, str)]
             if bad:
                 self.fail(key, f"{key}: each item must be text, got {_describe(bad[0])}")
                 return ()
-            items = [str(v) for v in value]
+            items = value
         else:
             self.fail(key, f"{key}: expected a list of names, got {_describe(value)}")
             return ()
@@ -142,7 +142,7 @@ class _Fields:
                 return None, False
             has_time = "T" in value or " " in value.strip()
         else:
-            self.fail(key, f"{key}: expected a date such as 2024-12-03, got {_describe(value)}")
+            self.fail(key, f"{key}: expected a date such as 2024-12-03, got {_describe(value, False)}")
             return None, False
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.tz)
@@ -159,6 +159,9 @@ def validate_file(source: SourceFile, tz: ZoneInfo) -> tuple[Article | None, lis
     source_url = fields.text("source_url")
     if source_url and not _is_web_url(source_url):
         fields.fail("source_url", f"source_url: {source_url!r} must be an http:// or https:// URL")
+    image = fields.text("image")
+    if image and urlsplit(image).scheme and not _is_web_url(image):
+        fields.fail("image", f"image: {image!r} must be a path such as /images/map.png or an http(s) URL")
     draft = front.get("draft", False)
     if not isinstance(draft, bool):
         fields.fail("draft", f"draft: expected true or false, got {draft!r}")
@@ -176,7 +179,7 @@ def validate_file(source: SourceFile, tz: ZoneInfo) -> tuple[Article | None, lis
         summary=given_summary or first_paragraph(source.body),
         summary_from_body=not given_summary,
         author=_author(fields),
-        image=fields.text("image"),
+        image=image,
         image_caption=fields.text("image_caption"),
         updated=updated,
         draft=draft is True,
@@ -218,7 +221,7 @@ def _near_misses(source: SourceFile) -> list[Problem]:
     for key in source.front_matter:
         if key in KNOWN_FIELDS or key in RECOGNISED_EXTRAS:
             continue
-        close = difflib.get_close_matches(key.lower(), KNOWN_FIELDS, n=1, cutoff=0.75)
+        close = difflib.get_close_matches(key.lower(), KNOWN_FIELDS, n=1, cutoff=0.7)
         if close:
             problems.append(
                 warning(
@@ -235,9 +238,10 @@ def _is_web_url(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-def _describe(value: object) -> str:
-    kind = {list: "a list", dict: "a set of keys", bool: "true/false"}.get(type(value))
-    return kind or repr(value)
+def _describe(value: object, text_expected: bool = True) -> str:
+    kind = {list: "a list", dict: "a set of keys"}.get(type(value))
+    hint = " (put it in quotes if it is meant as text)" if text_expected else ""
+    return kind or f"{value!r}{hint}"
 
 
 _BLOCK_START = re.compile(r"^\s{0,3}(#|>|[-*+]\s|\d+[.)]\s|```|~~~|\||<|!\[|\[\^|[-*_=]{3,}\s*$)")

@@ -343,3 +343,26 @@ def test_same_source_url_twice_is_a_warning(tmp_path):
     assert len(articles) == 2
     [problem] = problems
     assert not problem.is_error and problem.path == "content/two.md" and "content/one.md" in problem.message
+
+
+def test_numbers_where_text_is_expected_are_errors_with_a_hint(tmp_path):
+    text = "---\ntitle: 2024\ndate: 2024-12-03\nsource: Wire\n---\nBody\n"
+    line, message = bad(tmp_path, text)
+    assert line == 2 and message == "title: expected text, got 2024 (put it in quotes if it is meant as text)"
+    line, message = bad(tmp_path, article(tags="[2024, elections]"))
+    assert line == 5 and message.startswith("tags: each item must be text, got 2024")
+    line, message = bad(tmp_path, article(region="{a: 1}"))
+    assert line == 5 and message == "region: expected a list of names, got a set of keys"
+
+
+@pytest.mark.parametrize(
+    "image", ["'javascript:alert(1)'", "'data:image/png;base64,AAAA'", "'ftp://x.example/a.png'"]
+)
+def test_image_must_be_a_path_or_web_url(tmp_path, image):
+    line, message = bad(tmp_path, article(image=image))
+    assert line == 5 and message.startswith("image: ")
+
+
+@pytest.mark.parametrize("image", ["/images/map.png", "images/map.png", "https://cdn.example/map.png"])
+def test_image_paths_and_web_urls_are_accepted(tmp_path, image):
+    assert ok(tmp_path, article(image=image)).image == image
