@@ -1,23 +1,39 @@
-"""The build: load -> validate -> model -> render -> write, and the result of a run."""
+"""The build: load -> validate -> model -> render -> write, and the result of a run.
+
+Builds are incremental: the cache (sitegen/cache.py) remembers every validated file,
+every rendered body and the signature of every page written (sitegen/deps.py), so a
+rebuild reads, parses and renders only what changed. A cold build spreads Markdown and
+page rendering over processes.
+"""
 
 from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
+from .cache import BuildCache, FileStat
 from .config import load_config
+from .deps import Signatures
 from .errors import Problem, SiteError, UsageError, warning
-from .load import load_site_files
-from .model import Site, build_site
+from .model import FEED, Page, Site, build_site
+from .parallel import can_fork, chunked, default_jobs, map_in_processes
 from .render import Renderer, RenderError
+from .render.bodies import render_bodies
 from .render.theme import Theme, find_theme
-from .validate import validate_articles
-from .write import MARKER, STAGING, OutputWriter, check_output_dir
+from .validate import Article, read_articles
+from .write import MARKER, STAGING, OutputWriter, check_output_dir, stage_file
 
 OUTPUT_DIR = "output"
 STATIC_DIR = "static"
+PARALLEL_PAGES_FROM = 300  # fewer pages than this render quicker in this process than in a pool
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 @dataclass(frozen=True)
@@ -30,23 +46,34 @@ class LoadedSite:
 @dataclass(frozen=True)
 class BuildResult:
     output_dir: Path
-    pages: int  # files rendered from the model (HTML pages, feeds, sitemap)
+    pages: int  # files made from the model (HTML pages, feeds, sitemap)
     articles: int
+    rendered: int  # pages rendered this time; the others were unchanged since the last build
     written: int  # files new or changed on disk, static files included
     unchanged: int
     removed: int
     seconds: float
     warnings: tuple[Problem, ...]
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
 
-def load_site(site_dir: Path, *, drafts: bool = False, base_url: str | None = None) -> LoadedSite:
+def load_site(
+    site_dir: Path,
+    *,
+    drafts: bool = False,
+    base_url: str | None = None,
+    cache: BuildCache | None = None,
+) -> LoadedSite:
     """Read and check everything the site is made of; raises SiteError with every problem found."""
     site_dir = _site_folder(site_dir)
+    cache = cache or BuildCache(site_dir, enabled=False)
     config, problems = load_config(site_dir, base_url)
     theme, theme_problems = find_theme(site_dir, config.theme)
-    sources, load_problems = load_site_files(site_dir)
-    articles, article_problems = validate_articles(sources, config.tz)
-    problems += theme_problems + load_problems + article_problems
+    remembered = cache.load_articles(config.timezone)
+    files, articles, article_problems = read_articles(site_dir, config.tz, remembered)
+    if files != remembered:
+        cache.save_articles(config.timezone, files)
+    problems += theme_problems + article_problems + cache.warnings
     if any(p.is_error for p in problems) or theme is None:
         raise SiteError(problems)
     return LoadedSite(build_site(config, articles, drafts=drafts), theme, tuple(problems))
@@ -59,41 +86,169 @@ def build(
     drafts: bool = False,
     base_url: str | None = None,
     force: bool = False,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the site in `site_dir` into `output_dir` (default: its output/ folder).
 
     Raises UsageError for an unsafe output folder and SiteError for content, configuration
     or template errors; in both cases the previous output is left exactly as it was.
+    `jobs` processes render a large build (default: one per core); `use_cache=False`
+    neither reads nor writes the build cache.
     """
     started = time.perf_counter()
     site_dir = _site_folder(Path(site_dir))
     output = Path(output_dir) if output_dir is not None else site_dir / OUTPUT_DIR
     check_output_dir(site_dir, output, force=force)
-    loaded = load_site(site_dir, drafts=drafts, base_url=base_url)
-    renderer = Renderer(loaded.site, loaded.theme, site_dir)
-    writer = OutputWriter(output)
-    writer.start()
+    jobs = max(1, jobs or default_jobs())
+    report = progress or (lambda stage, done, total: None)
+    timings: dict[str, float] = {}
+    cache = BuildCache(site_dir, enabled=use_cache)
     try:
-        for page, data in renderer.render_all():
-            writer.write(page.file_path, data)
-        problems = list(loaded.warnings) + _copy_static(site_dir, loaded.theme, writer)
-        stats = writer.commit()
-    except RenderError as exc:
-        writer.abort()
-        raise SiteError([*loaded.warnings, exc.problem]) from exc
-    except BaseException:
-        writer.abort()
-        raise
+        with _timed(timings, "load"):
+            loaded = load_site(site_dir, drafts=drafts, base_url=base_url, cache=cache)
+        site = loaded.site
+        renderer = Renderer(site, loaded.theme, site_dir)
+        with _timed(timings, "plan"):
+            signatures = _signatures(site, renderer.env, drafts)
+            previous = cache.load_manifest(output)
+            todo = [page for page in site.pages if not _still_right(page, signatures, previous, output)]
+        with _timed(timings, "markdown"):
+            shown_in_full = {a.slug: a for page in todo for a in _articles_in_full(page)}
+            renderer.bodies = render_bodies(
+                shown_in_full.values(),
+                site.config.base_path,
+                cache,
+                jobs,
+                lambda d, t: report("markdown", d, t),
+            )
+        writer = OutputWriter(output)
+        writer.start()
+        try:
+            with _timed(timings, "render"):
+                rendered = {page.file_path for page in todo}
+                for page in site.pages:
+                    if page.file_path not in rendered:
+                        writer.keep(page.file_path)
+                _render_pages(renderer, todo, writer, jobs, report)
+            with _timed(timings, "static"):
+                problems = list(loaded.warnings) + _copy_static(site_dir, loaded.theme, writer)
+            with _timed(timings, "write"):
+                stats = writer.commit()
+        except RenderError as exc:
+            writer.abort()
+            raise SiteError([*loaded.warnings, exc.problem]) from exc
+        except BaseException:
+            writer.abort()
+            raise
+        with _timed(timings, "cache"):
+            cache.save_manifest(output, _manifest(site, signatures, previous, rendered, output))
+    finally:
+        cache.close()
     return BuildResult(
         output_dir=output,
-        pages=len(loaded.site.pages),
-        articles=len(loaded.site.articles),
+        pages=len(site.pages),
+        articles=len(site.articles),
+        rendered=len(todo),
         written=stats.written,
         unchanged=stats.unchanged,
         removed=stats.removed,
         seconds=time.perf_counter() - started,
         warnings=tuple(problems),
+        timings=timings,
     )
+
+
+def _signatures(site: Site, env: jinja2.Environment, drafts: bool) -> dict[str, bytes | None]:
+    """Every page's signature; None where its template cannot be read (rendering will say why)."""
+    computer = Signatures(site, env, settings=("drafts", drafts))
+    signatures: dict[str, bytes | None] = {}
+    for page in site.pages:
+        try:
+            signatures[page.file_path] = computer.page(page)
+        except jinja2.TemplateError:
+            signatures[page.file_path] = None
+    return signatures
+
+
+def _still_right(page: Page, signatures, previous, output: Path) -> bool:
+    """Was the page written from the same inputs, and is its file still as it was left?"""
+    signature = signatures[page.file_path]
+    record = previous.get(page.file_path)
+    return (
+        signature is not None
+        and record is not None
+        and record[0] == signature
+        and FileStat.of(os.path.join(output, page.file_path)) == record[1]
+    )
+
+
+def _manifest(site: Site, signatures, previous, rendered: set[str], output: Path) -> dict:
+    manifest = {}
+    for page in site.pages:
+        path = page.file_path
+        signature = signatures[path]
+        if signature is None:
+            continue
+        stat = FileStat.of(os.path.join(output, path)) if path in rendered else previous[path][1]
+        manifest[path] = (signature, stat)
+    return manifest
+
+
+def _articles_in_full(page: Page) -> Iterator[Article]:
+    """The articles whose rendered body the page shows."""
+    if "article" in page.context:
+        yield page.context["article"]
+    if page.template == FEED and page.context["full_content"]:
+        yield from page.context["articles"]
+
+
+def _render_pages(
+    renderer: Renderer, pages: list[Page], writer: OutputWriter, jobs: int, report: Progress
+) -> None:
+    for name in {page.template for page in pages if page.template.endswith(".html")}:
+        # Compile once here, not once in every worker; errors are reported when the page renders.
+        with suppress(jinja2.TemplateError):
+            renderer.env.get_template(name)
+    index = {page.file_path: i for i, page in enumerate(renderer.site.pages)}
+    numbers = [index[page.file_path] for page in pages]
+    state = (renderer, writer.output_dir)
+    total, done = len(numbers), 0
+    if jobs > 1 and total >= PARALLEL_PAGES_FROM and can_fork():
+        results = map_in_processes(state, _render_chunk, chunked(numbers, jobs * 8), jobs)
+    else:
+        results = iter([_render_chunk(state, numbers)])
+    for chunk in results:
+        for item in chunk:
+            if isinstance(item, Problem):
+                raise RenderError(item)
+            writer.record(*item)
+        done += len(chunk)
+        report("render", done, total)
+
+
+def _render_chunk(state: object, numbers: list[int]) -> list[tuple[str, bool] | Problem]:
+    """Render and stage pages (by their number in the site); runs in a worker process."""
+    renderer, output_dir = state  # type: ignore[misc]
+    results: list[tuple[str, bool] | Problem] = []
+    for number in numbers:
+        page = renderer.site.pages[number]
+        try:
+            data = renderer.render(page)
+        except RenderError as exc:
+            return [exc.problem]
+        results.append((page.file_path, stage_file(output_dir, page.file_path, data)))
+    return results
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str):
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
 
 def _site_folder(site_dir: Path) -> Path:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem, error
-from .yamlfile import parse_mapping, read_text
+from .yamlfile import decode_text, parse_mapping
 
 CONTENT_DIR = "content"
 ARTICLE_SUFFIXES = (".md", ".markdown")
@@ -41,7 +41,16 @@ def find_article_files(site_dir: Path) -> list[Path]:
 
 
 def load_file(path: Path, label: str) -> tuple[SourceFile | None, list[Problem]]:
-    text, problem = read_text(path, label)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [error(label, None, f"cannot be read: {exc.strerror}")]
+    return parse_article(data, path, label)
+
+
+def parse_article(data: bytes, path: Path, label: str) -> tuple[SourceFile | None, list[Problem]]:
+    """Split an article file's bytes into front matter values and body."""
+    text, problem = decode_text(data, label)
     if problem:
         return None, [problem]
     if not text.strip():
@@ -64,15 +73,3 @@ def load_file(path: Path, label: str) -> tuple[SourceFile | None, list[Problem]]
         return None, problems
     body = "\n".join(lines[closing + 1 :])
     return SourceFile(path, label, values, key_lines, body, closing + 2), problems
-
-
-def load_site_files(site_dir: Path) -> tuple[list[SourceFile], list[Problem]]:
-    """Read every article file of the site; problems for the files that could not be read."""
-    sources: list[SourceFile] = []
-    problems: list[Problem] = []
-    for path in find_article_files(site_dir):
-        source, found = load_file(path, path.relative_to(site_dir).as_posix())
-        problems.extend(found)
-        if source:
-            sources.append(source)
-    return sources, problems

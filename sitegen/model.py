@@ -132,11 +132,11 @@ class Site:
     years: tuple[Year, ...]  # newest first
     pages: tuple[Page, ...] = ()
     terms_by_slug: dict[str, dict[str, Term]] = field(default_factory=dict, compare=False)
+    terms_by_article: dict[tuple[str, str], tuple[Term, ...]] = field(default_factory=dict, compare=False)
 
-    def terms_of(self, article: Article, taxonomy: str) -> list[Term]:
+    def terms_of(self, article: Article, taxonomy: str) -> tuple[Term, ...]:
         """The article's tags (or regions, or its source) as the site's terms."""
-        index = self.terms_by_slug[taxonomy]
-        return [index[slugify(name)] for name in _NAMES_OF[taxonomy](article)]
+        return self.terms_by_article[(article.slug, taxonomy)]
 
     def term(self, taxonomy: str, name: str) -> Term | None:
         return self.terms_by_slug[taxonomy].get(slugify(name))
@@ -149,12 +149,18 @@ def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> 
         reverse=True,
     )
     taxonomies = {spec[0]: _taxonomy(published, *spec) for spec in TAXONOMIES}
+    terms_by_slug = {key: {t.slug: t for t in taxonomy.terms} for key, taxonomy in taxonomies.items()}
     site = Site(
         config=config,
         articles=tuple(published),
         taxonomies=taxonomies,
         years=_timeline(published),
-        terms_by_slug={k: {t.slug: t for t in tax.terms} for k, tax in taxonomies.items()},
+        terms_by_slug=terms_by_slug,
+        terms_by_article={
+            (article.slug, key): tuple(terms_by_slug[key][slugify(name)] for name in _NAMES_OF[key](article))
+            for article in published
+            for key in taxonomies
+        },
     )
     return replace(site, pages=tuple(_pages(site)))
 
@@ -222,9 +228,11 @@ def _pages(site: Site):
                     term.feed_path,
                     FEED,
                     {
-                        "title": f"{term.name}",
+                        "title": term.name,
                         "url_path": term.url_path,
                         "articles": term.articles[: config.feed_limit],
+                        # A tag's or region's feed carries summaries; the site's feed, full text.
+                        "full_content": False,
                     },
                 )
     yield Page("timeline/", "timeline.html", {"years": site.years})
@@ -232,7 +240,11 @@ def _pages(site: Site):
         yield Page(year.url_path, "year.html", {"year": year})
         for month in year.months:
             yield Page(month.url_path, "month.html", {"year": year, "month": month})
-    yield Page("feed.xml", FEED, {"title": "", "url_path": "", "articles": articles[: config.feed_limit]})
+    yield Page(
+        "feed.xml",
+        FEED,
+        {"title": "", "url_path": "", "articles": articles[: config.feed_limit], "full_content": True},
+    )
     yield Page("404.html", "404.html", {})
     yield Page("sitemap.xml", SITEMAP, {})
     yield Page("robots.txt", ROBOTS, {})

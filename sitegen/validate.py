@@ -6,13 +6,15 @@ import datetime as dt
 import difflib
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from .cache import FileStat, content_hash
 from .errors import Problem, error, warning
-from .load import SourceFile
+from .load import SourceFile, find_article_files, parse_article
 from .slugs import ARTICLE_SLUG, slugify
 
 KNOWN_FIELDS = (
@@ -266,21 +268,61 @@ def first_paragraph(markdown: str) -> str:
     return ""
 
 
-def validate_articles(sources: list[SourceFile], tz: ZoneInfo) -> tuple[list[Article], list[Problem]]:
-    """Validate every file, then the rules that span files (unique slugs, repeated imports)."""
-    articles: list[Article] = []
-    problems: list[Problem] = []
-    for source in sources:
-        article, found = validate_file(source, tz)
-        problems.extend(found)
-        if article:
-            articles.append(article)
-    problems.extend(_cross_file_problems(articles, sources))
-    return articles, problems
+@dataclass(frozen=True)
+class ValidatedFile:
+    """What reading and validating one article file gave, and the file it came from."""
+
+    stat: FileStat
+    content_hash: str
+    article: Article | None
+    problems: tuple[Problem, ...]
+    key_lines: dict[str, int]  # for the problems that span files (a slug used twice)
 
 
-def _cross_file_problems(articles: list[Article], sources: list[SourceFile]) -> list[Problem]:
-    lines = {s.label: s.key_lines for s in sources}
+def read_articles(
+    site_dir: Path, tz: ZoneInfo, remembered: Mapping[str, ValidatedFile]
+) -> tuple[dict[str, ValidatedFile], list[Article], list[Problem]]:
+    """Load and validate every article file, then check the rules that span files.
+
+    `remembered` holds what an earlier run gave for each file: a file whose size and
+    mtime, or failing that its bytes, are unchanged is not parsed again.
+    """
+    files: dict[str, ValidatedFile] = {}
+    for path in find_article_files(site_dir):
+        label = path.relative_to(site_dir).as_posix()
+        stat = FileStat.of(path)
+        known = remembered.get(label)
+        if known and stat == known.stat:
+            files[label] = known
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            files[label] = ValidatedFile(
+                stat, "", None, (error(label, None, f"cannot be read: {exc.strerror}"),), {}
+            )
+            continue
+        digest = content_hash(data)
+        if known and known.content_hash == digest:
+            files[label] = replace(known, stat=stat)
+            continue
+        files[label] = _validate_bytes(data, path, label, tz, stat, digest)
+    articles = [f.article for f in files.values() if f.article]
+    problems = [p for f in files.values() for p in f.problems]
+    problems += cross_file_problems(articles, {label: f.key_lines for label, f in files.items()})
+    return files, articles, problems
+
+
+def _validate_bytes(data: bytes, path: Path, label: str, tz: ZoneInfo, stat, digest: str) -> ValidatedFile:
+    source, problems = parse_article(data, path, label)
+    if source is None:
+        return ValidatedFile(stat, digest, None, tuple(problems), {})
+    article, found = validate_file(source, tz)
+    return ValidatedFile(stat, digest, article, (*problems, *found), source.key_lines)
+
+
+def cross_file_problems(articles: list[Article], lines: Mapping[str, Mapping[str, int]]) -> list[Problem]:
+    """Two articles with one slug (an error), or one source_url or fingerprint (a warning)."""
     by_slug: dict[str, list[Article]] = defaultdict(list)
     by_url: dict[str, list[Article]] = defaultdict(list)
     by_fingerprint: dict[str, list[Article]] = defaultdict(list)

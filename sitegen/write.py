@@ -75,25 +75,29 @@ class OutputWriter:
         return relative in self._produced
 
     def write(self, relative: str, data: bytes) -> None:
+        self.record(relative, stage_file(self.output_dir, relative, data))
+
+    def record(self, relative: str, staged: bool) -> None:
+        """Count a file staged by `stage_file` (perhaps in another process) as part of this build."""
         self._produced.add(relative)
-        if _same_bytes(self.output_dir / relative, data):
+        if staged:
+            self._staged.append(relative)
+        else:
             self._unchanged += 1
-            return
-        staged = self.staging / relative
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        staged.write_bytes(data)
-        self._staged.append(relative)
+
+    def keep(self, relative: str) -> None:
+        """A file of the last build that is still right as it is on disk."""
+        self.record(relative, staged=False)
 
     def copy(self, relative: str, source: Path) -> None:
-        self._produced.add(relative)
         target = self.output_dir / relative
-        if target.is_file() and not target.is_symlink() and _same_file_contents(target, source):
-            self._unchanged += 1
+        if not target.is_symlink() and _same_file(target, source):
+            self.record(relative, staged=False)
             return
         staged = self.staging / relative
         staged.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, staged)
-        self._staged.append(relative)
+        shutil.copy2(source, staged)  # keeps the source's mtime, which the next build compares
+        self.record(relative, staged=True)
 
     def commit(self) -> WriteStats:
         for relative in self._staged:
@@ -127,19 +131,32 @@ class OutputWriter:
                 current.mkdir()
 
     def _remove_stale(self) -> int:
+        """Remove what this build did not produce (a deleted article's page), and empty folders."""
         removed = 0
-        for folder, dirs, files in os.walk(self.output_dir, topdown=False):
-            relative_folder = Path(folder).relative_to(self.output_dir)
-            if relative_folder.parts and relative_folder.parts[0] in KEEP | {STAGING}:
+        root = str(self.output_dir)
+        for folder, dirs, files in os.walk(root, topdown=False):
+            relative_folder = os.path.relpath(folder, root).replace(os.sep, "/")
+            prefix = "" if relative_folder == "." else relative_folder + "/"
+            if prefix and prefix.split("/", 1)[0] in KEEP | {STAGING}:
                 continue
-            for name in files + [d for d in dirs if Path(folder, d).is_symlink()]:
-                relative = (relative_folder / name).as_posix()
+            for name in files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+                relative = prefix + name
                 if relative not in self._produced and relative not in KEEP:
-                    Path(folder, name).unlink()
+                    os.unlink(os.path.join(folder, name))
                     removed += 1
-            if relative_folder.parts and not any(Path(folder).iterdir()):
-                Path(folder).rmdir()
+            if prefix and not os.listdir(folder):
+                os.rmdir(folder)
         return removed
+
+
+def stage_file(output_dir: Path, relative: str, data: bytes) -> bool:
+    """Stage `data` for `relative` unless the output already holds those bytes; True if staged."""
+    if _same_bytes(output_dir / relative, data):
+        return False
+    staged = output_dir / STAGING / relative
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    staged.write_bytes(data)
+    return True
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -151,7 +168,12 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _same_file_contents(a: Path, b: Path) -> bool:
-    if a.stat().st_size != b.stat().st_size:
+def _same_file(copy: Path, source: Path) -> bool:
+    """Is `copy` a copy of `source`? Size and mtime first (copies keep the mtime), then bytes."""
+    try:
+        a, b = copy.stat(), source.stat()
+    except OSError:
         return False
-    return a.read_bytes() == b.read_bytes()
+    if a.st_size != b.st_size:
+        return False
+    return a.st_mtime_ns == b.st_mtime_ns or copy.read_bytes() == source.read_bytes()

@@ -32,6 +32,10 @@ def read_text(path: Path, label: str) -> tuple[str, Problem | None]:
         data = path.read_bytes()
     except OSError as exc:
         return "", error(label, None, f"cannot be read: {exc.strerror}")
+    return decode_text(data, label)
+
+
+def decode_text(data: bytes, label: str) -> tuple[str, Problem | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:

@@ -1,9 +1,11 @@
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from siteutil import article
 
-from sitegen.load import find_article_files, load_file, load_site_files
+from sitegen.load import find_article_files, load_file
+from sitegen.validate import read_articles
 
 
 def load(tmp_path, data: str | bytes, name: str = "a.md"):
@@ -123,13 +125,14 @@ def test_find_article_files_skips_editor_files(tmp_path):
     assert found == ["a.md", "b.markdown", "x/c.md"]
 
 
-def test_load_site_files_reports_every_bad_file(tmp_path):
+def test_read_articles_reports_every_bad_file(tmp_path):
     content = tmp_path / "content"
     content.mkdir()
     (content / "good.md").write_text(article())
     (content / "empty.md").write_text("")
     (content / "nofence.md").write_text("title: x\n")
     (content / "bytes.md").write_bytes(b"---\ntitle: \xff\n---\n")
-    sources, problems = load_site_files(tmp_path)
-    assert [s.label for s in sources] == ["content/good.md"]
+    files, articles, problems = read_articles(tmp_path, ZoneInfo("UTC"), {})
+    assert sorted(files) == ["content/bytes.md", "content/empty.md", "content/good.md", "content/nofence.md"]
+    assert [a.path for a in articles] == ["content/good.md"]
     assert sorted(p.path for p in problems) == ["content/bytes.md", "content/empty.md", "content/nofence.md"]

@@ -5,14 +5,14 @@ import pytest
 from siteutil import article
 
 from sitegen.load import load_file
-from sitegen.validate import first_paragraph, validate_articles, validate_file
+from sitegen.validate import first_paragraph, read_articles, validate_file
 
 UTC = ZoneInfo("UTC")
 NEW_YORK = ZoneInfo("America/New_York")
 
 
 def source_of(tmp_path, text: str, name: str = "a.md"):
-    path = tmp_path / name
+    path = tmp_path / "content" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     source, problems = load_file(path, f"content/{name}")
@@ -324,10 +324,10 @@ def test_every_error_of_a_file_together(tmp_path):
 
 
 def test_duplicate_slugs_name_both_files(tmp_path):
-    one = source_of(tmp_path, article(), name="2024/10/port-strike.md")
-    two = source_of(tmp_path, article(title="Again"), name="2024/11/port-strike.md")
-    three = source_of(tmp_path, article(title="Other", slug="port-strike"), name="2024/12/other.md")
-    _, problems = validate_articles([one, two, three], UTC)
+    source_of(tmp_path, article(), name="2024/10/port-strike.md")
+    source_of(tmp_path, article(title="Again"), name="2024/11/port-strike.md")
+    source_of(tmp_path, article(title="Other", slug="port-strike"), name="2024/12/other.md")
+    _, _, problems = read_articles(tmp_path, UTC, {})
     errors = [p for p in problems if p.is_error]
     assert len(errors) == 2
     by_path = {p.path: p for p in errors}
@@ -337,9 +337,9 @@ def test_duplicate_slugs_name_both_files(tmp_path):
 
 
 def test_same_source_url_twice_is_a_warning(tmp_path):
-    one = source_of(tmp_path, article(source_url="https://a.example/x"), name="one.md")
-    two = source_of(tmp_path, article(source_url="https://a.example/x/"), name="two.md")
-    articles, problems = validate_articles([one, two], UTC)
+    source_of(tmp_path, article(source_url="https://a.example/x"), name="one.md")
+    source_of(tmp_path, article(source_url="https://a.example/x/"), name="two.md")
+    _, articles, problems = read_articles(tmp_path, UTC, {})
     assert len(articles) == 2
     [problem] = problems
     assert not problem.is_error and problem.path == "content/two.md" and "content/one.md" in problem.message

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote
 
@@ -14,7 +14,6 @@ from ..errors import Problem, error
 from ..model import FEED, ROBOTS, SITEMAP, Page, Site
 from ..validate import Article
 from . import feeds
-from .markdown import MarkdownRenderer
 from .theme import Theme
 
 
@@ -27,13 +26,13 @@ class RenderError(Exception):
 class Renderer:
     """Renders the pages of one site with one theme; a new Renderer for every build."""
 
-    def __init__(self, site: Site, theme: Theme, site_dir: Path):
+    def __init__(self, site: Site, theme: Theme, site_dir: Path, bodies: Mapping[str, str] | None = None):
+        """`bodies`: the rendered HTML of article bodies by slug, for the pages that show them."""
         self.site = site
         self.site_dir = site_dir
         self.theme = theme
+        self.bodies = bodies or {}
         config = site.config
-        self.markdown = MarkdownRenderer(config.base_path)
-        self._bodies: dict[str, Markup] = {}
         template_dirs = theme.template_dirs()
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(
@@ -65,9 +64,7 @@ class Renderer:
         return self.site.config.absolute_base + path
 
     def body_html(self, article: Article) -> Markup:
-        if article.slug not in self._bodies:
-            self._bodies[article.slug] = Markup(self.markdown.convert(article.body))
-        return self._bodies[article.slug]
+        return Markup(self.bodies[article.slug])
 
     def render(self, page: Page) -> bytes:
         """The page's bytes; raises RenderError naming the template file and line on failure."""
@@ -104,10 +101,6 @@ class Renderer:
                     f"while rendering /{page.url_path}: {type(exc).__name__}: {exc}",
                 )
             ) from exc
-
-    def render_all(self) -> Iterator[tuple[Page, bytes]]:
-        for page in self.site.pages:
-            yield page, self.render(page)
 
     def _label(self, filename: str | None) -> str:
         if not filename:

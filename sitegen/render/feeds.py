@@ -54,7 +54,8 @@ def atom_feed(
             ET.SubElement(entry, "category", {"term": tag})
         if article.summary:
             _text(entry, "summary", article.summary)
-        _text(entry, "content", str(body_html(article)), {"type": "html"})  # str: Markup would re-escape
+        if page.context["full_content"]:
+            _text(entry, "content", str(body_html(article)), {"type": "html"})  # str: Markup would re-escape
     return _xml(feed)
 
 

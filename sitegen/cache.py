@@ -1,0 +1,244 @@
+"""The build cache in `<site>/.sitegen-cache/`: what earlier builds learnt, kept between runs.
+
+- articles: for every article file, its size, mtime and content hash with the Article
+  (and problems) validating it gave, so an unchanged file is neither read nor parsed;
+- bodies: rendered Markdown by body hash, in SQLite, so a body is rendered once;
+- manifests: for each output folder, the signature of every file written there, with
+  the file's size and mtime, so a page whose inputs and file are unchanged is skipped.
+
+The cache is versioned and safe to delete. One that cannot be read, was written by
+another version of sitegen, or holds anything but the plain data it should is ignored
+with a warning and rebuilt: it is never trusted.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import hashlib
+import io
+import json
+import os
+import pickle
+import sqlite3
+import sys
+import tempfile
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+
+import markdown
+
+from .errors import Problem, warning
+from .version import __version__
+
+CACHE_DIR = ".sitegen-cache"
+FORMAT = 1  # bump when what the cache holds changes shape
+_STAMP = {
+    "format": FORMAT,
+    "sitegen": __version__,
+    "markdown": markdown.__version__,
+    "python": sys.version[:4],
+}
+
+
+@dataclass(frozen=True)
+class FileStat:
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: Path | str) -> FileStat | None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        return cls(stat.st_size, stat.st_mtime_ns)
+
+
+_ALLOWED_CLASSES = frozenset(
+    {
+        ("sitegen.validate", "ValidatedFile"),
+        ("sitegen.cache", "FileStat"),
+        ("sitegen.validate", "Article"),
+        ("sitegen.errors", "Problem"),
+        ("sitegen.errors", "Severity"),
+        ("datetime", "datetime"),
+        ("datetime", "date"),
+        ("datetime", "time"),
+        ("datetime", "timedelta"),
+        ("datetime", "timezone"),
+        ("sitegen.cache", "_zone"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+    }
+)
+
+
+def _zone(key: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(key)
+
+
+def _dumps(value: object) -> bytes:
+    """Pickle, with time zones stored by name (their own pickling goes through getattr,
+    which the safe unpickler must not allow)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.dispatch_table = {**copyreg.dispatch_table, zoneinfo.ZoneInfo: lambda zone: (_zone, (zone.key,))}
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Unpickles only the plain data the cache stores, never arbitrary objects."""
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in _ALLOWED_CLASSES:
+            raise pickle.UnpicklingError(f"unexpected {module}.{name}")
+        return super().find_class(module, name)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class BuildCache:
+    def __init__(self, site_dir: Path, *, enabled: bool = True):
+        self.folder = site_dir / CACHE_DIR
+        self.enabled = enabled
+        self.warnings: list[Problem] = []
+        self._bodies: sqlite3.Connection | None = None
+
+    # Articles --------------------------------------------------------------
+
+    def load_articles(self, settings: str) -> dict:
+        """The validated files of the last build, if it validated with the same `settings`."""
+        data = self._read_pickle("articles.pickle")
+        if not data or data.get("settings") != settings:
+            return {}
+        return data["files"]
+
+    def save_articles(self, settings: str, files: dict) -> None:
+        self._write("articles.pickle", _dumps({"stamp": _STAMP, "settings": settings, "files": files}))
+
+    # Rendered bodies -------------------------------------------------------
+
+    def bodies(self, keys: list[str]) -> dict[str, str]:
+        connection = self._body_db()
+        if connection is None or not keys:
+            return {}
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(connection.execute(f"SELECT key, html FROM bodies WHERE key IN ({marks})", chunk))
+        return found
+
+    def store_bodies(self, rendered: dict[str, str]) -> None:
+        connection = self._body_db()
+        if connection is None or not rendered:
+            return
+        with connection:
+            connection.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", rendered.items())
+
+    def _body_db(self) -> sqlite3.Connection | None:
+        if not self.enabled:
+            return None
+        if self._bodies is None:
+            path = self.folder / f"bodies-v{FORMAT}.sqlite"
+            try:
+                self.folder.mkdir(exist_ok=True)
+                self._bodies = self._open_bodies(path)
+            except sqlite3.DatabaseError as exc:
+                self.warnings.append(
+                    warning(_label(path), None, f"build cache unreadable ({exc}); starting afresh")
+                )
+                path.unlink(missing_ok=True)
+                self._bodies = self._open_bodies(path)
+        return self._bodies
+
+    @staticmethod
+    def _open_bodies(path: Path) -> sqlite3.Connection:
+        connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        connection.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
+        stamp = json.dumps(_STAMP, sort_keys=True)
+        row = connection.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+        if row is None or row[0] != stamp:
+            with connection:
+                connection.execute("DELETE FROM bodies")
+                connection.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
+        connection.isolation_level = "DEFERRED"
+        return connection
+
+    # Output manifests ------------------------------------------------------
+
+    def load_manifest(self, output_dir: Path) -> dict[str, tuple[bytes, FileStat]]:
+        data = self._read_pickle(self._manifest_name(output_dir))
+        if not data or data.get("output") != str(output_dir.resolve()):
+            return {}
+        return data["files"]
+
+    def save_manifest(self, output_dir: Path, files: dict[str, tuple[bytes, FileStat]]) -> None:
+        record = {"stamp": _STAMP, "output": str(output_dir.resolve()), "files": files}
+        self._write(self._manifest_name(output_dir), _dumps(record))
+
+    def forget_manifest(self, output_dir: Path) -> None:
+        if self.enabled:
+            (self.folder / self._manifest_name(output_dir)).unlink(missing_ok=True)
+
+    @staticmethod
+    def _manifest_name(output_dir: Path) -> str:
+        return f"manifest-{content_hash(str(output_dir.resolve()).encode())}.pickle"
+
+    # Files -----------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._bodies is not None:
+            self._bodies.close()
+            self._bodies = None
+
+    def _read_pickle(self, name: str) -> dict | None:
+        if not self.enabled:
+            return None
+        path = self.folder / name
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self.warnings.append(
+                warning(_label(path), None, f"build cache unreadable ({exc.strerror}); rebuilding it")
+            )
+            return None
+        try:
+            record = _SafeUnpickler(io.BytesIO(data)).load()
+        except Exception as exc:  # any damage at all: the cache is only ever a shortcut
+            self.warnings.append(
+                warning(_label(path), None, f"build cache is corrupt ({exc}); rebuilding it")
+            )
+            return None
+        if not isinstance(record, dict) or record.get("stamp") != _STAMP:
+            self.warnings.append(
+                warning(
+                    _label(path), None, "build cache was written by another version of sitegen; rebuilding it"
+                )
+            )
+            return None
+        return record
+
+    def _write(self, name: str, data: bytes) -> None:
+        if not self.enabled:
+            return
+        self.folder.mkdir(exist_ok=True)
+        gitignore = self.folder / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("# sitegen's build cache: safe to delete\n*\n")
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, self.folder / name)
+
+
+def _label(path: Path) -> str:
+    return f"{CACHE_DIR}/{path.name}"

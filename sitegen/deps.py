@@ -1,0 +1,166 @@
+"""What each output file is made from, as one signature per page.
+
+A page's signature covers its template (with every template it extends, includes or
+imports), the configuration, and a fingerprint of the data it shows: the articles it
+lists (their front matter, summary and the names of their tags, regions and source),
+the article it shows in full (its body too), and the terms, years and months it
+lists. When a page's signature and its file on disk are as the last build left them,
+the page need not be rendered again.
+
+A template that reads other data through `site` (anything but `site.terms_of`) is
+taken to depend on the whole site, so that its pages are never stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+
+import jinja2
+from jinja2 import meta, nodes
+
+from .config import SiteConfig
+from .model import FEED, ROBOTS, SITEMAP, Month, Page, Paginator, Site, Taxonomy, Term, Year
+from .validate import Article
+from .version import __version__
+
+SITE_LOOKUPS_WITHOUT_GLOBAL_DEPENDENCY = {"terms_of"}
+
+
+def digest(*parts: object) -> bytes:
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def article_content_digest(article: Article) -> bytes:
+    """Everything a file says, its body included (the body separately, so listings need not care)."""
+    return digest(*(getattr(article, f.name) for f in fields(Article) if f.name != "body"), article.body)
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    digest: bytes
+    uses_whole_site: bool
+
+
+class Signatures:
+    """Computes page signatures for one build; every fingerprint is computed once."""
+
+    def __init__(self, site: Site, env: jinja2.Environment, settings: object):
+        self.site = site
+        self.env = env
+        self.settings = digest(__version__, settings, repr(site.config))
+        self._card: dict[str, bytes] = {}
+        self._full: dict[str, bytes] = {}
+        self._memo: dict[int, bytes] = {}
+        self._templates: dict[str, TemplateInfo] = {}
+        self._whole_site: bytes | None = None
+
+    def page(self, page: Page) -> bytes:
+        if page.template == SITEMAP:
+            data: object = tuple(
+                (p.url_path, self._card_of(p.context["article"]) if "article" in p.context else b"")
+                for p in self.site.pages
+                if p.file_path.endswith("index.html")
+            )
+            return digest("sitemap", self.settings, data)
+        if page.template == ROBOTS:
+            return digest("robots", self.settings)
+        if page.template == FEED:
+            full = page.context.get("full_content", False)
+            entries = tuple(self._full_of(a) if full else self._card_of(a) for a in page.context["articles"])
+            return digest("feed", self.settings, page.url_path, page.context["title"], entries)
+        template = self.template(page.template)
+        context = tuple(
+            (key, self._full_of(value) if key == "article" else self._fingerprint(value))
+            for key, value in sorted(page.context.items())
+        )
+        whole_site = self.whole_site() if template.uses_whole_site else b""
+        return digest("page", self.settings, page.url_path, template.digest, whole_site, context)
+
+    def template(self, name: str, seen: frozenset[str] = frozenset()) -> TemplateInfo:
+        if name not in self._templates:
+            self._templates[name] = self._template_info(name, seen | {name})
+        return self._templates[name]
+
+    def _template_info(self, name: str, seen: frozenset[str]) -> TemplateInfo:
+        source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+        tree = self.env.parse(source)
+        parts = [name, source]
+        uses_whole_site = _reads_site_beyond_terms(tree)
+        for referenced in sorted(meta.find_referenced_templates(tree), key=str):
+            if referenced is None:  # a name computed at run time: could be any template
+                parts.extend(self._all_template_sources())
+                uses_whole_site = True
+                continue
+            if referenced in seen:  # a template that includes itself, directly or not
+                continue
+            info = self.template(referenced, seen)
+            parts.append(info.digest)
+            uses_whole_site |= info.uses_whole_site
+        return TemplateInfo(digest(*parts), uses_whole_site)
+
+    def _all_template_sources(self) -> Iterable[str]:
+        for name in sorted(self.env.list_templates()):
+            yield name
+            yield self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+
+    def whole_site(self) -> bytes:
+        if self._whole_site is None:
+            self._whole_site = digest(tuple(self._full_of(a) for a in self.site.articles))
+        return self._whole_site
+
+    def _card_of(self, article: Article) -> bytes:
+        """What a listing shows of an article: everything but its body, and its terms' names."""
+        if article.slug not in self._card:
+            terms = tuple(
+                (t.slug, t.name) for key in self.site.taxonomies for t in self.site.terms_of(article, key)
+            )
+            shown = tuple(getattr(article, f.name) for f in fields(Article) if f.name != "body")
+            self._card[article.slug] = digest(shown, terms)
+        return self._card[article.slug]
+
+    def _full_of(self, article: Article) -> bytes:
+        if article.slug not in self._full:
+            self._full[article.slug] = digest(self._card_of(article), article.body)
+        return self._full[article.slug]
+
+    def _fingerprint(self, value: object) -> object:
+        if isinstance(value, Article):
+            return self._card_of(value)
+        if isinstance(value, Term | Taxonomy | Year | Month):
+            key = id(value)  # the model is immutable for the whole build
+            if key not in self._memo:
+                self._memo[key] = self._fingerprint_composite(value)
+            return self._memo[key]
+        if isinstance(value, Paginator):
+            return (value.number, value.count, value.base_path)
+        if isinstance(value, tuple | list):
+            return tuple(self._fingerprint(v) for v in value)
+        if isinstance(value, dict):
+            return tuple((k, self._fingerprint(v)) for k, v in sorted(value.items()))
+        if isinstance(value, SiteConfig):
+            return repr(value)
+        return value
+
+    def _fingerprint_composite(self, value: Term | Taxonomy | Year | Month) -> bytes:
+        if isinstance(value, Term):
+            return digest(value.taxonomy, value.slug, value.name, self._fingerprint(value.articles))
+        if isinstance(value, Taxonomy):
+            return digest(value.key, value.title, value.has_feeds, self._fingerprint(value.terms))
+        if isinstance(value, Year):
+            return digest(value.year, self._fingerprint(value.months))
+        return digest(value.year, value.month, self._fingerprint(value.articles))
+
+
+def _reads_site_beyond_terms(tree: nodes.Template) -> bool:
+    """Does the template use `site` other than as `site.terms_of(...)`?"""
+
+    def visit(node: nodes.Node, parent: nodes.Node | None) -> bool:
+        if isinstance(node, nodes.Name) and node.name == "site":
+            return not (
+                isinstance(parent, nodes.Getattr) and parent.attr in SITE_LOOKUPS_WITHOUT_GLOBAL_DEPENDENCY
+            )
+        return any(visit(child, node) for child in node.iter_child_nodes())
+
+    return visit(tree, None)
