@@ -6,9 +6,11 @@ Exit codes: 0 success, 1 content or configuration errors, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
+import time
 import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,15 +33,53 @@ def print_problems(problems: Sequence[Problem]) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    result = build(Path(args.site), args.output, drafts=args.drafts, base_url=args.base_url, force=args.force)
+    progress = ProgressLine() if not args.quiet and _interactive() else None
+    try:
+        result = build(
+            Path(args.site),
+            args.output,
+            drafts=args.drafts,
+            base_url=args.base_url,
+            force=args.force,
+            jobs=args.jobs,
+            use_cache=not args.no_cache,
+            progress=progress,
+        )
+    finally:
+        if progress:
+            progress.clear()
     print_problems(result.warnings)
+    if args.timings:
+        for stage, seconds in result.timings.items():
+            print(f"  {stage:<10} {seconds:7.3f} s")
     if not args.quiet:
         print(
             f"Built {result.pages} pages from {result.articles} articles in {result.seconds:.2f} s "
-            f"({result.written} files written, {result.unchanged} unchanged, {result.removed} removed) "
-            f"-> {result.output_dir}"
+            f"({result.written} files written, {result.unchanged} unchanged, {result.removed} removed; "
+            f"{result.rendered} pages rendered) -> {result.output_dir}"
         )
     return OK
+
+
+def _interactive() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+class ProgressLine:
+    """One line on the terminal, rewritten as a long build goes: 'render 5120/13400'."""
+
+    def __init__(self) -> None:
+        self._shown = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self._shown < 0.1:
+            return
+        self._shown = now
+        print(f"\r{stage} {done}/{total}\x1b[K", end="", file=sys.stderr, flush=True)
+
+    def clear(self) -> None:
+        print("\r\x1b[K", end="", file=sys.stderr, flush=True)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -127,6 +167,11 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="write into a non-empty folder sitegen did not create"
     )
     command.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+    command.add_argument(
+        "--jobs", type=int, metavar="N", help="processes for a large build (default: one per core)"
+    )
+    command.add_argument("--timings", action="store_true", help="print the time each stage took")
+    command.add_argument("--no-cache", action="store_true", help="neither use nor update the build cache")
     command.set_defaults(run=_build)
 
     command = commands.add_parser(

@@ -26,6 +26,7 @@ from .validate import Article
 from .version import __version__
 
 SITE_LOOKUPS_WITHOUT_GLOBAL_DEPENDENCY = {"terms_of"}
+CARD_TEMPLATE = "partials/card.html"  # what the templates' card(article) function renders
 
 
 def digest(*parts: object) -> bytes:
@@ -88,7 +89,10 @@ class Signatures:
         tree = self.env.parse(source)
         parts = [name, source]
         uses_whole_site = _reads_site_beyond_terms(tree)
-        for referenced in sorted(meta.find_referenced_templates(tree), key=str):
+        referenced_names = set(meta.find_referenced_templates(tree))
+        if _calls(tree, "card"):
+            referenced_names.add(CARD_TEMPLATE)
+        for referenced in sorted(referenced_names, key=str):
             if referenced is None:  # a name computed at run time: could be any template
                 parts.extend(self._all_template_sources())
                 uses_whole_site = True
@@ -164,3 +168,9 @@ def _reads_site_beyond_terms(tree: nodes.Template) -> bool:
         return any(visit(child, node) for child in node.iter_child_nodes())
 
     return visit(tree, None)
+
+
+def _calls(tree: nodes.Template, function: str) -> bool:
+    return any(
+        isinstance(call.node, nodes.Name) and call.node.name == function for call in tree.find_all(nodes.Call)
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import time
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -279,6 +280,10 @@ class ValidatedFile:
     key_lines: dict[str, int]  # for the problems that span files (a slug used twice)
 
 
+RACY_SECONDS = 2
+UNTRUSTED_MTIME = -1
+
+
 def read_articles(
     site_dir: Path, tz: ZoneInfo, remembered: Mapping[str, ValidatedFile]
 ) -> tuple[dict[str, ValidatedFile], list[Article], list[Problem]]:
@@ -288,11 +293,16 @@ def read_articles(
     mtime, or failing that its bytes, are unchanged is not parsed again.
     """
     files: dict[str, ValidatedFile] = {}
+    # A file changed twice within the file system's timestamp granularity can keep its size
+    # and mtime ("racy git"): a file modified this recently is remembered by content only.
+    recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
     for path in find_article_files(site_dir):
         label = path.relative_to(site_dir).as_posix()
         stat = FileStat.of(path)
+        if stat and stat.mtime_ns >= recent:
+            stat = FileStat(stat.size, UNTRUSTED_MTIME)
         known = remembered.get(label)
-        if known and stat == known.stat:
+        if known and stat == known.stat and stat.mtime_ns != UNTRUSTED_MTIME:
             files[label] = known
             continue
         try:

@@ -100,12 +100,7 @@ class OutputWriter:
         self.record(relative, staged=True)
 
     def commit(self) -> WriteStats:
-        for relative in self._staged:
-            target = self.output_dir / relative
-            self._make_parent_dirs(target.parent)
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            os.replace(self.staging / relative, target)
+        _move_into(str(self.staging), str(self.output_dir))
         removed = self._remove_stale()
         marker = b"This folder is written by sitegen: its contents are replaced on every build.\n"
         if not _same_bytes(self.output_dir / MARKER, marker):  # unchanged files keep their mtime
@@ -117,18 +112,6 @@ class OutputWriter:
         shutil.rmtree(self.staging, ignore_errors=True)
         if self._created_output and not any(self.output_dir.iterdir()):
             self.output_dir.rmdir()
-
-    def _make_parent_dirs(self, folder: Path) -> None:
-        """Create `folder` below the output folder, replacing any file or symlink in the way, so
-        that a link planted in the output can never lead a write outside it."""
-        relative_parts = folder.relative_to(self.output_dir).parts
-        current = self.output_dir
-        for part in relative_parts:
-            current = current / part
-            if current.is_symlink() or (current.exists() and not current.is_dir()):
-                current.unlink()
-            if not current.exists():
-                current.mkdir()
 
     def _remove_stale(self) -> int:
         """Remove what this build did not produce (a deleted article's page), and empty folders."""
@@ -147,6 +130,25 @@ class OutputWriter:
             if prefix and not os.listdir(folder):
                 os.rmdir(folder)
         return removed
+
+
+def _move_into(source: str, target: str) -> None:
+    """Move everything in folder `source` into folder `target`. A folder that `target` lacks
+    moves whole, in one rename (a cold build moves a handful of folders, not every file);
+    a file or symlink in the way is replaced, so a link planted in the output never
+    leads a write outside it."""
+    for entry in os.scandir(source):
+        destination = os.path.join(target, entry.name)
+        existing_dir = os.path.isdir(destination) and not os.path.islink(destination)
+        if entry.is_dir(follow_symlinks=False):
+            if existing_dir:
+                _move_into(entry.path, destination)
+                continue
+            if os.path.lexists(destination):
+                os.unlink(destination)
+        elif existing_dir:
+            shutil.rmtree(destination)
+        os.replace(entry.path, destination)
 
 
 def stage_file(output_dir: Path, relative: str, data: bytes) -> bool:

@@ -32,6 +32,7 @@ class Renderer:
         self.site_dir = site_dir
         self.theme = theme
         self.bodies = bodies or {}
+        self._cards: dict[tuple[str, int], Markup] = {}
         config = site.config
         template_dirs = theme.template_dirs()
         self.env = jinja2.Environment(
@@ -50,7 +51,9 @@ class Renderer:
             lstrip_blocks=True,
             auto_reload=False,
         )
-        self.env.globals.update(site=site, config=config, url=self.url, absolute_url=self.absolute_url)
+        self.env.globals.update(
+            site=site, config=config, url=self.url, absolute_url=self.absolute_url, card=self.card
+        )
         self.env.filters.update(date=format_date, month_name=month_name)
 
     def url(self, target: object) -> str:
@@ -62,6 +65,15 @@ class Renderer:
         path = target if isinstance(target, str) else target.url_path  # type: ignore[attr-defined]
         path = quote(path.lstrip("/"), safe="/") if quoted else path.lstrip("/")
         return self.site.config.absolute_base + path
+
+    def card(self, article: Article, level: int = 2) -> Markup:
+        """An article as listings show it (partials/card.html, with its title as an h`level`),
+        rendered once per build: the same card appears on a dozen listing pages."""
+        key = (article.slug, level)
+        if key not in self._cards:
+            template = self.env.get_template("partials/card.html")
+            self._cards[key] = Markup(template.render(article=article, level=level))
+        return self._cards[key]
 
     def body_html(self, article: Article) -> Markup:
         return Markup(self.bodies[article.slug])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..build import BuildResult, build
+from ..cache import BuildCache
 from ..config import load_config
 from ..errors import Problem, SiteError, UsageError, error
 from .http import LiveState, PreviewHTTPServer
@@ -104,6 +105,7 @@ class Preview:
             self._server.server_close()
         with self._build_lock:
             if self._workdir:
+                BuildCache(self.site_dir).forget_manifest(self.output_dir)
                 shutil.rmtree(self._workdir, ignore_errors=True)
                 self._workdir = None
 

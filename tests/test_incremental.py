@@ -1,0 +1,247 @@
+"""Incremental builds: the same bytes as a clean build after any edit, rendering only what changed."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from siteutil import article, write_site
+
+from sitegen import build
+from sitegen.cache import CACHE_DIR
+
+TAGS = ["energy", "trade", "shipping", "Sanctions", "climate", "elections"]
+REGIONS = ["Europe", "East Asia", "Middle East"]
+SOURCES = ["Meridian Wire", "The Northern Ledger", "Harbour Broadcasting"]
+
+
+def random_article(rng: random.Random, number: int) -> str:
+    day = rng.randint(1, 28)
+    tags = rng.sample(TAGS, rng.randint(1, 3))
+    return article(
+        title=f"Story number {number} {rng.choice(['rises', 'falls', 'holds'])}",
+        date=f"2024-{rng.randint(1, 12):02d}-{day:02d}T{rng.randint(0, 23):02d}:30:00+01:00",
+        source=rng.choice(SOURCES),
+        body=f"Lead paragraph of story {number}.\n\nSecond paragraph {rng.random()}.",
+        region=f'"{rng.choice(REGIONS)}"',
+        tags="[" + ", ".join(tags) + "]",
+    )
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".sitegen-output"
+    }
+
+
+def clean_build(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    out = tmp_path / "clean"
+    shutil.rmtree(out, ignore_errors=True)
+    build(site, out, use_cache=False, jobs=1)
+    return tree(out)
+
+
+def articles_of(site: Path) -> list[Path]:
+    return sorted((site / "content").rglob("*.md"))
+
+
+def edit_body(site, rng, n):
+    path = rng.choice(articles_of(site))
+    path.write_text(path.read_text() + f"\nAnother sentence {n}.\n")
+
+
+def edit_title(site, rng, n):
+    path = rng.choice(articles_of(site))
+    text = path.read_text()
+    path.write_text(text.replace('title: "', f'title: "Edited {n} ', 1))
+
+
+def edit_tags(site, rng, n):
+    path = rng.choice(articles_of(site))
+    lines = path.read_text().splitlines(keepends=True)
+    lines = [
+        f"tags: [{', '.join(rng.sample(TAGS, 2))}]\n" if line.startswith("tags:") else line for line in lines
+    ]
+    path.write_text("".join(lines))
+
+
+def edit_date(site, rng, n):
+    path = rng.choice(articles_of(site))
+    lines = path.read_text().splitlines(keepends=True)
+    lines = [
+        f"date: 2023-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}\n" if line.startswith("date:") else line
+        for line in lines
+    ]
+    path.write_text("".join(lines))
+
+
+def delete_article(site, rng, n):
+    rng.choice(articles_of(site)).unlink()
+
+
+def add_article(site, rng, n):
+    path = site / "content" / "2024" / f"added-{n}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(random_article(rng, 1000 + n))
+
+
+def rename_article(site, rng, n):
+    path = rng.choice(articles_of(site))
+    path.rename(path.with_name(f"renamed-{n}.md"))
+
+
+def edit_template(site, rng, n):
+    templates = site / "themes" / "default" / "templates" / "partials"
+    templates.mkdir(parents=True, exist_ok=True)
+    (templates / "card.html").write_text(
+        '<article class="card-{{ level }}"><h{{ level }}><a href="{{ url(article) }}">{{ article.title }}</a>'
+        f"</h{{{{ level }}}}><p>{n} {{{{ article.summary }}}}</p></article>\n"
+    )
+
+
+def edit_base_template(site, rng, n):
+    templates = site / "themes" / "default" / "templates"
+    templates.mkdir(parents=True, exist_ok=True)
+    (templates / "base.html").write_text(
+        '{% extends "default/base.html" %}{% block head %}<meta name="edit" content="'
+        + str(n)
+        + '">{% endblock %}'
+    )
+
+
+def edit_config(site, rng, n):
+    (site / "site.yaml").write_text(
+        f'title: "Brief {n}"\nbase_url: "https://example.org/"\nper_page: {rng.randint(2, 5)}\n'
+        f"feed_limit: {rng.randint(2, 6)}\n"
+    )
+
+
+EDITS = [
+    edit_body, edit_title, edit_tags, edit_date, delete_article, add_article,
+    rename_article, edit_template, edit_base_template, edit_config,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_edits_give_the_same_bytes_as_a_clean_build(tmp_path: Path, seed: int):
+    rng = random.Random(seed)
+    files = {f"content/2024/story-{i}.md": random_article(rng, i) for i in range(30)}
+    files["site.yaml"] = 'title: "Brief"\nbase_url: "https://example.org/"\nper_page: 4\nfeed_limit: 5\n'
+    site = write_site(tmp_path / "site", files)
+    out = tmp_path / "out"
+    build(site, out)
+    for n, edit in enumerate([*EDITS, *rng.choices(EDITS, k=15)]):
+        edit(site, rng, n)
+        build(site, out)
+        assert tree(out) == clean_build(site, tmp_path), f"after {edit.__name__} (edit {n})"
+
+
+def test_nothing_changed_renders_nothing(tmp_path: Path):
+    rng = random.Random(3)
+    site = write_site(tmp_path / "site", {f"content/s-{i}.md": random_article(rng, i) for i in range(20)})
+    out = tmp_path / "out"
+    first = build(site, out)
+    assert first.rendered == first.pages
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    again = build(site, out)
+    assert again.rendered == 0 and again.written == 0
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == mtimes
+
+
+def test_a_body_edit_renders_the_article_and_the_feeds_that_carry_it(tmp_path: Path):
+    rng = random.Random(4)
+    site = write_site(tmp_path / "site", {f"content/s-{i}.md": random_article(rng, i) for i in range(20)})
+    out = tmp_path / "out"
+    build(site, out)
+    path = site / "content" / "s-7.md"
+    path.write_text(path.read_text() + "\nA closing sentence.\n")
+    result = build(site, out)
+    # The article page, and the site feed if the article is among its newest (it carries bodies).
+    assert result.rendered in (1, 2)
+    assert result.written == result.rendered
+
+
+def test_a_tag_change_renders_only_pages_that_list_the_article(tmp_path: Path):
+    site = write_site(
+        tmp_path / "site",
+        {
+            "content/a.md": article(title="A", tags="[energy]", date="2024-01-01"),
+            "content/b.md": article(title="B", tags="[trade]", date="2024-01-02"),
+            "content/c.md": article(title="C", tags="[climate]", date="2024-01-03"),
+        },
+    )
+    out = tmp_path / "out"
+    build(site, out)
+    before = {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*.*")}
+    (site / "content" / "a.md").write_text(article(title="A", tags="[trade]", date="2024-01-01"))
+    build(site, out)
+    after = {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*.*")}
+    changed = {p for p in after if before.get(p) != after[p]}
+    assert "tags/climate/index.html" not in changed
+    assert "articles/c/index.html" not in changed
+    assert {"tags/trade/index.html", "tags/index.html", "articles/a/index.html"} <= changed
+    assert "tags/energy/index.html" not in after  # the tag has no article left
+
+
+def test_a_file_rewritten_with_the_same_size_and_mtime_is_noticed(tmp_path: Path):
+    site = write_site(tmp_path / "site", {"content/a.md": article(title="Alpha")})
+    out = tmp_path / "out"
+    path = site / "content" / "a.md"
+    build(site, out)
+    stat = path.stat()
+    path.write_text(article(title="Omega"))  # same length
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    build(site, out)
+    assert "Omega" in (out / "articles" / "a" / "index.html").read_text()
+
+
+def test_a_corrupt_cache_is_ignored_with_a_warning(tmp_path: Path):
+    site = write_site(tmp_path / "site", {"content/a.md": article()})
+    out = tmp_path / "out"
+    build(site, out)
+    for path in (site / CACHE_DIR).glob("*.pickle"):
+        path.write_bytes(b"\x80\x05not a pickle at all")
+    (site / CACHE_DIR / "bodies-v1.sqlite").write_bytes(b"garbage" * 100)
+    result = build(site, out)
+    messages = [str(w) for w in result.warnings]
+    assert any("build cache" in m and "corrupt" in m for m in messages), messages
+    assert tree(out) == clean_build(site, tmp_path)
+    assert not [str(w) for w in build(site, out).warnings if "cache" in str(w)]
+
+
+def test_a_cache_holding_other_objects_is_not_trusted(tmp_path: Path):
+    import pickle
+
+    site = write_site(tmp_path / "site", {"content/a.md": article()})
+    out = tmp_path / "out"
+    build(site, out)
+    marker = tmp_path / "pwned"
+    evil = pickle.dumps({"stamp": None, "x": os.system}, protocol=5)  # a function: never loaded
+    for path in (site / CACHE_DIR).glob("*.pickle"):
+        path.write_bytes(evil)
+    result = build(site, out)
+    assert not marker.exists()
+    assert any("corrupt" in str(w) for w in result.warnings)
+
+
+def test_deleting_the_cache_is_safe(tmp_path: Path):
+    site = write_site(tmp_path / "site", {"content/a.md": article()})
+    out = tmp_path / "out"
+    build(site, out)
+    shutil.rmtree(site / CACHE_DIR)
+    result = build(site, out)
+    assert result.written == 0  # every page re-rendered, no file rewritten
+    assert tree(out) == clean_build(site, tmp_path)
+
+
+def test_parallel_and_serial_builds_agree(tmp_path: Path):
+    rng = random.Random(5)
+    site = write_site(tmp_path / "site", {f"content/s-{i}.md": random_article(rng, i) for i in range(250)})
+    build(site, tmp_path / "parallel", jobs=2, use_cache=False)
+    build(site, tmp_path / "serial", jobs=1, use_cache=False)
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
