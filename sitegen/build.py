@@ -63,6 +63,7 @@ def load_site(
     drafts: bool = False,
     base_url: str | None = None,
     cache: BuildCache | None = None,
+    jobs: int = 1,
 ) -> LoadedSite:
     """Read and check everything the site is made of; raises SiteError with every problem found."""
     site_dir = _site_folder(site_dir)
@@ -70,7 +71,7 @@ def load_site(
     config, problems = load_config(site_dir, base_url)
     theme, theme_problems = find_theme(site_dir, config.theme)
     remembered = cache.load_articles(config.timezone)
-    files, articles, article_problems = read_articles(site_dir, config.tz, remembered)
+    files, articles, article_problems = read_articles(site_dir, config.tz, remembered, jobs)
     if files != remembered:
         cache.save_articles(config.timezone, files)
     problems += theme_problems + article_problems + cache.warnings
@@ -107,7 +108,7 @@ def build(
     cache = BuildCache(site_dir, enabled=use_cache)
     try:
         with _timed(timings, "load"):
-            loaded = load_site(site_dir, drafts=drafts, base_url=base_url, cache=cache)
+            loaded = load_site(site_dir, drafts=drafts, base_url=base_url, cache=cache, jobs=jobs)
         site = loaded.site
         renderer = Renderer(site, loaded.theme, site_dir)
         with _timed(timings, "plan"):
@@ -142,8 +143,9 @@ def build(
         except BaseException:
             writer.abort()
             raise
-        with _timed(timings, "cache"):
-            cache.save_manifest(output, _manifest(site, signatures, previous, rendered, output))
+        if use_cache:
+            with _timed(timings, "cache"):
+                cache.save_manifest(output, _manifest(site, signatures, previous, rendered, output))
     finally:
         cache.close()
     return BuildResult(
@@ -216,6 +218,13 @@ def _render_pages(
     state = (renderer, writer.output_dir)
     total, done = len(numbers), 0
     if jobs > 1 and total >= PARALLEL_PAGES_FROM and can_fork():
+        # A card appears on a dozen listings: render each once, in the pool, before the pages,
+        # so that the page workers inherit them instead of each rendering them again.
+        listed = {
+            a.slug: a for page in pages if page.template != FEED for a in page.context.get("articles", ())
+        }
+        for cards in map_in_processes(renderer, _cards_chunk, chunked(list(listed.values()), jobs * 4), jobs):
+            renderer.remember_cards(cards)
         results = map_in_processes(state, _render_chunk, chunked(numbers, jobs * 8), jobs)
     else:
         results = iter([_render_chunk(state, numbers)])
@@ -226,6 +235,15 @@ def _render_pages(
             writer.record(*item)
         done += len(chunk)
         report("render", done, total)
+
+
+def _cards_chunk(renderer: object, articles: list[Article]) -> list[tuple[str, int, str]]:
+    cards = []
+    for article in articles:
+        # A card that fails is left out: the page that shows it reports the error.
+        with suppress(Exception):
+            cards.append((article.slug, 2, str(renderer.card(article))))  # type: ignore[attr-defined]
+    return cards
 
 
 def _render_chunk(state: object, numbers: list[int]) -> list[tuple[str, bool] | Problem]:

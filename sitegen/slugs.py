@@ -7,6 +7,7 @@ import unicodedata
 
 ARTICLE_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NOT_WORD = re.compile(r"[^\w]+")
+_NOT_ASCII_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str) -> str:
@@ -16,6 +17,8 @@ def slugify(text: str) -> str:
     letters of other scripts stay as they are, lowercased ('Україна' -> 'україна'),
     so a slug is never empty for a name that has letters or digits.
     """
+    if text.isascii():  # the usual case, and the general path's result for it, quicker
+        return _NOT_ASCII_WORD.sub("-", text.lower()).strip("-")
     kept: list[str] = []
     for char in unicodedata.normalize("NFKD", text):
         # Drop an accent only from an ASCII letter: 'é' -> 'e', but 'ї' stays 'ї'.

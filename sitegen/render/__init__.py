@@ -75,6 +75,10 @@ class Renderer:
             self._cards[key] = Markup(template.render(article=article, level=level))
         return self._cards[key]
 
+    def remember_cards(self, cards: list[tuple[str, int, str]]) -> None:
+        """Cards rendered elsewhere (in worker processes), as (slug, level, html)."""
+        self._cards.update(((slug, level), Markup(html)) for slug, level, html in cards)
+
     def body_html(self, article: Article) -> Markup:
         return Markup(self.bodies[article.slug])
 

@@ -14,7 +14,7 @@ PARALLEL_FROM = 200  # fewer bodies than this are quicker in this process than i
 
 
 def body_key(body: str, base_path: str) -> str:
-    settings = f"{EXTENSIONS}|{base_path}|"
+    settings = f"{EXTENSIONS}|smarten|trimmed-inline|{base_path}|"
     return hashlib.blake2b((settings + body).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
