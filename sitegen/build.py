@@ -8,6 +8,7 @@ page rendering over processes.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -17,16 +18,18 @@ from pathlib import Path
 
 import jinja2
 
-from .cache import BuildCache, FileStat
-from .config import load_config
+from .cache import BuildCache, OutputRecord
+from .config import CONFIG_FILE, load_config
 from .deps import Signatures
 from .errors import Problem, SiteError, UsageError, warning
+from .load import CONTENT_DIR
 from .model import FEED, Page, Site, build_site
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
 from .render import Renderer, RenderError
 from .render.bodies import render_bodies
-from .render.theme import Theme, find_theme
-from .validate import Article, read_articles
+from .render.theme import Theme, builtin_themes_dir, find_theme
+from .validate import RACY_SECONDS, Article, read_articles
+from .version import __version__
 from .write import MARKER, STAGING, OutputWriter, check_output_dir, stage_file
 
 OUTPUT_DIR = "output"
@@ -74,7 +77,7 @@ def load_site(
     files, articles, article_problems = read_articles(site_dir, config.tz, remembered, jobs)
     if files != remembered:
         cache.save_articles(config.timezone, files)
-    problems += theme_problems + article_problems + cache.warnings
+    problems += theme_problems + article_problems
     if any(p.is_error for p in problems) or theme is None:
         raise SiteError(problems)
     return LoadedSite(build_site(config, articles, drafts=drafts), theme, tuple(problems))
@@ -107,14 +110,24 @@ def build(
     timings: dict[str, float] = {}
     cache = BuildCache(site_dir, enabled=use_cache)
     try:
+        with _timed(timings, "check"):
+            previous = cache.load_manifest(output)
+            inputs = _inputs_digest(site_dir, (drafts, base_url)) if use_cache else None
+            if previous and inputs and previous.inputs == inputs and _files_intact(output, previous.files):
+                # Nothing the site is made of has changed, and the output is as it was left.
+                return BuildResult(
+                    output, previous.pages, previous.articles, 0, 0, len(previous.files), 0,
+                    time.perf_counter() - started, previous.warnings + tuple(cache.warnings), timings,
+                )  # fmt: skip
         with _timed(timings, "load"):
             loaded = load_site(site_dir, drafts=drafts, base_url=base_url, cache=cache, jobs=jobs)
         site = loaded.site
         renderer = Renderer(site, loaded.theme, site_dir)
         with _timed(timings, "plan"):
             signatures = _signatures(site, renderer.env, drafts)
-            previous = cache.load_manifest(output)
-            todo = [page for page in site.pages if not _still_right(page, signatures, previous, output)]
+            known = previous.signatures if previous else {}
+            files = previous.files if previous else {}
+            todo = [page for page in site.pages if not _still_right(page, signatures, known, files, output)]
         with _timed(timings, "markdown"):
             shown_in_full = {a.slug: a for page in todo for a in _articles_in_full(page)}
             renderer.bodies = render_bodies(
@@ -136,16 +149,24 @@ def build(
             with _timed(timings, "static"):
                 problems = list(loaded.warnings) + _copy_static(site_dir, loaded.theme, writer)
             with _timed(timings, "write"):
-                stats = writer.commit()
+                stats = writer.commit(frozenset(previous.files) if previous else None)
         except RenderError as exc:
             writer.abort()
-            raise SiteError([*loaded.warnings, exc.problem]) from exc
+            raise SiteError([*loaded.warnings, *cache.warnings, exc.problem]) from exc
         except BaseException:
             writer.abort()
             raise
         if use_cache:
             with _timed(timings, "cache"):
-                cache.save_manifest(output, _manifest(site, signatures, previous, rendered, output))
+                record = OutputRecord(
+                    signatures={path: sig for path, sig in signatures.items() if sig is not None},
+                    files={path: _stat(output, path) for path in writer.produced},
+                    inputs=inputs,
+                    pages=len(site.pages),
+                    articles=len(site.articles),
+                    warnings=tuple(problems),
+                )
+                cache.save_manifest(output, record)
     finally:
         cache.close()
     return BuildResult(
@@ -157,9 +178,44 @@ def build(
         unchanged=stats.unchanged,
         removed=stats.removed,
         seconds=time.perf_counter() - started,
-        warnings=tuple(problems),
+        warnings=tuple(problems + cache.warnings),
         timings=timings,
     )
+
+
+def _inputs_digest(site_dir: Path, options: object) -> bytes | None:
+    """A digest of the path, size and mtime of every file the site is made of (content,
+    static files, site.yaml, every theme's files, the built-in ones included), or None
+    when one changed too recently for its mtime to be trusted."""
+    recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
+    hasher = hashlib.blake2b(repr((__version__, options)).encode(), digest_size=16)
+    roots = [site_dir / CONFIG_FILE, site_dir / CONTENT_DIR, site_dir / STATIC_DIR, site_dir / "themes"]
+    for root in [*roots, builtin_themes_dir()]:
+        for path in [str(root)] if root.is_file() else _files_below(str(root)):
+            stat = os.stat(path)
+            if stat.st_mtime_ns >= recent:
+                return None
+            hasher.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return hasher.digest()
+
+
+def _files_below(folder: str) -> Iterator[str]:
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(names):
+            yield os.path.join(root, name)
+
+
+def _files_intact(output: Path, files: dict[str, tuple[int, int]]) -> bool:
+    return all(_stat(output, path) == stat for path, stat in files.items())
+
+
+def _stat(output: Path, relative: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(os.path.join(output, relative))
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)
 
 
 def _signatures(site: Site, env: jinja2.Environment, drafts: bool) -> dict[str, bytes | None]:
@@ -174,28 +230,14 @@ def _signatures(site: Site, env: jinja2.Environment, drafts: bool) -> dict[str, 
     return signatures
 
 
-def _still_right(page: Page, signatures, previous, output: Path) -> bool:
+def _still_right(page: Page, signatures, known: dict[str, bytes], files, output: Path) -> bool:
     """Was the page written from the same inputs, and is its file still as it was left?"""
     signature = signatures[page.file_path]
-    record = previous.get(page.file_path)
     return (
         signature is not None
-        and record is not None
-        and record[0] == signature
-        and FileStat.of(os.path.join(output, page.file_path)) == record[1]
+        and known.get(page.file_path) == signature
+        and files.get(page.file_path) == _stat(output, page.file_path)
     )
-
-
-def _manifest(site: Site, signatures, previous, rendered: set[str], output: Path) -> dict:
-    manifest = {}
-    for page in site.pages:
-        path = page.file_path
-        signature = signatures[path]
-        if signature is None:
-            continue
-        stat = FileStat.of(os.path.join(output, path)) if path in rendered else previous[path][1]
-        manifest[path] = (signature, stat)
-    return manifest
 
 
 def _articles_in_full(page: Page) -> Iterator[Article]:

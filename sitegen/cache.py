@@ -25,6 +25,7 @@ import tempfile
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import markdown
 
@@ -32,7 +33,7 @@ from .errors import Problem, warning
 from .version import __version__
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 1  # bump when what the cache holds changes shape
+FORMAT = 2  # bump when what the cache holds changes shape
 _STAMP = {
     "format": FORMAT,
     "sitegen": __version__,
@@ -41,8 +42,7 @@ _STAMP = {
 }
 
 
-@dataclass(frozen=True)
-class FileStat:
+class FileStat(NamedTuple):
     size: int
     mtime_ns: int
 
@@ -53,6 +53,20 @@ class FileStat:
         except OSError:
             return None
         return cls(stat.st_size, stat.st_mtime_ns)
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """What the last build wrote into an output folder: the signature of each page, the
+    size and mtime of every file it produced (pages and static files), and a digest of
+    the inputs it was built from, with what it reported then."""
+
+    signatures: dict[str, bytes]
+    files: dict[str, tuple[int, int]]
+    inputs: bytes | None
+    pages: int
+    articles: int
+    warnings: tuple[Problem, ...]
 
 
 _ALLOWED_CLASSES = frozenset(
@@ -115,7 +129,13 @@ class BuildCache:
         data = self._read_pickle("articles.pickle")
         if not data or data.get("settings") != settings:
             return {}
-        return data["files"]
+        files = data.get("files")
+        if not isinstance(files, dict) or not all(
+            type(f).__name__ == "ValidatedFile" for f in files.values()
+        ):
+            self._distrust("articles.pickle", "is corrupt")
+            return {}
+        return files
 
     def save_articles(self, settings: str, files: dict) -> None:
         self._write("articles.pickle", _dumps({"stamp": _STAMP, "settings": settings, "files": files}))
@@ -173,15 +193,21 @@ class BuildCache:
 
     # Output manifests ------------------------------------------------------
 
-    def load_manifest(self, output_dir: Path) -> dict[str, tuple[bytes, FileStat]]:
-        data = self._read_pickle(self._manifest_name(output_dir))
+    def load_manifest(self, output_dir: Path) -> OutputRecord | None:
+        name = self._manifest_name(output_dir)
+        data = self._read_pickle(name)
         if not data or data.get("output") != str(output_dir.resolve()):
-            return {}
-        return data["files"]
+            return None
+        try:
+            return OutputRecord(**data["record"])
+        except (KeyError, TypeError) as exc:
+            self._distrust(name, f"is corrupt ({exc!r})")
+            return None
 
-    def save_manifest(self, output_dir: Path, files: dict[str, tuple[bytes, FileStat]]) -> None:
-        record = {"stamp": _STAMP, "output": str(output_dir.resolve()), "files": files}
-        self._write(self._manifest_name(output_dir), _dumps(record))
+    def save_manifest(self, output_dir: Path, record: OutputRecord) -> None:
+        # Plain dicts, tuples and bytes: they unpickle several times faster than objects.
+        data = {"stamp": _STAMP, "output": str(output_dir.resolve()), "record": record.__dict__}
+        self._write(self._manifest_name(output_dir), _dumps(data))
 
     def forget_manifest(self, output_dir: Path) -> None:
         if self.enabled:

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import jinja2
 from jinja2 import meta, nodes
 
-from .config import SiteConfig
 from .model import FEED, ROBOTS, SITEMAP, Month, Page, Paginator, Site, Taxonomy, Term, Year
 from .validate import Article
 from .version import __version__
@@ -30,12 +29,24 @@ CARD_TEMPLATE = "partials/card.html"  # what the templates' card(article) functi
 
 
 def digest(*parts: object) -> bytes:
-    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    """A digest of `parts`: digests (bytes) and tuples of them are fed in directly, since
+    the repr of a tag's thousands of article digests would cost more than hashing them."""
+    hasher = hashlib.blake2b(digest_size=16)
+    _feed(hasher, parts)
+    return hasher.digest()
 
 
-def article_content_digest(article: Article) -> bytes:
-    """Everything a file says, its body included (the body separately, so listings need not care)."""
-    return digest(*(getattr(article, f.name) for f in fields(Article) if f.name != "body"), article.body)
+def _feed(hasher, value: object) -> None:
+    if isinstance(value, bytes):
+        hasher.update(value)
+    elif isinstance(value, tuple | list):
+        hasher.update(b"(%d" % len(value))
+        for item in value:
+            _feed(hasher, item)
+        hasher.update(b")")
+    else:
+        hasher.update(repr(value).encode("utf-8", "surrogatepass"))
+    hasher.update(b",")
 
 
 @dataclass(frozen=True)
@@ -51,29 +62,31 @@ class Signatures:
         self.site = site
         self.env = env
         self.settings = digest(__version__, settings, repr(site.config))
-        self._card: dict[str, bytes] = {}
-        self._full: dict[str, bytes] = {}
+        # What a listing shows of an article (everything but its body, and its terms' names),
+        # and what its own page shows (the body too).
+        self._card = {article.slug: self._card_digest(article) for article in site.articles}
+        self._full = {a.slug: digest(self._card[a.slug], a.body_digest) for a in site.articles}
         self._memo: dict[int, bytes] = {}
         self._templates: dict[str, TemplateInfo] = {}
         self._whole_site: bytes | None = None
 
     def page(self, page: Page) -> bytes:
         if page.template == SITEMAP:
-            data: object = tuple(
-                (p.url_path, self._card_of(p.context["article"]) if "article" in p.context else b"")
+            listed = [
+                (p.url_path, self._card[p.context["article"].slug] if "article" in p.context else b"")
                 for p in self.site.pages
                 if p.file_path.endswith("index.html")
-            )
-            return digest("sitemap", self.settings, data)
+            ]
+            return digest("sitemap", self.settings, repr(listed))
         if page.template == ROBOTS:
             return digest("robots", self.settings)
         if page.template == FEED:
-            full = page.context.get("full_content", False)
-            entries = tuple(self._full_of(a) if full else self._card_of(a) for a in page.context["articles"])
+            shown = self._full if page.context.get("full_content", False) else self._card
+            entries = b"".join([shown[a.slug] for a in page.context["articles"]])
             return digest("feed", self.settings, page.url_path, page.context["title"], entries)
         template = self.template(page.template)
         context = tuple(
-            (key, self._full_of(value) if key == "article" else self._fingerprint(value))
+            (key, self._full[value.slug] if key == "article" else self._fingerprint(value))
             for key, value in sorted(page.context.items())
         )
         whole_site = self.whole_site() if template.uses_whole_site else b""
@@ -111,41 +124,31 @@ class Signatures:
 
     def whole_site(self) -> bytes:
         if self._whole_site is None:
-            self._whole_site = digest(tuple(self._full_of(a) for a in self.site.articles))
+            self._whole_site = digest(b"".join([self._full[a.slug] for a in self.site.articles]))
         return self._whole_site
 
-    def _card_of(self, article: Article) -> bytes:
-        """What a listing shows of an article: everything but its body, and its terms' names."""
-        if article.slug not in self._card:
-            terms = tuple(
-                (t.slug, t.name) for key in self.site.taxonomies for t in self.site.terms_of(article, key)
-            )
-            shown = tuple(getattr(article, f.name) for f in fields(Article) if f.name != "body")
-            self._card[article.slug] = digest(shown, terms)
-        return self._card[article.slug]
+    def _card_digest(self, article: Article) -> bytes:
+        terms = [(t.slug, t.name) for key in self.site.taxonomies for t in self.site.terms_of(article, key)]
+        return digest(article.front_matter_digest, repr(terms))
 
-    def _full_of(self, article: Article) -> bytes:
-        if article.slug not in self._full:
-            self._full[article.slug] = digest(self._card_of(article), article.body)
-        return self._full[article.slug]
-
-    def _fingerprint(self, value: object) -> object:
+    def _fingerprint(self, value: object) -> bytes:
+        """Bytes that change whenever what a template could show of `value` changes."""
         if isinstance(value, Article):
-            return self._card_of(value)
+            return self._card[value.slug]
         if isinstance(value, Term | Taxonomy | Year | Month):
             key = id(value)  # the model is immutable for the whole build
             if key not in self._memo:
                 self._memo[key] = self._fingerprint_composite(value)
             return self._memo[key]
-        if isinstance(value, Paginator):
-            return (value.number, value.count, value.base_path)
         if isinstance(value, tuple | list):
-            return tuple(self._fingerprint(v) for v in value)
+            if value and isinstance(value[0], Article):
+                return b"".join([self._card[a.slug] for a in value])
+            return digest(*(self._fingerprint(v) for v in value))
+        if isinstance(value, Paginator):
+            return repr((value.number, value.count, value.base_path)).encode()
         if isinstance(value, dict):
-            return tuple((k, self._fingerprint(v)) for k, v in sorted(value.items()))
-        if isinstance(value, SiteConfig):
-            return repr(value)
-        return value
+            return digest(*(k.encode() + self._fingerprint(v) for k, v in sorted(value.items())))
+        return repr(value).encode("utf-8", "surrogatepass")
 
     def _fingerprint_composite(self, value: Term | Taxonomy | Year | Month) -> bytes:
         if isinstance(value, Term):

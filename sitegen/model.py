@@ -148,7 +148,14 @@ def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> 
         key=lambda a: (a.date, a.slug),
         reverse=True,
     )
-    taxonomies = {spec[0]: _taxonomy(published, *spec) for spec in TAXONOMIES}
+    # Thousands of articles share a few hundred names: make each name's slug once.
+    slugs = {
+        name: slugify(name)
+        for article in published
+        for names_of in _NAMES_OF.values()
+        for name in names_of(article)
+    }
+    taxonomies = {spec[0]: _taxonomy(published, slugs, *spec) for spec in TAXONOMIES}
     terms_by_slug = {key: {t.slug: t for t in taxonomy.terms} for key, taxonomy in taxonomies.items()}
     site = Site(
         config=config,
@@ -157,7 +164,7 @@ def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> 
         years=_timeline(published),
         terms_by_slug=terms_by_slug,
         terms_by_article={
-            (article.slug, key): tuple(terms_by_slug[key][slugify(name)] for name in _NAMES_OF[key](article))
+            (article.slug, key): tuple(terms_by_slug[key][slugs[name]] for name in _NAMES_OF[key](article))
             for article in published
             for key in taxonomies
         },
@@ -165,13 +172,13 @@ def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> 
     return replace(site, pages=tuple(_pages(site)))
 
 
-def _taxonomy(articles, key, title, singular, has_feeds) -> Taxonomy:
+def _taxonomy(articles, slugs, key, title, singular, has_feeds) -> Taxonomy:
     names_of = _NAMES_OF[key]
     members: dict[str, list[Article]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for article in articles:
         for name in names_of(article):
-            slug = slugify(name)
+            slug = slugs[name]
             members[slug].append(article)
             spellings[slug][name] += 1
     terms = [

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
 import time
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -58,10 +59,29 @@ class Article:
     body: str  # Markdown
     path: str  # the file, relative to the site folder
     meta: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    # Digests of everything but the body, and of the body, for the build's page signatures:
+    # a listing changes with the first, an article's own page with both.
+    front_matter_digest: bytes = field(default=b"", compare=False, repr=False)
+    body_digest: bytes = field(default=b"", compare=False, repr=False)
 
     @property
     def url_path(self) -> str:
         return f"articles/{self.slug}/"
+
+    def with_digests(self) -> Article:
+        shown = tuple(getattr(self, f.name) for f in fields(self) if f.name not in _NOT_SHOWN)
+        return replace(
+            self,
+            front_matter_digest=_digest(repr(shown).encode("utf-8", "surrogatepass")),
+            body_digest=_digest(self.body.encode("utf-8", "surrogatepass")),
+        )
+
+
+_NOT_SHOWN = {"body", "front_matter_digest", "body_digest"}
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 class _Fields:
@@ -155,23 +175,23 @@ class _Fields:
 
 
 def validate_file(source: SourceFile, tz: ZoneInfo) -> tuple[Article | None, list[Problem]]:
-    fields = _Fields(source, tz)
+    reader = _Fields(source, tz)
     front = source.front_matter
-    title = fields.text("title", required=True)
-    date, has_time = fields.moment("date", required=True)
-    updated, _ = fields.moment("updated")
-    source_name = fields.text("source", required=True)
-    source_url = fields.text("source_url")
+    title = reader.text("title", required=True)
+    date, has_time = reader.moment("date", required=True)
+    updated, _ = reader.moment("updated")
+    source_name = reader.text("source", required=True)
+    source_url = reader.text("source_url")
     if source_url and not _is_web_url(source_url):
-        fields.fail("source_url", f"source_url: {source_url!r} must be an http:// or https:// URL")
-    image = fields.text("image")
+        reader.fail("source_url", f"source_url: {source_url!r} must be an http:// or https:// URL")
+    image = reader.text("image")
     if image and urlsplit(image).scheme and not _is_web_url(image):
-        fields.fail("image", f"image: {image!r} must be a path such as /images/map.png or an http(s) URL")
+        reader.fail("image", f"image: {image!r} must be a path such as /images/map.png or an http(s) URL")
     draft = front.get("draft", False)
     if not isinstance(draft, bool):
-        fields.fail("draft", f"draft: expected true or false, got {draft!r}")
-    slug = _slug(fields, source)
-    given_summary = fields.text("summary")
+        reader.fail("draft", f"draft: expected true or false, got {draft!r}")
+    slug = _slug(reader, source)
+    given_summary = reader.text("summary")
     article = Article(
         slug=slug or "",
         title=title or "",
@@ -179,32 +199,32 @@ def validate_file(source: SourceFile, tz: ZoneInfo) -> tuple[Article | None, lis
         has_time=has_time,
         source=source_name or "",
         source_url=source_url,
-        regions=fields.names("region", split_commas=False),
-        tags=fields.names("tags", split_commas=True),
+        regions=reader.names("region", split_commas=False),
+        tags=reader.names("tags", split_commas=True),
         summary=given_summary or first_paragraph(source.body),
         summary_from_body=not given_summary,
-        author=_author(fields),
+        author=_author(reader),
         image=image,
-        image_caption=fields.text("image_caption"),
+        image_caption=reader.text("image_caption"),
         updated=updated,
         draft=draft is True,
         body=source.body,
         path=source.label,
         meta={k: v for k, v in front.items() if k not in KNOWN_FIELDS},
     )
-    problems = fields.problems + _near_misses(source)
-    return (None if any(p.is_error for p in problems) else article), problems
+    problems = reader.problems + _near_misses(source)
+    return (None if any(p.is_error for p in problems) else article.with_digests()), problems
 
 
-def _slug(fields: _Fields, source: SourceFile) -> str | None:
+def _slug(reader: _Fields, source: SourceFile) -> str | None:
     given = source.front_matter.get("slug")
     if given is None:
         slug = slugify(PurePosixPath(source.label).stem)
         if not slug:
-            fields.fail(None, "cannot make a URL slug from the file name; add a 'slug:' line")
+            reader.fail(None, "cannot make a URL slug from the file name; add a 'slug:' line")
         return slug or None
     if not isinstance(given, str) or not ARTICLE_SLUG.match(given):
-        fields.fail(
+        reader.fail(
             "slug",
             f"slug: {given!r} must be lowercase letters, digits and single "
             "hyphens (no '/', '..' or spaces), e.g. slug: port-strike-ends",
@@ -213,11 +233,11 @@ def _slug(fields: _Fields, source: SourceFile) -> str | None:
     return given
 
 
-def _author(fields: _Fields) -> str | None:
-    value = fields.source.front_matter.get("author")
+def _author(reader: _Fields) -> str | None:
+    value = reader.source.front_matter.get("author")
     if isinstance(value, list):
-        return ", ".join(fields.names("author", split_commas=False)) or None
-    return fields.text("author")
+        return ", ".join(reader.names("author", split_commas=False)) or None
+    return reader.text("author")
 
 
 def _near_misses(source: SourceFile) -> list[Problem]:

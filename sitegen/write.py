@@ -99,9 +99,16 @@ class OutputWriter:
         shutil.copy2(source, staged)  # keeps the source's mtime, which the next build compares
         self.record(relative, staged=True)
 
-    def commit(self) -> WriteStats:
+    @property
+    def produced(self) -> frozenset[str]:
+        return frozenset(self._produced)
+
+    def commit(self, previous: frozenset[str] | None = None) -> WriteStats:
+        """Move the staged files into place and remove what the site no longer has: the files
+        of `previous` (what the last build produced) that this one did not produce, or,
+        without that record, every file in the output folder this build did not produce."""
         _move_into(str(self.staging), str(self.output_dir))
-        removed = self._remove_stale()
+        removed = self._remove_stale() if previous is None else self._remove(previous - self._produced)
         marker = b"This folder is written by sitegen: its contents are replaced on every build.\n"
         if not _same_bytes(self.output_dir / MARKER, marker):  # unchanged files keep their mtime
             (self.output_dir / MARKER).write_bytes(marker)
@@ -112,6 +119,19 @@ class OutputWriter:
         shutil.rmtree(self.staging, ignore_errors=True)
         if self._created_output and not any(self.output_dir.iterdir()):
             self.output_dir.rmdir()
+
+    def _remove(self, stale: frozenset[str]) -> int:
+        removed = 0
+        for relative in sorted(stale):
+            path = self.output_dir / relative
+            if path.is_symlink() or path.is_file():
+                path.unlink()
+                removed += 1
+                for folder in path.parents:  # and the folders this leaves empty
+                    if folder == self.output_dir or any(folder.iterdir()):
+                        break
+                    folder.rmdir()
+        return removed
 
     def _remove_stale(self) -> int:
         """Remove what this build did not produce (a deleted article's page), and empty folders."""

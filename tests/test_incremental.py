@@ -245,3 +245,39 @@ def test_parallel_and_serial_builds_agree(tmp_path: Path):
     build(site, tmp_path / "parallel", jobs=2, use_cache=False)
     build(site, tmp_path / "serial", jobs=1, use_cache=False)
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+
+
+def _age(folder: Path, seconds: int = 3600) -> None:
+    """Back-date every file, as if the site had been written an hour ago."""
+    for path in folder.rglob("*"):
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - seconds * 1_000_000_000))
+
+
+def test_an_untouched_site_is_checked_without_being_loaded(tmp_path: Path):
+    site = write_site(
+        tmp_path / "site", {"content/a.md": article(tgas="[x]"), "content/b.md": article(title="B")}
+    )
+    _age(site)
+    out = tmp_path / "out"
+    first = build(site, out)
+    again = build(site, out)
+    assert list(again.timings) == ["check"]  # nothing loaded, planned or rendered
+    assert (again.pages, again.articles, again.rendered, again.written) == (first.pages, 2, 0, 0)
+    assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings]  # still reported
+    assert any("tgas" in str(w) for w in again.warnings)
+    # A page changed or deleted in the output is noticed and written again.
+    page = out / "articles" / "b" / "index.html"
+    original = page.read_bytes()
+    page.write_text("tampered")
+    repaired = build(site, out)
+    assert "load" in repaired.timings and page.read_bytes() == original
+    page.unlink()
+    build(site, out)
+    assert page.read_bytes() == original
+    # An edit to an old file is an input change like any other.
+    path = site / "content" / "b.md"
+    path.write_text(article(title="B2"))
+    _age(site)
+    assert "load" in build(site, out).timings
+    assert "B2" in page.read_text()

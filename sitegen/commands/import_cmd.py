@@ -6,10 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..importer import ClippingInput, Overrides, import_clippings
-from ..importer.dates import parse_user_date
-from ..importer.model import decode
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
@@ -48,6 +44,11 @@ def split_list(values: list[str]) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: the importer (lxml, trafilatura) is slow to load and only this command needs it.
+    from ..importer import ClippingInput, Overrides, import_clippings
+    from ..importer.dates import parse_user_date
+    from ..importer.model import decode
+
     site = Path(getattr(args, "site", None) or ".")
     if not site.is_dir():
         print(f"{site}: no such folder (give the site with --site DIR)", file=sys.stderr)
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     if args.date and parse_user_date(args.date) is None:
         print(f"--date {args.date!r} is not a date: use YYYY-MM-DD", file=sys.stderr)
         return 2
-    inputs: list[ClippingInput] = []
+    inputs: list = []
     failed = False
     stdin_used = False
     for name in args.files:

@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 
 from ..errors import SiteError
-from ..importer import Overrides, new_article
-from ..importer.dates import parse_user_date
 from .import_cmd import add_override_arguments, split_list
 
 
@@ -24,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..importer import Overrides, new_article
+    from ..importer.dates import parse_user_date
+
     site = Path(getattr(args, "site", None) or ".")
     if not site.is_dir():
         print(f"{site}: no such folder (give the site with --site DIR)", file=sys.stderr)

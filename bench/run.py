@@ -1,0 +1,330 @@
+"""Build-time benchmark: sitegen against Hugo and Pelican on the same generated corpus.
+
+    python bench/run.py                         # 1,000 and 10,000 articles, sitegen and Hugo
+    python bench/run.py --sizes 10000 --runs 5 --pelican
+
+For each size it writes a corpus with ../shared/bench/make_corpus.py, then times, for
+each tool, a cold build (empty output folder, no cache), a rebuild with nothing changed,
+a rebuild after editing one article's body, and one after editing one article's tags;
+it reports medians of --runs and the peak memory of a cold build (the proportional set
+size of the whole process tree, so forked workers are counted once per page they own).
+All tools write to the same place: --output-root, a tmpfs folder by default, because
+disk speed on these machines varies more than the tools do.
+
+Hugo (Debian package `hugo`) is used when it is on PATH; Pelican when --pelican is given,
+installed into its own virtual environment under --work (from PyPI) on first use. Their
+configurations (below) produce the same kinds of pages: home pages, article pages,
+tag, region and source pages with pagination, and feeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAKE_CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
+BODY_EDIT = "\nOne more sentence for the benchmark.\n"
+
+
+@dataclass
+class Result:
+    cold: list[float] = field(default_factory=list)
+    unchanged: list[float] = field(default_factory=list)
+    body_edit: list[float] = field(default_factory=list)
+    tag_edit: list[float] = field(default_factory=list)
+    memory_mb: list[float] = field(default_factory=list)
+    body_edit_files: list[int] = field(default_factory=list)
+    tag_edit_files: list[int] = field(default_factory=list)
+
+
+def peak_memory_of(
+    command: list[str], cwd: Path | None = None, env: dict | None = None
+) -> tuple[float, float, str]:
+    """Run `command`; returns (seconds, peak PSS of its process tree in MB, stdout)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_pss_kb(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{output}")
+    return seconds, peak / 1024, output
+
+
+def _tree_pss_kb(pid: int) -> int:
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(c) for c in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def corpus(size: int, work: Path) -> Path:
+    site = work / f"corpus-{size}"
+    if not (site / "content").is_dir():
+        subprocess.run(
+            [sys.executable, str(MAKE_CORPUS), str(site), "--articles", str(size)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        (site / "site.yaml").write_text('title: "Benchmark"\nbase_url: "https://example.org/"\n')
+    return site
+
+
+def edited_article(site: Path) -> Path:
+    files = sorted((site / "content").rglob("*.md"))
+    return files[len(files) // 2]
+
+
+def edit_tags(text: str, run: int) -> str:
+    return re.sub(
+        r"^tags:\n((?:  - .*\n)+)", f"tags:\n  - benchmark-edit-{run}\n\\1", text, count=1, flags=re.M
+    )
+
+
+class Tool:
+    name = ""
+
+    def prepare(self, site: Path, work: Path) -> None: ...
+    def cold_reset(self, output: Path) -> None:
+        shutil.rmtree(output, ignore_errors=True)
+
+    def command(self, output: Path) -> list[str]: ...
+    def written(self, stdout: str) -> int | None:
+        return None
+
+
+class Sitegen(Tool):
+    name = "sitegen"
+
+    def prepare(self, site: Path, work: Path) -> None:
+        self.site = site
+
+    def cold_reset(self, output: Path) -> None:
+        super().cold_reset(output)
+        shutil.rmtree(self.site / ".sitegen-cache", ignore_errors=True)
+
+    def command(self, output: Path) -> list[str]:
+        return [sys.executable, "-m", "sitegen", "build", "--site", str(self.site), "--output", str(output)]
+
+    def written(self, stdout: str) -> int | None:
+        match = re.search(r"\((\d+) files written", stdout)
+        return int(match.group(1)) if match else None
+
+
+HUGO_SITE = Path(__file__).resolve().parent / "hugo"  # config.toml and layouts/
+
+
+class Hugo(Tool):
+    name = "hugo"
+
+    def prepare(self, site: Path, work: Path) -> None:
+        self.project = work / f"hugo-{site.name}"
+        shutil.rmtree(self.project, ignore_errors=True)
+        shutil.copytree(HUGO_SITE, self.project)
+        (self.project / "content").symlink_to(site / "content")
+
+    def command(self, output: Path) -> list[str]:
+        return ["hugo", "--quiet", "--source", str(self.project), "--destination", str(output)]
+
+
+PELICAN_CONFIG = Path(__file__).resolve().parent / "pelican" / "pelicanconf.py"
+
+
+class Pelican(Tool):
+    """Pelican reads Markdown metadata in its own format: the corpus is rewritten once, with
+    the region as the category and the outlet as the author, so that it builds region and
+    source pages too."""
+
+    name = "pelican"
+
+    def prepare(self, site: Path, work: Path) -> None:
+        self.venv = work / "pelican-venv"
+        if not (self.venv / "bin" / "pelican").exists():
+            subprocess.run([sys.executable, "-m", "venv", str(self.venv)], check=True)
+            subprocess.run(
+                [str(self.venv / "bin" / "pip"), "install", "-q", "pelican", "markdown"], check=True
+            )
+        self.project = work / f"pelican-{site.name}"
+        shutil.rmtree(self.project, ignore_errors=True)
+        (self.project / "content").mkdir(parents=True)
+        for source in sorted((site / "content").rglob("*.md")):
+            (self.project / "content" / source.name).write_text(_pelican_markdown(source.read_text()))
+        self.source_site = site
+
+    def cold_reset(self, output: Path) -> None:
+        super().cold_reset(output)
+        shutil.rmtree(self.project / "cache", ignore_errors=True)
+        self._configure(use_cache=False)
+
+    def command(self, output: Path) -> list[str]:
+        return [
+            str(self.venv / "bin" / "pelican"),
+            str(self.project / "content"),
+            "-o",
+            str(output),
+            "-s",
+            str(self.project / "pelicanconf.py"),
+            "-q",
+        ]
+
+    def after_cold(self) -> None:
+        self._configure(use_cache=True)
+
+    def _configure(self, use_cache: bool) -> None:
+        config = PELICAN_CONFIG.read_text() + f"\nLOAD_CONTENT_CACHE = {use_cache}\n"
+        (self.project / "pelicanconf.py").write_text(config)
+
+    def edited(self, article: Path) -> Path:
+        return self.project / "content" / article.name
+
+    def sync(self, article: Path) -> None:
+        self.edited(article).write_text(_pelican_markdown(article.read_text()))
+
+
+def _pelican_markdown(text: str) -> str:
+    import yaml
+
+    _, front, body = text.split("---\n", 2)
+    meta = yaml.safe_load(front)
+    tags = meta.get("tags") or []
+    lines = [
+        f"Title: {meta['title']}",
+        f"Date: {meta['date']}",
+        f"Category: {meta.get('region', 'World')}",
+        f"Author: {meta['source']}",
+        f"Tags: {', '.join(tags)}",
+        f"Summary: {meta.get('summary', '')}",
+    ]
+    return "\n".join(lines) + "\n\n" + body
+
+
+def measure(tool: Tool, site: Path, work: Path, output_root: Path, runs: int) -> Result:
+    tool.prepare(site, work)
+    output = output_root / f"{tool.name}-{site.name}"
+    result = Result()
+    article = edited_article(site)
+    original = article.read_text()
+    sync = getattr(tool, "sync", lambda path: None)
+    try:
+        for _ in range(runs):
+            tool.cold_reset(output)
+            seconds, memory, _ = peak_memory_of(tool.command(output))
+            result.cold.append(seconds)
+            result.memory_mb.append(memory)
+        getattr(tool, "after_cold", lambda: None)()
+        subprocess.run(tool.command(output), check=True, capture_output=True)  # fills caches
+        for run in range(runs):
+            seconds, _, _ = peak_memory_of(tool.command(output))
+            result.unchanged.append(seconds)
+            article.write_text(original + BODY_EDIT * (run + 1))
+            sync(article)
+            seconds, _, stdout = peak_memory_of(tool.command(output))
+            result.body_edit.append(seconds)
+            result.body_edit_files.append(tool.written(stdout) or -1)
+            article.write_text(edit_tags(original, run))
+            sync(article)
+            seconds, _, stdout = peak_memory_of(tool.command(output))
+            result.tag_edit.append(seconds)
+            result.tag_edit_files.append(tool.written(stdout) or -1)
+            article.write_text(original)
+            sync(article)
+            subprocess.run(tool.command(output), check=True, capture_output=True)
+    finally:
+        article.write_text(original)
+        sync(article)
+    return result
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "sitegen-bench")
+    parser.add_argument(
+        "--output-root", type=Path, default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None
+    )
+    parser.add_argument(
+        "--pelican", action="store_true", help="also build with Pelican (installed from PyPI)"
+    )
+    parser.add_argument("--no-hugo", action="store_true")
+    args = parser.parse_args()
+    output_root = args.output_root or args.work / "out"
+    output_root = output_root / "sitegen-bench-out"
+    output_root.mkdir(parents=True, exist_ok=True)
+    tools: list[Tool] = [Sitegen()]
+    if shutil.which("hugo") and not args.no_hugo:
+        tools.append(Hugo())
+    if args.pelican:
+        tools.append(Pelican())
+    print(f"{os.cpu_count()} CPUs; outputs in {output_root}; medians of {args.runs} runs\n")
+    for size in (int(s) for s in args.sizes.split(",")):
+        site = corpus(size, args.work)
+        results = {tool.name: measure(tool, site, args.work, output_root, args.runs) for tool in tools}
+        print(f"### {size:,} articles\n")
+        print(
+            "| tool | cold (s) | no change (s) | one body edit (s) | one tag edit (s) | peak memory (MB) |"
+        )
+        print("| --- | --- | --- | --- | --- | --- |")
+        for name, r in results.items():
+            print(
+                f"| {name} | {median(r.cold):.2f} | {median(r.unchanged):.2f} | {median(r.body_edit):.2f} | "
+                f"{median(r.tag_edit):.2f} | {median(r.memory_mb):.0f} |"
+            )
+        ours = results["sitegen"]
+        print(f"\nsitegen files rewritten: body edit {ours.body_edit_files}, tag edit {ours.tag_edit_files}")
+        for name, other in results.items():
+            if name == "sitegen":
+                continue
+            print(
+                f"ratios sitegen/{name}: cold {median(ours.cold) / median(other.cold):.2f}x, "
+                f"no change {median(ours.unchanged) / median(other.unchanged):.3f}x, "
+                f"body edit {median(ours.body_edit) / median(other.body_edit):.3f}x, "
+                f"tag edit {median(ours.tag_edit) / median(other.tag_edit):.3f}x, "
+                f"memory {median(ours.memory_mb) / median(other.memory_mb):.2f}x"
+            )
+        print(flush=True)
+
+
+if __name__ == "__main__":
+    main()
