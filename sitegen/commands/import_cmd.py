@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..errors import UsageError
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = (
@@ -43,19 +45,24 @@ def split_list(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def run(args: argparse.Namespace) -> int:
-    # Imported here: the importer (lxml, trafilatura) is slow to load and only this command needs it.
-    from ..importer import ClippingInput, Overrides, import_clippings
+def checked_site(args: argparse.Namespace) -> Path:
+    """The site folder of `--site`, once it and `--date` are known to be usable."""
     from ..importer.dates import parse_user_date
-    from ..importer.model import decode
 
     site = Path(getattr(args, "site", None) or ".")
     if not site.is_dir():
-        print(f"{site}: no such folder (give the site with --site DIR)", file=sys.stderr)
-        return 2
+        raise UsageError(f"{site}: no such folder (give the site with --site DIR)")
     if args.date and parse_user_date(args.date) is None:
-        print(f"--date {args.date!r} is not a date: use YYYY-MM-DD", file=sys.stderr)
-        return 2
+        raise UsageError(f"--date {args.date!r} is not a date: use YYYY-MM-DD")
+    return site
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here: the importer (lxml, trafilatura) is slow to load and only this command needs it.
+    from ..importer import ClippingInput, Overrides, import_clippings
+    from ..importer.model import decode
+
+    site = checked_site(args)
     inputs: list = []
     failed = False
     stdin_used = False

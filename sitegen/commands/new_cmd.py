@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ..errors import SiteError
-from .import_cmd import add_override_arguments, split_list
+from .import_cmd import add_override_arguments, checked_site, split_list
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,15 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..importer import Overrides, new_article
-    from ..importer.dates import parse_user_date
 
-    site = Path(getattr(args, "site", None) or ".")
-    if not site.is_dir():
-        print(f"{site}: no such folder (give the site with --site DIR)", file=sys.stderr)
-        return 2
-    if args.date and parse_user_date(args.date) is None:
-        print(f"--date {args.date!r} is not a date: use YYYY-MM-DD", file=sys.stderr)
-        return 2
+    site = checked_site(args)
     overrides = Overrides(
         date=args.date,
         source=args.source,

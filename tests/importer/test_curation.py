@@ -3,7 +3,6 @@ flag, dry runs, and the command line around them."""
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import io
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sitegen.cli import main
 from sitegen.commands import import_cmd, new_cmd
 from sitegen.importer import ClippingInput, Overrides, import_clippings, new_article
 from sitegen.importer.clean import clean_lines
@@ -30,13 +30,11 @@ Work is due to start in the spring.
 
 
 def run_command(module, argv: list[str], capsys, stdin: bytes | None = None, monkeypatch=None):
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--site", default=".")
-    module.add_arguments(parser)
-    args = parser.parse_args(argv)
+    """Run `sitegen import` or `sitegen new` through the command line's own main()."""
     if stdin is not None:
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-    code = module.run(args)
+    command = {import_cmd: "import", new_cmd: "new"}[module]
+    code = main([command, *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
