@@ -75,8 +75,7 @@ def load_site(
     theme, theme_problems = find_theme(site_dir, config.theme)
     remembered = cache.load_articles(config.timezone)
     files, articles, article_problems = read_articles(site_dir, config.tz, remembered, jobs)
-    if files != remembered:
-        cache.save_articles(config.timezone, files)
+    cache.save_articles(config.timezone, files, remembered)
     problems += theme_problems + article_problems
     if any(p.is_error for p in problems) or theme is None:
         raise SiteError(problems)
@@ -149,6 +148,7 @@ def build(
             with _timed(timings, "static"):
                 problems = list(loaded.warnings) + _copy_static(site_dir, loaded.theme, writer)
             with _timed(timings, "write"):
+                written = writer.changed  # before commit moves them: what this build wrote
                 stats = writer.commit(frozenset(previous.files) if previous else None)
         except RenderError as exc:
             writer.abort()
@@ -160,7 +160,10 @@ def build(
             with _timed(timings, "cache"):
                 record = OutputRecord(
                     signatures={path: sig for path, sig in signatures.items() if sig is not None},
-                    files={path: _stat(output, path) for path in writer.produced},
+                    files={
+                        path: files[path] if path in files and path not in written else _stat(output, path)
+                        for path in writer.produced
+                    },
                     inputs=inputs,
                     pages=len(site.pages),
                     articles=len(site.articles),

@@ -33,7 +33,7 @@ from .errors import Problem, warning
 from .version import __version__
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 2  # bump when what the cache holds changes shape
+FORMAT = 3  # bump when what the cache holds changes shape
 _STAMP = {
     "format": FORMAT,
     "sitegen": __version__,
@@ -125,20 +125,36 @@ class BuildCache:
     # Articles --------------------------------------------------------------
 
     def load_articles(self, settings: str) -> dict:
-        """The validated files of the last build, if it validated with the same `settings`."""
-        data = self._read_pickle("articles.pickle")
-        if not data or data.get("settings") != settings:
-            return {}
-        files = data.get("files")
-        if not isinstance(files, dict) or not all(
-            type(f).__name__ == "ValidatedFile" for f in files.values()
-        ):
-            self._distrust("articles.pickle", "is corrupt")
-            return {}
+        """The validated files of the last build, if it validated with the same `settings`.
+
+        They are kept in one file per content folder, so that an edit rewrites one
+        small file, not the record of every article."""
+        files: dict = {}
+        if not self.enabled or not self.folder.is_dir():
+            return files
+        for path in sorted(self.folder.glob("articles-*.pickle")):
+            data = self._read_pickle(path.name)
+            if not data or data.get("settings") != settings:
+                continue
+            shard = data.get("files")
+            if not isinstance(shard, dict) or not all(
+                type(f).__name__ == "ValidatedFile" for f in shard.values()
+            ):
+                self._distrust(path.name, "is corrupt")
+                return {}
+            files.update(shard)
         return files
 
-    def save_articles(self, settings: str, files: dict) -> None:
-        self._write("articles.pickle", _dumps({"stamp": _STAMP, "settings": settings, "files": files}))
+    def save_articles(self, settings: str, files: dict, remembered: dict) -> None:
+        new, old = _by_folder(files), _by_folder(remembered)
+        for folder, shard in new.items():
+            if shard != old.get(folder):
+                self._write(
+                    _shard_name(folder), _dumps({"stamp": _STAMP, "settings": settings, "files": shard})
+                )
+        if self.enabled:
+            for folder in old.keys() - new.keys():
+                (self.folder / _shard_name(folder)).unlink(missing_ok=True)
 
     # Rendered bodies -------------------------------------------------------
 
@@ -264,6 +280,17 @@ class BuildCache:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temporary, self.folder / name)
+
+
+def _by_folder(files: dict) -> dict[str, dict]:
+    folders: dict[str, dict] = {}
+    for label, value in files.items():
+        folders.setdefault(label.rpartition("/")[0], {})[label] = value
+    return folders
+
+
+def _shard_name(folder: str) -> str:
+    return f"articles-{content_hash(folder.encode())}.pickle"
 
 
 def _label(path: Path) -> str:

@@ -32,7 +32,14 @@ def digest(*parts: object) -> bytes:
     """A digest of `parts`: digests (bytes) and tuples of them are fed in directly, since
     the repr of a tag's thousands of article digests would cost more than hashing them."""
     hasher = hashlib.blake2b(digest_size=16)
-    _feed(hasher, parts)
+    for part in parts:
+        if isinstance(part, bytes):
+            hasher.update(part)
+        elif isinstance(part, str):
+            hasher.update(part.encode("utf-8", "surrogatepass"))
+        else:
+            _feed(hasher, part)
+        hasher.update(b"\x1f")
     return hasher.digest()
 
 
@@ -85,9 +92,12 @@ class Signatures:
             entries = b"".join([shown[a.slug] for a in page.context["articles"]])
             return digest("feed", self.settings, page.url_path, page.context["title"], entries)
         template = self.template(page.template)
-        context = tuple(
-            (key, self._full[value.slug] if key == "article" else self._fingerprint(value))
-            for key, value in sorted(page.context.items())
+        context = b"".join(
+            [
+                b"%s=%s;"
+                % (key.encode(), self._full[value.slug] if key == "article" else self._fingerprint(value))
+                for key, value in sorted(page.context.items())
+            ]
         )
         whole_site = self.whole_site() if template.uses_whole_site else b""
         return digest("page", self.settings, page.url_path, template.digest, whole_site, context)

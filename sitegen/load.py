@@ -28,12 +28,19 @@ class SourceFile:
 
 def find_article_files(site_dir: Path) -> list[Path]:
     """Every article file under content/, sorted; editors' backup and lock files left out."""
-    root = site_dir / CONTENT_DIR
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(root):
+    return [site_dir / label for label in article_labels(site_dir)]
+
+
+def article_labels(site_dir: Path) -> list[str]:
+    """The article files as paths relative to the site folder ('content/2024/12/a.md'),
+    sorted; plain strings, since a large site has tens of thousands of them."""
+    found: list[str] = []
+    root = str(site_dir)
+    for folder, dirs, files in os.walk(os.path.join(root, CONTENT_DIR)):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
         found.extend(
-            Path(folder, name)
+            prefix + name
             for name in sorted(files)
             if name.endswith(ARTICLE_SUFFIXES) and not name.startswith((".", "~", "#"))
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import os
 import re
 import time
 from collections import defaultdict
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from .cache import FileStat, content_hash
 from .errors import Problem, error, warning
-from .load import SourceFile, find_article_files, parse_article
+from .load import SourceFile, article_labels, parse_article
 from .parallel import can_fork, chunked, map_in_processes
 from .slugs import ARTICLE_SLUG, slugify
 
@@ -321,16 +322,16 @@ def read_articles(
     # A file changed twice within the file system's timestamp granularity can keep its size
     # and mtime ("racy git"): a file modified this recently is remembered by content only.
     recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
-    for path in find_article_files(site_dir):
-        label = path.relative_to(site_dir).as_posix()
-        stat = FileStat.of(path)
+    root = str(site_dir)
+    for label in article_labels(site_dir):
+        stat = FileStat.of(os.path.join(root, label))
         if stat and stat.mtime_ns >= recent:
             stat = FileStat(stat.size, UNTRUSTED_MTIME)
         known = remembered.get(label)
         if known and stat == known.stat and stat.mtime_ns != UNTRUSTED_MTIME:
             files[label] = known
         else:
-            pending.append((path, label, stat))
+            pending.append((site_dir / label, label, stat))
     state = (tz, remembered)
     if jobs > 1 and len(pending) >= PARALLEL_FROM and can_fork():
         for chunk in map_in_processes(state, _read_chunk, chunked(pending, jobs * 4), jobs):

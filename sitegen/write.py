@@ -103,6 +103,11 @@ class OutputWriter:
     def produced(self) -> frozenset[str]:
         return frozenset(self._produced)
 
+    @property
+    def changed(self) -> frozenset[str]:
+        """The files staged to be new or replaced."""
+        return frozenset(self._staged)
+
     def commit(self, previous: frozenset[str] | None = None) -> WriteStats:
         """Move the staged files into place and remove what the site no longer has: the files
         of `previous` (what the last build produced) that this one did not produce, or,
