@@ -195,7 +195,10 @@ def _inputs_digest(site_dir: Path, options: object) -> bytes | None:
     roots = [site_dir / CONFIG_FILE, site_dir / CONTENT_DIR, site_dir / STATIC_DIR, site_dir / "themes"]
     for root in [*roots, builtin_themes_dir()]:
         for path in [str(root)] if root.is_file() else _files_below(str(root)):
-            stat = os.stat(path)
+            try:
+                stat = os.stat(path)
+            except OSError:  # removed while we looked: something is changing
+                return None
             if stat.st_mtime_ns >= recent:
                 return None
             hasher.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))

@@ -60,6 +60,10 @@ def _feed(hasher, value: object) -> None:
 class TemplateInfo:
     digest: bytes
     uses_whole_site: bool
+    # Does it read the articles (or terms, or months) of a term, taxonomy, year or month it
+    # is given, not just their number? If not, a tag's page 5 need not change when an
+    # article on its page 1 does.
+    reads_member_articles: bool
 
 
 class Signatures:
@@ -92,10 +96,14 @@ class Signatures:
             entries = b"".join([shown[a.slug] for a in page.context["articles"]])
             return digest("feed", self.settings, page.url_path, page.context["title"], entries)
         template = self.template(page.template)
+        deep = template.reads_member_articles
         context = b"".join(
             [
                 b"%s=%s;"
-                % (key.encode(), self._full[value.slug] if key == "article" else self._fingerprint(value))
+                % (
+                    key.encode(),
+                    self._full[value.slug] if key == "article" else self._fingerprint(value, deep),
+                )
                 for key, value in sorted(page.context.items())
             ]
         )
@@ -112,20 +120,22 @@ class Signatures:
         tree = self.env.parse(source)
         parts = [name, source]
         uses_whole_site = _reads_site_beyond_terms(tree)
+        reads_members = _reads_member_articles(tree)
         referenced_names = set(meta.find_referenced_templates(tree))
         if _calls(tree, "card"):
             referenced_names.add(CARD_TEMPLATE)
         for referenced in sorted(referenced_names, key=str):
             if referenced is None:  # a name computed at run time: could be any template
                 parts.extend(self._all_template_sources())
-                uses_whole_site = True
+                uses_whole_site = reads_members = True
                 continue
             if referenced in seen:  # a template that includes itself, directly or not
                 continue
             info = self.template(referenced, seen)
             parts.append(info.digest)
             uses_whole_site |= info.uses_whole_site
-        return TemplateInfo(digest(*parts), uses_whole_site)
+            reads_members |= info.reads_member_articles
+        return TemplateInfo(digest(*parts), uses_whole_site, reads_members)
 
     def _all_template_sources(self) -> Iterable[str]:
         for name in sorted(self.env.list_templates()):
@@ -141,33 +151,44 @@ class Signatures:
         terms = [(t.slug, t.name) for key in self.site.taxonomies for t in self.site.terms_of(article, key)]
         return digest(article.front_matter_digest, repr(terms))
 
-    def _fingerprint(self, value: object) -> bytes:
-        """Bytes that change whenever what a template could show of `value` changes."""
+    def _fingerprint(self, value: object, deep: bool) -> bytes:
+        """Bytes that change whenever what a template could show of `value` changes; with
+        `deep` False, a term, year or month stands for its name and count, not its articles."""
         if isinstance(value, Article):
             return self._card[value.slug]
         if isinstance(value, Term | Taxonomy | Year | Month):
-            key = id(value)  # the model is immutable for the whole build
+            key = (id(value), deep)  # the model is immutable for the whole build
             if key not in self._memo:
-                self._memo[key] = self._fingerprint_composite(value)
+                self._memo[key] = self._fingerprint_composite(value, deep)
             return self._memo[key]
         if isinstance(value, tuple | list):
             if value and isinstance(value[0], Article):
                 return b"".join([self._card[a.slug] for a in value])
-            return digest(*(self._fingerprint(v) for v in value))
+            return digest(*(self._fingerprint(v, deep) for v in value))
         if isinstance(value, Paginator):
             return repr((value.number, value.count, value.base_path)).encode()
         if isinstance(value, dict):
-            return digest(*(k.encode() + self._fingerprint(v) for k, v in sorted(value.items())))
+            return digest(*(k.encode() + self._fingerprint(v, deep) for k, v in sorted(value.items())))
         return repr(value).encode("utf-8", "surrogatepass")
 
-    def _fingerprint_composite(self, value: Term | Taxonomy | Year | Month) -> bytes:
-        if isinstance(value, Term):
-            return digest(value.taxonomy, value.slug, value.name, self._fingerprint(value.articles))
+    def _fingerprint_composite(self, value: Term | Taxonomy | Year | Month, deep: bool) -> bytes:
+        if not deep:  # what a page shows of a term, year or month it does not list: names, counts
+            if isinstance(value, Taxonomy):
+                return digest(value.key, value.title, value.singular, value.has_feeds)
+            if isinstance(value, Year):
+                return digest(value.year, value.count)
+            if isinstance(value, Term):
+                return digest(value.taxonomy, value.slug, value.name, len(value.articles))
+            return digest(value.year, value.month, len(value.articles))
         if isinstance(value, Taxonomy):
-            return digest(value.key, value.title, value.has_feeds, self._fingerprint(value.terms))
+            return digest(
+                value.key, value.title, value.singular, value.has_feeds, self._fingerprint(value.terms, deep)
+            )
         if isinstance(value, Year):
-            return digest(value.year, self._fingerprint(value.months))
-        return digest(value.year, value.month, self._fingerprint(value.articles))
+            return digest(value.year, self._fingerprint(value.months, deep))
+        if isinstance(value, Term):
+            return digest(value.taxonomy, value.slug, value.name, self._fingerprint(value.articles, deep))
+        return digest(value.year, value.month, self._fingerprint(value.articles, deep))
 
 
 def _reads_site_beyond_terms(tree: nodes.Template) -> bool:
@@ -178,6 +199,20 @@ def _reads_site_beyond_terms(tree: nodes.Template) -> bool:
             return not (
                 isinstance(parent, nodes.Getattr) and parent.attr in SITE_LOOKUPS_WITHOUT_GLOBAL_DEPENDENCY
             )
+        return any(visit(child, node) for child in node.iter_child_nodes())
+
+    return visit(tree, None)
+
+
+def _reads_member_articles(tree: nodes.Template) -> bool:
+    """Does the template read what a term, taxonomy, year or month holds (`x.articles`,
+    `x.terms`, `x.months`) other than as a count (`x.articles | length`)?"""
+
+    def visit(node: nodes.Node, parent: nodes.Node | None) -> bool:
+        if isinstance(node, nodes.Getattr) and node.attr in ("articles", "terms", "months"):
+            counted = isinstance(parent, nodes.Filter) and parent.name in ("length", "count")
+            if not counted:
+                return True
         return any(visit(child, node) for child in node.iter_child_nodes())
 
     return visit(tree, None)

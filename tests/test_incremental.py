@@ -281,3 +281,22 @@ def test_an_untouched_site_is_checked_without_being_loaded(tmp_path: Path):
     _age(site)
     assert "load" in build(site, out).timings
     assert "B2" in page.read_text()
+
+
+def test_a_tag_added_to_one_article_does_not_rerender_every_page_of_its_other_tags(tmp_path: Path):
+    files = {
+        f"content/s-{i:02d}.md": article(title=f"S{i}", tags="[trade]", date=f"2024-01-{i + 1:02d}")
+        for i in range(24)
+    }
+    files["site.yaml"] = 'title: "Brief"\nbase_url: "https://example.org/"\nper_page: 4\n'
+    site = write_site(tmp_path / "site", files)
+    out = tmp_path / "out"
+    build(site, out)
+    (site / "content" / "s-05.md").write_text(article(title="S5", tags="[trade, ports]", date="2024-01-06"))
+    result = build(site, out)
+    # Its page and its neighbours' (they show its title), the listing pages that show its card
+    # (home, trade, source, month and year), the indexes of tags, sources and the timeline,
+    # the new tag's page and feed, two feeds and the sitemap: 16 of 55. Not the five other
+    # pages of 'trade', which show other cards and the same count.
+    assert result.rendered == 16, result.rendered
+    assert tree(out) == clean_build(site, tmp_path)
