@@ -45,6 +45,21 @@ def split_list(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
+def overrides_from(args: argparse.Namespace, title: str | None):
+    """The values given on the command line, which replace what a clipping says."""
+    from ..importer import Overrides
+
+    return Overrides(
+        title=title,
+        date=args.date,
+        source=args.source,
+        source_url=args.source_url,
+        author=args.author,
+        region=split_list(args.region),
+        tags=split_list(args.tags),
+    )
+
+
 def checked_site(args: argparse.Namespace) -> Path:
     """The site folder of `--site`, once it and `--date` are known to be usable."""
     from ..importer.dates import parse_user_date
@@ -59,7 +74,7 @@ def checked_site(args: argparse.Namespace) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: the importer (lxml, trafilatura) is slow to load and only this command needs it.
-    from ..importer import ClippingInput, Overrides, import_clippings
+    from ..importer import ClippingInput, import_clippings
     from ..importer.model import decode
 
     site = checked_site(args)
@@ -80,15 +95,7 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"{name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             failed = True
-    overrides = Overrides(
-        title=args.title,
-        date=args.date,
-        source=args.source,
-        source_url=args.source_url,
-        author=args.author,
-        region=split_list(args.region),
-        tags=split_list(args.tags),
-    )
+    overrides = overrides_from(args, title=args.title)
     outcomes = import_clippings(site, inputs, overrides, dry_run=args.dry_run, force=args.force)
     for outcome in outcomes:
         for problem in outcome.problems:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..errors import SiteError
-from .import_cmd import add_override_arguments, checked_site, split_list
+from .import_cmd import add_override_arguments, checked_site, overrides_from
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,17 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..importer import Overrides, new_article
+    from ..importer import new_article
 
     site = checked_site(args)
-    overrides = Overrides(
-        date=args.date,
-        source=args.source,
-        source_url=args.source_url,
-        author=args.author,
-        region=split_list(args.region),
-        tags=split_list(args.tags),
-    )
+    overrides = overrides_from(args, title=None)
     try:
         path = new_article(site, args.title, overrides)
     except SiteError as exc:
