@@ -249,25 +249,23 @@ class BuildCache:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            self.warnings.append(
-                warning(_label(path), None, f"build cache unreadable ({exc.strerror}); rebuilding it")
-            )
+            self._distrust(name, f"cannot be read ({exc.strerror})")
             return None
         try:
             record = _SafeUnpickler(io.BytesIO(data)).load()
         except Exception as exc:  # any damage at all: the cache is only ever a shortcut
-            self.warnings.append(
-                warning(_label(path), None, f"build cache is corrupt ({exc}); rebuilding it")
-            )
+            self._distrust(name, f"is corrupt ({exc})")
             return None
         if not isinstance(record, dict) or record.get("stamp") != _STAMP:
-            self.warnings.append(
-                warning(
-                    _label(path), None, "build cache was written by another version of sitegen; rebuilding it"
-                )
-            )
+            self._distrust(name, "was written by another version of sitegen")
             return None
         return record
+
+    def _distrust(self, name: str, why: str) -> None:
+        if not self.warnings:  # once: an upgrade makes every cache file foreign at once
+            self.warnings.append(
+                warning(_label(self.folder / name), None, f"build cache {why}; rebuilding it")
+            )
 
     def _write(self, name: str, data: bytes) -> None:
         if not self.enabled:

@@ -300,3 +300,21 @@ def test_a_tag_added_to_one_article_does_not_rerender_every_page_of_its_other_ta
     # pages of 'trade', which show other cards and the same count.
     assert result.rendered == 16, result.rendered
     assert tree(out) == clean_build(site, tmp_path)
+
+
+def test_a_cache_of_the_right_version_but_the_wrong_shape_is_not_trusted(tmp_path: Path):
+    from sitegen.cache import _STAMP, _dumps
+
+    site = write_site(tmp_path / "site", {"content/a.md": article()})
+    out = tmp_path / "out"
+    build(site, out)
+    for path in (site / CACHE_DIR).glob("manifest-*.pickle"):
+        path.write_bytes(_dumps({"stamp": _STAMP, "output": str(out.resolve()), "record": {"bogus": 1}}))
+    for path in (site / CACHE_DIR).glob("articles-*.pickle"):
+        path.write_bytes(
+            _dumps({"stamp": _STAMP, "settings": "UTC", "files": {"content/a.md": "not a file"}})
+        )
+    result = build(site, out)
+    messages = [str(w) for w in result.warnings if "build cache" in str(w)]
+    assert len(messages) == 1 and "corrupt" in messages[0], messages
+    assert tree(out) == clean_build(site, tmp_path)
