@@ -1,4 +1,6 @@
-"""The build cache in `<site>/.sitegen-cache/`: what earlier builds learnt, kept between runs.
+"""The build cache: what earlier builds learnt, kept between runs, in the user's cache
+folder (`$SITEGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/sitegen` or `~/.cache/sitegen`), one
+folder per site, so that a build writes nothing in the site folder but its output.
 
 - articles: for every article file, its size, mtime and content hash with the Article
   (and problems) validating it gave, so an unchanged file is neither read nor parsed;
@@ -32,7 +34,6 @@ import markdown
 from .errors import Problem, warning
 from .version import __version__
 
-CACHE_DIR = ".sitegen-cache"
 FORMAT = 3  # bump when what the cache holds changes shape
 _STAMP = {
     "format": FORMAT,
@@ -115,9 +116,19 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def cache_folder(site_dir: Path) -> Path:
+    """The cache folder of the site in `site_dir`: named after it, with a hash of its path."""
+    root = os.environ.get("SITEGEN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "sitegen"
+    )
+    site = site_dir.resolve()
+    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in site.name)[:40] or "site"
+    return Path(root) / f"{name}-{content_hash(str(site).encode())[:12]}"
+
+
 class BuildCache:
     def __init__(self, site_dir: Path, *, enabled: bool = True):
-        self.folder = site_dir / CACHE_DIR
+        self.folder = cache_folder(site_dir)
         self.enabled = enabled
         self.warnings: list[Problem] = []
         self._bodies: sqlite3.Connection | None = None
@@ -182,7 +193,7 @@ class BuildCache:
         if self._bodies is None:
             path = self.folder / f"bodies-v{FORMAT}.sqlite"
             try:
-                self.folder.mkdir(exist_ok=True)
+                self.folder.mkdir(parents=True, exist_ok=True)
                 self._bodies = self._open_bodies(path)
             except sqlite3.DatabaseError as exc:
                 self.warnings.append(
@@ -270,14 +281,17 @@ class BuildCache:
     def _write(self, name: str, data: bytes) -> None:
         if not self.enabled:
             return
-        self.folder.mkdir(exist_ok=True)
-        gitignore = self.folder / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("# sitegen's build cache: safe to delete\n*\n")
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, self.folder / name)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, self.folder / name)
+        except OSError as exc:  # no cache is slower, never wrong
+            self.warnings.append(
+                warning(str(self.folder), None, f"cannot write the build cache: {exc.strerror}")
+            )
+            self.enabled = False
 
 
 def _by_folder(files: dict) -> dict[str, dict]:
@@ -292,4 +306,4 @@ def _shard_name(folder: str) -> str:
 
 
 def _label(path: Path) -> str:
-    return f"{CACHE_DIR}/{path.name}"
+    return str(path)

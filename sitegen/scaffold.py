@@ -45,7 +45,7 @@ def init_site(folder: Path) -> list[Path]:
     files = {
         "site.yaml": SITE_YAML,
         f"content/{today:%Y/%m}/welcome.md": EXAMPLE_ARTICLE.format(date=today.isoformat()),
-        ".gitignore": "output/\n.sitegen-cache/\n",
+        ".gitignore": "output/\n",
     }
     written = []
     for relative, text in files.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,6 +10,18 @@ import pytest
 from siteutil import Run, run_subprocess, write_site
 
 from sitegen.cli import main
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _build_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory):
+    """Keep the tests' build caches out of the user's own cache folder."""
+    previous = os.environ.get("SITEGEN_CACHE_DIR")
+    os.environ["SITEGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("sitegen-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("SITEGEN_CACHE_DIR", None)
+    else:
+        os.environ["SITEGEN_CACHE_DIR"] = previous
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -11,7 +11,7 @@ import pytest
 from siteutil import article, write_site
 
 from sitegen import build
-from sitegen.cache import CACHE_DIR
+from sitegen.cache import cache_folder
 
 TAGS = ["energy", "trade", "shipping", "Sanctions", "climate", "elections"]
 REGIONS = ["Europe", "East Asia", "Middle East"]
@@ -204,9 +204,10 @@ def test_a_corrupt_cache_is_ignored_with_a_warning(tmp_path: Path):
     site = write_site(tmp_path / "site", {"content/a.md": article()})
     out = tmp_path / "out"
     build(site, out)
-    for path in (site / CACHE_DIR).glob("*.pickle"):
+    for path in cache_folder(site).glob("*.pickle"):
         path.write_bytes(b"\x80\x05not a pickle at all")
-    (site / CACHE_DIR / "bodies-v1.sqlite").write_bytes(b"garbage" * 100)
+    for path in cache_folder(site).glob("bodies-*.sqlite"):
+        path.write_bytes(b"garbage" * 100)
     result = build(site, out)
     messages = [str(w) for w in result.warnings]
     assert any("build cache" in m and "corrupt" in m for m in messages), messages
@@ -222,7 +223,7 @@ def test_a_cache_holding_other_objects_is_not_trusted(tmp_path: Path):
     build(site, out)
     marker = tmp_path / "pwned"
     evil = pickle.dumps({"stamp": None, "x": os.system}, protocol=5)  # a function: never loaded
-    for path in (site / CACHE_DIR).glob("*.pickle"):
+    for path in cache_folder(site).glob("*.pickle"):
         path.write_bytes(evil)
     result = build(site, out)
     assert not marker.exists()
@@ -233,7 +234,7 @@ def test_deleting_the_cache_is_safe(tmp_path: Path):
     site = write_site(tmp_path / "site", {"content/a.md": article()})
     out = tmp_path / "out"
     build(site, out)
-    shutil.rmtree(site / CACHE_DIR)
+    shutil.rmtree(cache_folder(site))
     result = build(site, out)
     assert result.written == 0  # every page re-rendered, no file rewritten
     assert tree(out) == clean_build(site, tmp_path)
@@ -308,9 +309,9 @@ def test_a_cache_of_the_right_version_but_the_wrong_shape_is_not_trusted(tmp_pat
     site = write_site(tmp_path / "site", {"content/a.md": article()})
     out = tmp_path / "out"
     build(site, out)
-    for path in (site / CACHE_DIR).glob("manifest-*.pickle"):
+    for path in cache_folder(site).glob("manifest-*.pickle"):
         path.write_bytes(_dumps({"stamp": _STAMP, "output": str(out.resolve()), "record": {"bogus": 1}}))
-    for path in (site / CACHE_DIR).glob("articles-*.pickle"):
+    for path in cache_folder(site).glob("articles-*.pickle"):
         path.write_bytes(
             _dumps({"stamp": _STAMP, "settings": "UTC", "files": {"content/a.md": "not a file"}})
         )
@@ -318,3 +319,12 @@ def test_a_cache_of_the_right_version_but_the_wrong_shape_is_not_trusted(tmp_pat
     messages = [str(w) for w in result.warnings if "build cache" in str(w)]
     assert len(messages) == 1 and "corrupt" in messages[0], messages
     assert tree(out) == clean_build(site, tmp_path)
+
+
+def test_a_build_writes_nothing_in_the_site_folder_but_its_output(tmp_path: Path):
+    site = write_site(tmp_path / "site", {"content/a.md": article()})
+    before = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
+    build(site)
+    after = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if "output" not in p.parts)
+    assert after == before
+    assert cache_folder(site).is_dir()  # the cache lives in the user's cache folder
