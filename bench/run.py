@@ -200,6 +200,8 @@ class Pelican(Tool):
             "-s",
             str(self.project / "pelicanconf.py"),
             "-q",
+            "--cache-path",  # its content cache, kept beside its copy of the corpus
+            str(self.project / "cache"),
         ]
 
     def after_cold(self) -> None:
