@@ -77,6 +77,7 @@
     var source = new EventSource("/__sitegen/events");
     source.addEventListener("hello", function (event) {
       var state = JSON.parse(event.data);
+      window.__sitegenLive = { connected: true, generation: state.generation };
       // A new server, or builds this page has not seen (e.g. while disconnected): catch up.
       if (state.server !== serverId || String(state.generation) !== generation) {
         if (state.errors.length) showErrors(state.errors); else reload();

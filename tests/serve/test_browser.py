@@ -17,7 +17,7 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-TIMEOUT = 20
+TIMEOUT = 30
 
 if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
     # CI installs both (.ci/run); say so loudly rather than pass silently elsewhere.
@@ -72,14 +72,12 @@ def settle(preview, quiet: float = 0.6) -> None:
 
 
 def wait_until_connected(browser) -> None:
-    # The reload channel is open once the EventSource reports readyState OPEN (1).
-    browser.execute_script("window.__sitegenProbe = new EventSource('/__sitegen/events');")
+    """Until the page's own reload script has heard from the server (its 'hello' event)."""
     until(
         browser,
-        lambda: browser.execute_script("return window.__sitegenProbe.readyState") == 1,
+        lambda: browser.execute_script("return !!(window.__sitegenLive && window.__sitegenLive.connected);"),
         "the page never connected to the reload channel",
     )
-    browser.execute_script("window.__sitegenProbe.close();")
 
 
 def test_saving_an_article_updates_the_open_page(browser, preview, site: Path):
@@ -92,7 +90,7 @@ def test_saving_an_article_updates_the_open_page(browser, preview, site: Path):
     until(
         browser,
         lambda: "Ratification vote passes" in browser.find_element(By.TAG_NAME, "main").text,
-        "the page did not show the saved text",
+        f"the page did not show the saved text (builds so far: {preview.reports})",
     )
     assert browser.current_url == preview.url + "articles/port-strike/"
 
