@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jinja2
 
-from .cache import BuildCache, OutputRecord
+from .cache import BuildCache, FileStat, OutputRecord
 from .config import CONFIG_FILE, load_config
 from .deps import Signatures
 from .errors import Problem, SiteError, UsageError, warning
@@ -161,7 +161,9 @@ def build(
                 record = OutputRecord(
                     signatures={path: sig for path, sig in signatures.items() if sig is not None},
                     files={
-                        path: files[path] if path in files and path not in written else _stat(output, path)
+                        path: files[path]
+                        if path in files and path not in written
+                        else FileStat.of(os.path.join(output, path))
                         for path in writer.produced
                     },
                     inputs=inputs,
@@ -213,15 +215,7 @@ def _files_below(folder: str) -> Iterator[str]:
 
 
 def _files_intact(output: Path, files: dict[str, tuple[int, int]]) -> bool:
-    return all(_stat(output, path) == stat for path, stat in files.items())
-
-
-def _stat(output: Path, relative: str) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(os.path.join(output, relative))
-    except OSError:
-        return None
-    return (stat.st_size, stat.st_mtime_ns)
+    return all(FileStat.of(os.path.join(output, path)) == stat for path, stat in files.items())
 
 
 def _signatures(site: Site, env: jinja2.Environment, drafts: bool) -> dict[str, bytes | None]:
@@ -242,7 +236,7 @@ def _still_right(page: Page, signatures, known: dict[str, bytes], files, output:
     return (
         signature is not None
         and known.get(page.file_path) == signature
-        and files.get(page.file_path) == _stat(output, page.file_path)
+        and files.get(page.file_path) == FileStat.of(os.path.join(output, page.file_path))
     )
 
 

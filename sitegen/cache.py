@@ -233,7 +233,8 @@ class BuildCache:
 
     def save_manifest(self, output_dir: Path, record: OutputRecord) -> None:
         # Plain dicts, tuples and bytes: they unpickle several times faster than objects.
-        data = {"stamp": _STAMP, "output": str(output_dir.resolve()), "record": record.__dict__}
+        fields = {**record.__dict__, "files": {k: v and tuple(v) for k, v in record.files.items()}}
+        data = {"stamp": _STAMP, "output": str(output_dir.resolve()), "record": fields}
         self._write(self._manifest_name(output_dir), _dumps(data))
 
     def forget_manifest(self, output_dir: Path) -> None:

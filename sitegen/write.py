@@ -74,9 +74,6 @@ class OutputWriter:
     def has(self, relative: str) -> bool:
         return relative in self._produced
 
-    def write(self, relative: str, data: bytes) -> None:
-        self.record(relative, stage_file(self.output_dir, relative, data))
-
     def record(self, relative: str, staged: bool) -> None:
         """Count a file staged by `stage_file` (perhaps in another process) as part of this build."""
         self._produced.add(relative)

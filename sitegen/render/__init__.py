@@ -26,12 +26,13 @@ class RenderError(Exception):
 class Renderer:
     """Renders the pages of one site with one theme; a new Renderer for every build."""
 
-    def __init__(self, site: Site, theme: Theme, site_dir: Path, bodies: Mapping[str, str] | None = None):
-        """`bodies`: the rendered HTML of article bodies by slug, for the pages that show them."""
+    def __init__(self, site: Site, theme: Theme, site_dir: Path):
         self.site = site
         self.site_dir = site_dir
         self.theme = theme
-        self.bodies = bodies or {}
+        # The rendered HTML of article bodies by slug, for the pages that show them; the
+        # build fills it once it knows which pages it will render.
+        self.bodies: Mapping[str, str] = {}
         self._cards: dict[tuple[str, int], Markup] = {}
         config = site.config
         template_dirs = theme.template_dirs()
