@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import site as python_site
 import subprocess
 import sys
+import sysconfig
 import venv  # noqa: F401 - fail early, with a clear ImportError, where venv is missing
+from pathlib import Path
 
 import pytest
 from siteutil import REPO, article, run_subprocess, write_site
@@ -22,20 +25,40 @@ def test_installed_package_builds_a_site_with_the_default_theme(tmp_path):
     shutil.copytree(REPO / "sitegen", source / "sitegen", ignore=ignore)
     shutil.copytree(REPO / "themes", source / "themes", ignore=ignore)
 
-    env_dir = tmp_path / "venv"
-    # --without-pip: the venv uses the pip and setuptools of this environment (no downloads, and
-    # not the older setuptools that ensurepip would put in the venv).
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(env_dir)], check=True
-    )
-    bin_dir = env_dir / ("Scripts" if sys.platform == "win32" else "bin")
-    python = bin_dir / "python"
+    # The wheel is built by this environment's own setuptools (the test extras bring one that
+    # builds wheels by itself), never by the base interpreter's, which on a fresh machine may be
+    # too old: no downloads, no build isolation.
+    dist = tmp_path / "dist"
     done = subprocess.run(
-        [str(python), "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index", "-q", "."],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+         "-q", "-w", str(dist), "."],
         cwd=source,
         capture_output=True,
         text=True,
-    )
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    (wheel,) = dist.glob("sitegen-*.whl")
+
+    # A new venv of its own (no pip, no system packages) that sees this environment's installed
+    # dependencies through a .pth file, and gets the wheel from this environment's pip. Paths
+    # named in a .pth file are not scanned for .pth files, so the editable install stays out.
+    env_dir = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)], check=True)
+    bin_dir = env_dir / ("Scripts" if sys.platform == "win32" else "bin")
+    python = bin_dir / "python"
+    inner_site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    paths = sysconfig.get_paths()
+    outer = {paths["purelib"], paths["platlib"], *python_site.getsitepackages()}
+    Path(inner_site, "outer-environment.pth").write_text("\n".join(sorted(outer)) + "\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
+         "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     shutil.rmtree(source)  # nothing may come from the source folder from now on
 
