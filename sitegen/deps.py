@@ -77,7 +77,7 @@ class Signatures:
         # and what its own page shows (the body too).
         self._card = {article.slug: self._card_digest(article) for article in site.articles}
         self._full = {a.slug: digest(self._card[a.slug], a.body_digest) for a in site.articles}
-        self._memo: dict[int, bytes] = {}
+        self._memo: dict[tuple[int, bool], bytes] = {}
         self._templates: dict[str, TemplateInfo] = {}
         self._whole_site: bytes | None = None
 
