@@ -180,11 +180,6 @@ def _find_title(items: list[_Line], found: Extracted, known_title: str | None) -
     found.title = _tidy_title(items[index].text)
 
 
-def _looks_like_header_line(text: str) -> bool:
-    words = text.split()
-    return len(words) <= 2 and not text.endswith((".", "?", "!", '"', "”")) and len(text) < 30
-
-
 def _tidy_title(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().rstrip(".").strip()
 
@@ -205,10 +200,10 @@ def _classify(items: list[_Line], found: Extracted) -> None:
         if _date_line(text):
             item.role = "date"
             continue
-        outlet = outlets.lookup(text.strip("—–- ")) if len(text) < 50 else None
-        if outlet:
+        named = outlets.lookup(text.strip("—–- ")) if len(text) < 50 else None
+        if named:
             item.role = "outlet"
-            found.source = found.source or outlet.name
+            found.source = found.source or named.name
             continue
         credit = _closing_credit(text)
         if credit:
@@ -454,7 +449,8 @@ def _find_date(items: list[_Line], found: Extracted, today: dt.date) -> None:
         for d in find_dates(item.text)
     ]
     prose = [d for item in items if item.role in ("body", "title") for d in find_dates(item.text)]
-    anchor, where = None, None
+    anchor: dt.date | None = None
+    where = ""
     if captions:
         anchor, where = max(d.day for d in captions), "a photo caption"
     elif prose:
@@ -467,11 +463,11 @@ def _find_date(items: list[_Line], found: Extracted, today: dt.date) -> None:
         body = [i.text for i in items if i.role == "body"][:3]
         weekday = weekday_mentioned(" ".join(body))
     if weekday is not None and weekday != anchor.weekday():
-        day = align_to_weekday(anchor, weekday)
-        found.date = Moment(day)
+        aligned = align_to_weekday(anchor, weekday)
+        found.date = Moment(aligned)
         found.date_note = (
-            f"date {day.isoformat()} worked out from {anchor:%b. %-d, %Y} in {where} and the "
-            f"weekday ({day:%A}) in the text; check it"
+            f"date {aligned.isoformat()} worked out from {anchor:%b. %-d, %Y} in {where} and the "
+            f"weekday ({aligned:%A}) in the text; check it"
         )
         return
     found.date = Moment(anchor)

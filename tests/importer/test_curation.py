@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from clipping_util import front_matter_of
 
 from sitegen.cli import main
 from sitegen.commands import import_cmd, new_cmd
@@ -17,7 +18,6 @@ from sitegen.importer import ClippingInput, Overrides, import_clippings, new_art
 from sitegen.importer.clean import clean_lines
 from sitegen.importer.dates import parse_meta_moment
 from sitegen.importer.outlets import normalise
-from sitegen.importer.write import make_slug, read_front_matter
 
 CLIPPINGS = Path(__file__).parent / "clippings"
 PORT = CLIPPINGS / "reuters-port-strike.txt"
@@ -108,7 +108,7 @@ def test_missing_date_and_source_name_their_flags_and_write_nothing(tmp_path: Pa
     given = Overrides(date="2024-03-05", source="Lakeside Courier", today=dt.date(2025, 1, 1))
     [outcome] = import_clippings(root, [ClippingInput("council.txt", NO_DATE_NO_SOURCE)], given)
     assert outcome.written
-    front = read_front_matter(outcome.path)
+    front = front_matter_of(outcome.path)
     assert front["date"] == dt.date(2024, 3, 5) and front["source"] == "Lakeside Courier"
 
 
@@ -124,7 +124,7 @@ def test_command_line_values_override_extracted(tmp_path: Path):
         tags=("labour", "ports"),
     )
     [outcome] = import_clippings(root, [ClippingInput.from_path(PORT)], given)
-    front = read_front_matter(outcome.path)
+    front = front_matter_of(outcome.path)
     assert front["title"] == "Rotterdam strike over"
     assert front["source"] == "The Associated Press"
     assert front["date"] == dt.datetime.fromisoformat("2024-10-12T09:30:00+02:00")
@@ -148,7 +148,7 @@ def test_titles_with_colons_and_quotes_survive(tmp_path: Path):
     )
     [outcome] = import_clippings(root, [ClippingInput("q.txt", text)], TODAY)
     assert outcome.ok, outcome.problems
-    front = read_front_matter(outcome.path)
+    front = front_matter_of(outcome.path)
     assert front["title"] == "Minister: \"We will not resign\" — a #1 priority: 'trust'"
     assert front["date"] == dt.date(2024, 12, 2) and front["source"] == "The Associated Press"
 
@@ -187,9 +187,16 @@ def test_metadata_dates():
     assert parse_meta_moment("2017-01-18T23:00:00-0800").day == dt.date(2017, 1, 18)
 
 
-def test_long_slugs_are_cut_at_a_word():
-    slug = make_slug("Word " * 40)
-    assert len(slug) <= 70 and not slug.endswith("-") and slug.endswith("word")
+def test_a_long_title_makes_a_file_name_that_fits(tmp_path: Path):
+    """The importer's slug is the build's (sitegen.slugs): a title of 90 Chinese characters
+    made a file name over 255 bytes."""
+    title = "港口罢工" * 30
+    path = new_article(site(tmp_path), title, Overrides(source="Reuters", date="2024-12-03"))
+    assert path.is_file() and len(path.name.encode()) <= 130
+    import sitegen
+
+    [article] = sitegen.load_site(tmp_path).site.articles
+    assert article.title == title and article.path == path.relative_to(tmp_path).as_posix()
 
 
 # The command line
@@ -202,7 +209,7 @@ def test_import_command_prints_the_path(tmp_path: Path, capsys):
     )
     assert code == 0, err
     path = Path(out.strip())
-    assert path.is_file() and read_front_matter(path)["tags"] == ["ports", "labour"]
+    assert path.is_file() and front_matter_of(path)["tags"] == ["ports", "labour"]
     assert "check it" in err  # the date worked out from a caption and a weekday
     code, out, err = run_command(import_cmd, ["--site", str(root), str(PORT)], capsys)
     assert code == 1 and out == "" and "already imported as" in err
@@ -249,7 +256,7 @@ def test_new_writes_a_skeleton_that_builds_and_refuses_to_overwrite(tmp_path: Pa
     assert code == 0, err
     path = Path(out.strip())
     assert path == root / "content/2024/12/talks-resume-what-s-on-the-table.md"
-    front = read_front_matter(path)
+    front = front_matter_of(path)
     assert front["title"] == "Talks resume: what's on the table"
     assert front["date"] == dt.date(2024, 12, 3) and front["source"] == "Reuters"
     before = path.read_bytes()
@@ -264,7 +271,7 @@ def test_new_writes_a_skeleton_that_builds_and_refuses_to_overwrite(tmp_path: Pa
 
 def test_new_without_source_is_a_draft(tmp_path: Path):
     path = new_article(site(tmp_path), "Notes on the ceasefire", Overrides(today=dt.date(2024, 5, 1)))
-    front = read_front_matter(path)
+    front = front_matter_of(path)
     assert front["draft"] is True and front["date"] == dt.date(2024, 5, 1)
 
 
