@@ -38,7 +38,8 @@ _ROLE = re.compile(
 _NAME_WORD = r"(?:[^\W\d_][\w'’.\-]*)"
 _PERSON = re.compile(rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}$")
 _REPORTING_BY = re.compile(
-    r"^\(?\s*(?:(?:additional )?reporting by|with files from) (?P<names>[^;()]+?)(?:\s+in\s+[^;()]+)?\s*(?:[;)]|$)",
+    r"^\(?\s*(?:(?:additional )?reporting by|with files from) "
+    r"(?P<names>[^;()]+?)(?:\s+in\s+[^;()]+)?\s*(?:[;)]|$)",
     re.I,
 )
 _CONTRIBUTED = re.compile(r"contributed (?:to )?(?:this )?(?:report|reporting|story)", re.I)
