@@ -180,3 +180,16 @@ def test_build_warns_when_different_names_share_a_slug(tmp_path):
     assert message.startswith("content/b.md: warning:")
     assert "'C plus plus'" in message and "'C++'" in message and "content/a.md" in message
     assert "/tags/c-plus-plus/" in message
+
+
+def test_a_build_with_a_name_of_90_chinese_characters(tmp_path):
+    """A tag of 90 Chinese characters (270 bytes) made a folder name the file system refused."""
+    from siteutil import article, write_site
+
+    from sitegen import build
+
+    long_name = "中" * 90
+    site = write_site(tmp_path / "site", {"content/a.md": article(tags=f"[{long_name}, {long_name[:-1]}文]")})
+    build(site, tmp_path / "out")
+    folders = [p.name for p in (tmp_path / "out" / "tags").iterdir() if p.is_dir()]
+    assert len(folders) == 2 and all(len(name.encode()) <= MAX_SLUG_BYTES for name in folders)
