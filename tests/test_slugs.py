@@ -193,3 +193,15 @@ def test_a_build_with_a_name_of_90_chinese_characters(tmp_path):
     build(site, tmp_path / "out")
     folders = [p.name for p in (tmp_path / "out" / "tags").iterdir() if p.is_dir()]
     assert len(folders) == 2 and all(len(name.encode()) <= MAX_SLUG_BYTES for name in folders)
+
+
+def test_one_article_with_two_names_for_one_slug_is_warned(tmp_path):
+    from siteutil import article, write_site
+
+    from sitegen import load_site
+
+    site = write_site(tmp_path, {"content/a.md": article(tags="[C++, C plus plus, c++]")})
+    loaded = load_site(site)
+    assert [t.name for t in loaded.site.taxonomies["tags"].terms] == ["C++"]
+    [message] = [str(p) for p in loaded.warnings]
+    assert message.startswith("content/a.md:") and "'C plus plus' and 'C++'" in message
