@@ -279,3 +279,47 @@ def test_new_without_source_is_a_draft(tmp_path: Path):
 def test_empty_input_is_an_error(tmp_path: Path, kind: str):
     [outcome] = import_clippings(site(tmp_path), [ClippingInput(f"e.{kind}", "  \n", kind)], TODAY)
     assert not outcome.ok
+
+
+TAIL_ARTICLE = """Harbour board approves the northern breakwater plan
+By Jane Doe
+Published December 3, 2024
+The harbour board voted on Tuesday to approve a plan for a new northern breakwater, ending two \
+years of debate about how to protect the outer moorings from winter storms.
+Work is expected to begin in the spring and to take about three years, the board said.
+"We have waited long enough," said the board's chair.
+"""
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        # Interface lines no phrase list knows: the rule is the article's structure.
+        ["Zebra widget icon", "Glorp now", "Fourteen things about tides", "Tap the bell"],
+        ["Most read", "1", "Ferry fares to rise", "2", "Dock cranes to be replaced", "Copy link"],
+        ["Jane Doe", "Harbour Gazette", "Read next", "Breakwater history in pictures"],
+    ],
+)
+def test_the_page_after_the_article_is_dropped(tmp_path: Path, tail: list[str]):
+    clip = ClippingInput("a.txt", TAIL_ARTICLE + "\n".join(tail) + "\n")
+    [outcome] = import_clippings(
+        site(tmp_path), [clip], Overrides(source="Harbour Gazette", today=TODAY.today)
+    )
+    body = outcome.path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    assert "We have waited long enough" in body and "three years" in body
+    assert not [line for line in tail if f"\n{line}\n" in body]
+
+
+def test_a_closing_credit_ends_the_article(tmp_path: Path):
+    text = TAIL_ARTICLE + "Reporting by Jane Doe; Editing by Tom Reel\nThe tides are high this week.\nShare\n"
+    [outcome] = import_clippings(site(tmp_path), [ClippingInput("a.txt", text)], Overrides(source="X"))
+    body = outcome.path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    assert "Reporting by Jane Doe; Editing by Tom Reel" in body and "tides" not in body
+
+
+def test_a_clipping_without_a_full_paragraph_is_kept_whole(tmp_path: Path):
+    text = "Harbour board approves breakwater\nVote passed.\nMore soon\nCopy link?\n"
+    given = Overrides(source="X", date="2024-12-03")
+    [outcome] = import_clippings(site(tmp_path), [ClippingInput("a.txt", text)], given)
+    body = outcome.path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    assert "Vote passed." in body and "More soon" in body
