@@ -219,11 +219,14 @@ LINES = st.one_of(
     deadline=timedelta(seconds=20),  # a hang fails; a slow machine does not
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(st.lists(LINES, max_size=12), st.sampled_from(["text", "html"]), st.booleans())
-def test_any_clipping_gives_outcomes_not_tracebacks(lines: list[str], kind: str, with_date: bool):
+@given(st.lists(LINES, max_size=12), st.sampled_from(["text", "page", "raw html"]), st.booleans())
+def test_any_clipping_gives_outcomes_not_tracebacks(lines: list[str], form: str, with_date: bool):
     text = "\n".join(lines)
-    if kind == "html":
-        text = _page(lines, "https://example.org/x") if lines else text
+    kind = "text" if form == "text" else "html"
+    if form == "page":
+        text = _page(lines, "https://example.org/x")
+    elif form == "raw html":  # the lines as markup, unescaped: tags, entities, broken nesting
+        text = f"<html><head><title>{text[:40]}</title></head><body><article>{text}</article></body></html>"
     overrides = Overrides(date="2024-12-03" if with_date else None, today=TODAY)
     with tempfile.TemporaryDirectory() as folder:
         [outcome] = import_clippings(Path(folder), [ClippingInput("gen", text, kind)], overrides)
