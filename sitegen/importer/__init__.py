@@ -21,6 +21,7 @@ from ..load import parse_article
 from ..slugs import slugify
 from ..validate import validate_file
 from . import outlets
+from .clean import normalise_line
 from .dates import Moment, out_of_range, parse_user_date, settle_utc_day
 from .extract import extract
 from .model import ClippingInput, Extracted, ImportOutcome, Overrides
@@ -182,6 +183,10 @@ def _front_matter(
         "dateline": found.dateline,
         "image_caption": found.image_caption,
     }
+    # A page's metadata can hold what its text cannot: line breaks and control characters.
+    for key in ("title", "source", "author", "summary", "dateline", "image_caption"):
+        if isinstance(front[key], str):
+            front[key] = normalise_line(str(front[key])) or None
     return front, moment
 
 
@@ -257,6 +262,8 @@ def new_article(site_dir: Path, title: str, overrides: Overrides) -> Path:
             problems.append(error("new", None, f"--date {out_of_range(moment)}"))
     else:
         moment = Moment(overrides.today or dt.datetime.now(ZoneInfo(zone)).date())
+    if overrides.source_url and not outlets.is_web_url(overrides.source_url):
+        problems.append(error("new", None, f"--url {overrides.source_url!r} is not an http(s) address"))
     if problems or moment is None:
         raise SiteError(problems)
     index = SiteIndex.scan(site_dir, ZoneInfo(zone))

@@ -313,3 +313,17 @@ def test_a_url_with_a_bracket_in_its_host(tmp_path: Path, capsys):
     page = _page(["The harbour board voted to approve the plan on Friday."], "http://[x/a")
     [outcome] = import_clippings(tmp_path, [ClippingInput("p.html", page)], GIVEN)
     assert outcome.ok and "source_url" not in front_matter_of(outcome.path)
+
+
+def test_page_metadata_loses_its_control_characters_and_line_breaks(tmp_path: Path):
+    page = _page(["The harbour board voted to approve the plan on Friday."], "https://example.org/a")
+    meta = '<meta property="og:title" content="Harbour\x1b plan&#10;approved">'
+    page = page.replace("</head>", meta + "</head>")
+    [outcome] = import_clippings(tmp_path, [ClippingInput("p.html", page)], GIVEN)
+    assert front_matter_of(outcome.path)["title"] == "Harbour plan approved"
+
+
+def test_new_refuses_a_source_url_that_is_not_a_web_address(tmp_path: Path):
+    with pytest.raises(SiteError, match="is not an http"):
+        new_article(tmp_path, "Title", Overrides(source="Wire", source_url="http://[x/a"))
+    assert not (tmp_path / "content").exists()
