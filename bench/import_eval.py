@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -34,7 +35,18 @@ from sitegen.importer import (  # noqa: E402
 from sitegen.importer.extract import extract  # noqa: E402
 from sitegen.importer.model import decode  # noqa: E402
 
-DEFAULT_FOLDER = ROOT.parent / "shared" / "eval" / "real-news-html"
+
+def real_pages_folder() -> Path:
+    """Where the real pages are: $SITEGEN_REAL_PAGES, else shared/eval/real-news-html/ in the
+    folder above the project, or above that (a git worktree one level deeper)."""
+    given = os.environ.get("SITEGEN_REAL_PAGES")
+    if given:
+        return Path(given)
+    candidates = [base / "shared" / "eval" / "real-news-html" for base in (ROOT.parent, ROOT.parent.parent)]
+    return next((c for c in candidates if (c / "expected.json").is_file()), candidates[0])
+
+
+DEFAULT_FOLDER = real_pages_folder()
 FIELDS = ("title", "date", "date within a day", "author", "source", "source_url")
 
 
@@ -114,32 +126,56 @@ def summary(rows: list[dict]) -> dict[str, tuple[int, int]]:
 
 CORPUS = ROOT / "tests" / "importer" / "clippings"
 CORPUS_FIELDS = ("title", "date", "source", "author", "summary", "dateline", "image_caption", "source_url")
+BODY_CHECKS = ("body keeps", "body drops")
+# Written and committed (79abc60) before the rule that drops a clipping's trailing chrome.
+HELD_OUT = (
+    "meridian-daily-storm",
+    "northwind-harbour-pilots",
+    "prairie-post-harvest",
+    "valley-tribune-bus-routes",
+)
 
 
-def evaluate_corpus(folder: Path = CORPUS) -> dict[str, tuple[int, int]]:
+def evaluate_corpus(folder: Path = CORPUS, only: tuple[str, ...] = ()) -> dict[str, tuple[int, int]]:
     """The project's own clippings against their .expected.yaml: per field, right out of how many
-    clippings expect a value (or expect none) for it, imported without command-line values."""
+    clippings expect a value (or expect none) for it, imported without command-line values other
+    than a source the clipping does not name; then the text the body must keep, and the lines
+    (chrome) it must drop."""
     import tempfile
 
     import yaml
 
     from sitegen.importer import import_clippings
-    from sitegen.importer.write import read_front_matter
+    from sitegen.load import parse_article
 
-    totals = {field: [0, 0] for field in CORPUS_FIELDS}
+    totals = {field: [0, 0] for field in (*CORPUS_FIELDS, *BODY_CHECKS)}
     for clip in sorted(p for p in folder.iterdir() if p.suffix in (".txt", ".html")):
+        if only and clip.stem not in only:
+            continue
         want = yaml.safe_load((folder / f"{clip.stem}.expected.yaml").read_text(encoding="utf-8"))
         args = want.get("_args", {})
         overrides = Overrides(today=want.get("_today", dt.date(2025, 1, 1)), source=args.get("source"))
+        got: dict = {}
+        body = ""
         with tempfile.TemporaryDirectory() as site:
             [outcome] = import_clippings(Path(site), [ClippingInput.from_path(clip)], overrides)
-            got = read_front_matter(outcome.path) if outcome.written else {}
+            if outcome.written and outcome.path:
+                source, _ = parse_article(outcome.path.read_bytes(), outcome.path, clip.name)
+                if source:
+                    got, body = source.front_matter, source.body
         for field in CORPUS_FIELDS:
             if field in args:
                 continue  # given on the command line, not extracted
             totals[field][1] += 1
             totals[field][0] += got.get(field) == want.get(field)
-    return {field: (right, total) for field, (right, total) in totals.items()}
+        for check, key, present in (
+            ("body keeps", "_body_includes", True),
+            ("body drops", "_body_excludes", False),
+        ):
+            for text in want.get(key, []):
+                totals[check][1] += 1
+                totals[check][0] += (text in body) == present
+    return {field: (right, total) for field, (right, total) in totals.items() if total}
 
 
 def _table(totals: dict[str, tuple[int, int]]) -> None:
@@ -153,9 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
     parser.add_argument("--verbose", "-v", action="store_true", help="show every miss")
     parser.add_argument("--corpus", action="store_true", help="measure the project's own clippings instead")
+    parser.add_argument("--held-out", action="store_true", help="with --corpus: only the held-out clippings")
     args = parser.parse_args(argv)
     if args.corpus:
-        _table(evaluate_corpus())
+        _table(evaluate_corpus(only=HELD_OUT if args.held_out else ()))
         return 0
     if not (args.folder / "expected.json").is_file():
         print(f"no expected.json in {args.folder}: nothing to measure", file=sys.stderr)

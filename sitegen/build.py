@@ -79,7 +79,8 @@ def load_site(
     problems += theme_problems + article_problems
     if any(p.is_error for p in problems) or theme is None:
         raise SiteError(problems)
-    return LoadedSite(build_site(config, articles, drafts=drafts), theme, tuple(problems))
+    site = build_site(config, articles, drafts=drafts)
+    return LoadedSite(site, theme, (*problems, *site.warnings))
 
 
 def build(

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .config import SiteConfig
-from .slugs import slugify
+from .errors import Problem, warning
+from .slugs import name_key, slugify
 from .validate import Article
 
 FEED = "feed.atom"  # built-in renderers, not theme templates
@@ -133,6 +134,7 @@ class Site:
     pages: tuple[Page, ...] = ()
     terms_by_slug: dict[str, dict[str, Term]] = field(default_factory=dict, compare=False)
     terms_by_article: dict[tuple[str, str], tuple[Term, ...]] = field(default_factory=dict, compare=False)
+    warnings: tuple[Problem, ...] = ()  # different names shown as one term
 
     def terms_of(self, article: Article, taxonomy: str) -> tuple[Term, ...]:
         """The article's tags (or regions, or its source) as the site's terms."""
@@ -163,6 +165,7 @@ def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> 
         taxonomies=taxonomies,
         years=_timeline(published),
         terms_by_slug=terms_by_slug,
+        warnings=_names_sharing_a_slug(published, slugs),
         terms_by_article={
             (article.slug, key): tuple(terms_by_slug[key][slugs[name]] for name in _NAMES_OF[key](article))
             for article in published
@@ -187,6 +190,29 @@ def _taxonomy(articles, slugs, key, title, singular, has_feeds) -> Taxonomy:
     ]
     terms.sort(key=lambda t: (t.name.casefold(), t.slug))
     return Taxonomy(key, title, singular, tuple(terms), has_feeds)
+
+
+def _names_sharing_a_slug(articles: list[Article], slugs: dict[str, str]) -> tuple[Problem, ...]:
+    """Names that make one slug but are not the same name (slugs.name_key) become one term:
+    say so, naming both spellings and a file of each."""
+    problems = []
+    for key, names_of in _NAMES_OF.items():
+        first: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)  # slug -> key -> name, file
+        for article in sorted(articles, key=lambda a: a.path):
+            for name in names_of(article):
+                first[slugs[name]].setdefault(name_key(name), (name, article.path))
+        for slug, spellings in first.items():
+            (name, path), *others = spellings.values()
+            for other, other_path in others:
+                problems.append(
+                    warning(
+                        other_path,
+                        None,
+                        f"{key}: {other!r} and {name!r} ({path}) are different names with one URL, "
+                        f"/{key}/{slug}/, and are shown as one; spell them alike or rename one",
+                    )
+                )
+    return tuple(problems)
 
 
 def _most_common_spelling(spellings: Counter[str]) -> str:

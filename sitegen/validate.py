@@ -19,7 +19,7 @@ from .cache import FileStat, content_hash
 from .errors import Problem, error, warning
 from .load import SourceFile, article_labels, parse_article
 from .parallel import can_fork, chunked, map_in_processes
-from .slugs import ARTICLE_SLUG, slugify
+from .slugs import ARTICLE_SLUG, name_key, slugify
 
 KNOWN_FIELDS = (
     "title",
@@ -141,7 +141,16 @@ class _Fields:
             if not slug:
                 self.fail(key, f"{key}: {item!r} has no letters or digits to make a URL from")
                 continue
-            names.setdefault(slug, item)
+            kept = names.setdefault(slug, item)
+            if name_key(kept) != name_key(item):  # different names, one URL: say which is kept
+                line = self.source.key_lines.get(key)
+                self.problems.append(
+                    warning(
+                        self.source.label,
+                        line,
+                        f"{key}: {item!r} and {kept!r} make one URL; {kept!r} is kept",
+                    )
+                )
         return tuple(names.values())
 
     def moment(self, key: str, required: bool = False) -> tuple[dt.datetime | None, bool]:

@@ -62,13 +62,20 @@ def overrides_from(args: argparse.Namespace, title: str | None):
 
 def checked_site(args: argparse.Namespace) -> Path:
     """The site folder of `--site`, once it and `--date` are known to be usable."""
-    from ..importer.dates import parse_user_date
+    from ..importer.dates import out_of_range, parse_user_date
+    from ..importer.outlets import is_web_url
 
     site = Path(getattr(args, "site", None) or ".")
     if not site.is_dir():
         raise UsageError(f"{site}: no such folder (give the site with --site DIR)")
-    if args.date and parse_user_date(args.date) is None:
-        raise UsageError(f"--date {args.date!r} is not a date: use YYYY-MM-DD")
+    if args.date:
+        moment = parse_user_date(args.date)
+        if moment is None:
+            raise UsageError(f"--date {args.date!r} is not a date: use YYYY-MM-DD")
+        if out_of_range(moment):
+            raise UsageError(f"--date {out_of_range(moment)}")
+    if args.source_url and not is_web_url(args.source_url):
+        raise UsageError(f"--url {args.source_url!r} is not a web address: use http:// or https://")
     return site
 
 

@@ -17,11 +17,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..errors import Problem, SiteError, error, warning
+from ..load import parse_article
+from ..slugs import slugify
+from ..validate import validate_file
 from . import outlets
-from .dates import Moment, parse_user_date, settle_utc_day
+from .clean import normalise_line
+from .dates import Moment, out_of_range, parse_user_date, settle_utc_day
 from .extract import extract
 from .model import ClippingInput, Extracted, ImportOutcome, Overrides
-from .write import SiteIndex, fingerprint, make_slug, render, write_new
+from .write import SiteIndex, fingerprint, render, write_new
 
 __all__ = [
     "ClippingInput",
@@ -45,8 +49,8 @@ def import_clippings(
     A clipping with an error (no date, no source, already imported) writes nothing; the others
     are still imported. With `dry_run` nothing is written at all; with `force` an article that
     is already there is imported again under a new slug (the first file is left as it was)."""
-    index = SiteIndex.scan(site_dir)
     editor_zone = _site_timezone(site_dir)
+    index = SiteIndex.scan(site_dir, ZoneInfo(editor_zone))
     today = overrides.today or dt.date.today()
     return [
         _import_one(clip, overrides, index, editor_zone, today, dry_run=dry_run, force=force)
@@ -94,9 +98,12 @@ def _import_one(
         problems.append(
             warning(clip.name, None, f"already imported as {label} ({why}); imported again (--force)")
         )
-    path, slug = index.free_path(moment.day, make_slug(str(front["title"])))
+    path, slug = index.free_path(moment.day, slugify(str(front["title"])) or "article")
     outcome.path = path
     outcome.markdown = render(front, found.body)
+    problems.extend(_build_errors(clip.name, outcome.markdown, path, editor_zone))
+    if any(p.is_error for p in problems):
+        return outcome
     # Later clippings in the same run see this one, so one run cannot import a story twice.
     index.slugs[slug] = path
     index.add(path, print_value, front.get("source_url"))
@@ -141,6 +148,9 @@ def _front_matter(
             )
         elif found.date_note:
             problems.append(warning(name, None, found.date_note))
+    if moment and out_of_range(moment):
+        problems.append(error(name, None, f"date {out_of_range(moment)}; give one with --date YYYY-MM-DD"))
+        moment = None
     url = overrides.source_url or found.source_url
     if moment and moment.when and not overrides.date and found.date_from_text:
         # A time printed on the page is often in the reader's zone (AP shows 'GMT+1' to a
@@ -165,7 +175,7 @@ def _front_matter(
         "title": title,
         "date": _date_value(moment) if moment else None,
         "source": source,
-        "source_url": url if url and url.startswith(("http://", "https://")) else None,
+        "source_url": url if url and outlets.is_web_url(url) else None,
         "author": overrides.author or found.author,
         "region": _one_or_list(overrides.region),
         "tags": list(overrides.tags) or None,
@@ -173,7 +183,24 @@ def _front_matter(
         "dateline": found.dateline,
         "image_caption": found.image_caption,
     }
+    # A page's metadata can hold what its text cannot: line breaks and control characters.
+    for key in ("title", "source", "author", "summary", "dateline", "image_caption"):
+        if isinstance(front[key], str):
+            front[key] = normalise_line(str(front[key])) or None
     return front, moment
+
+
+def _build_errors(name: str, markdown: str, path: Path, zone: str) -> list[Problem]:
+    """What the build's own reader says of the article about to be written: a file that the
+    build would refuse is not written."""
+    source, problems = parse_article(markdown.encode("utf-8"), path, path.name)
+    if source is not None:
+        problems += validate_file(source, ZoneInfo(zone))[1]
+    return [
+        error(name, None, f"the article would not build ({p}); nothing written")
+        for p in problems
+        if p.is_error
+    ]
 
 
 def _opening(found: Extracted) -> str:
@@ -226,16 +253,21 @@ def new_article(site_dir: Path, title: str, overrides: Overrides) -> Path:
     problems: list[Problem] = []
     if not title:
         problems.append(error("new", None, "the title is empty"))
+    zone = _site_timezone(site_dir)
     if overrides.date:
         moment = parse_user_date(overrides.date)
         if moment is None:
             problems.append(error("new", None, f"--date {overrides.date!r} is not a date; use YYYY-MM-DD"))
+        elif out_of_range(moment):
+            problems.append(error("new", None, f"--date {out_of_range(moment)}"))
     else:
-        moment = Moment(overrides.today or dt.datetime.now(ZoneInfo(_site_timezone(site_dir))).date())
+        moment = Moment(overrides.today or dt.datetime.now(ZoneInfo(zone)).date())
+    if overrides.source_url and not outlets.is_web_url(overrides.source_url):
+        problems.append(error("new", None, f"--url {overrides.source_url!r} is not an http(s) address"))
     if problems or moment is None:
         raise SiteError(problems)
-    index = SiteIndex.scan(site_dir)
-    slug = make_slug(title)
+    index = SiteIndex.scan(site_dir, ZoneInfo(zone))
+    slug = slugify(title) or "article"
     path, _ = index.free_path(moment.day, slug)
     taken = index.slugs.get(slug) or (path.parent / f"{slug}.md")
     if slug in index.slugs or taken.exists():
@@ -253,8 +285,10 @@ def new_article(site_dir: Path, title: str, overrides: Overrides) -> Path:
         "summary": "",
         "draft": True if not overrides.source else None,
     }
-    body = "Write the summary here: what happened, and why it matters."
-    text = render(front, []).rstrip("\n") + f"\n\n{body}\n"
+    text = render(front, ["Write the summary here: what happened, and why it matters."])
+    problems = _build_errors("new", text, path, zone)
+    if problems:
+        raise SiteError(problems)
     try:
         write_new(path, text)
     except FileExistsError as exc:

@@ -78,9 +78,10 @@ _RIGHTS = re.compile(
 
 
 def normalise_line(line: str) -> str:
-    """One line with its spaces tidied: NBSP and zero-width characters gone, runs collapsed."""
+    """One line with its spaces tidied: NBSP and zero-width characters gone, runs collapsed,
+    and control characters dropped (no page shows them, and XML feeds cannot carry them)."""
     line = unicodedata.normalize("NFC", line)
-    line = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]", "", line)
+    line = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b-\x1f\x7f-\x9f]", "", line)
     return re.sub(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ", line).strip()
 
 

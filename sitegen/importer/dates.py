@@ -303,6 +303,21 @@ def settle_utc_day(moment: Moment, text: str) -> Moment | None:
     return None
 
 
+# A date is moved between timezones (up to 14 hours each way) by the build and the feeds, and
+# Python's dates end at years 1 and 9999: a date in the first or last year would overflow there.
+FIRST_YEAR, LAST_YEAR = 2, 9998
+
+
+def out_of_range(moment: Moment) -> str | None:
+    """Why the build could not take this date, or None when it can."""
+    if FIRST_YEAR <= moment.day.year <= LAST_YEAR:
+        return None
+    return (
+        f"{moment.value().isoformat()} is out of range: "
+        f"dates must fall in the years {FIRST_YEAR} to {LAST_YEAR}"
+    )
+
+
 def parse_user_date(value: str) -> Moment | None:
     """A date given on the command line: '2024-10-11', '2024-10-11T09:30+02:00', 'Oct. 11, 2024'."""
     return parse_meta_moment(value)

@@ -8,7 +8,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 
@@ -103,9 +103,13 @@ def read_page(html: str) -> PageMeta:
         include_comments=False,
         include_tables=False,
         include_images=False,
-        deduplicate=True,
+        # Not trafilatura's deduplicate: it remembers paragraphs across calls, so a page read
+        # twice in one process lost its text. clean_lines() drops a repeated paragraph.
+        deduplicate=False,
     )
-    doc = (extracted.as_dict() if hasattr(extracted, "as_dict") else extracted) or {}
+    doc: dict[str, Any] = {}
+    if extracted is not None:
+        doc = extracted.as_dict() if hasattr(extracted, "as_dict") else extracted
 
     meta.url = url or _web_url(_json_url(article)) or _web_url(doc.get("url"))
     meta.titles = [
@@ -202,7 +206,8 @@ def _pick_article(
         if url and _same_url(_json_url(article), url):
             return article
     for article in articles:
-        if title and _text(article.get("headline")) and _text(article["headline"]) in title:
+        headline = _text(article.get("headline"))
+        if title and headline and headline in title:
             return article
     return articles[0]
 
@@ -220,14 +225,17 @@ def _json_url(article: dict[str, Any] | None) -> str | None:
 
 
 def _same_url(a: str | None, b: str | None) -> bool:
-    return bool(a and b) and canonical_url(a) == canonical_url(b)
+    return a is not None and b is not None and canonical_url(a) == canonical_url(b)
 
 
 def canonical_url(url: str) -> str:
     """A URL as duplicates are compared: no scheme, 'www.', fragment, tracking query or
     trailing slash."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().removeprefix("www.")
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # a host that cannot be read ('http://[x/'): compared as written
+        return url.strip().casefold()
+    host = outlets.host_of(url).removeprefix("www.")
     query = "&".join(
         q
         for q in parts.query.split("&")
@@ -237,10 +245,11 @@ def canonical_url(url: str) -> str:
 
 
 def _web_url(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip().startswith(("http://", "https://")):
-        return value.strip()
+    """An http(s) address from the page, or None (a link that is not one is ignored)."""
     if isinstance(value, str) and value.startswith("//"):
-        return urljoin("https:", value)
+        value = "https:" + value
+    if isinstance(value, str) and outlets.is_web_url(value):
+        return value.strip()
     return None
 
 

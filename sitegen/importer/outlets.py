@@ -18,37 +18,35 @@ class Outlet:
     aliases: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
     timezone: str | None = None  # where the outlet dates its stories, for UTC-only timestamps
-    agency: bool = False  # a wire service: its name in a dateline or credit is the source
 
 
 _NY, _LON, _LA = "America/New_York", "Europe/London", "America/Los_Angeles"
 
 OUTLETS: tuple[Outlet, ...] = (
     # Wire services and agencies
-    Outlet("The Associated Press", ("AP", "Associated Press", "AP News"), ("apnews.com",), _NY, True),
-    Outlet("Reuters", ("Thomson Reuters", "Reuters.com"), ("reuters.com",), None, True),
+    Outlet("The Associated Press", ("AP", "Associated Press", "AP News"), ("apnews.com",), _NY),
+    Outlet("Reuters", ("Thomson Reuters", "Reuters.com"), ("reuters.com",), None),
     Outlet(
         "Agence France-Presse",
         ("AFP", "Agence France Presse", "AFP News"),
         ("afp.com",),
         "Europe/Paris",
-        True,
     ),
-    Outlet("Bloomberg", ("Bloomberg News",), ("bloomberg.com",), _NY, True),
-    Outlet("Deutsche Presse-Agentur", ("dpa",), ("dpa.com",), "Europe/Berlin", True),
-    Outlet("Agencia EFE", ("EFE",), ("efe.com",), "Europe/Madrid", True),
-    Outlet("ANSA", (), ("ansa.it",), "Europe/Rome", True),
-    Outlet("Yonhap News Agency", ("Yonhap",), ("yna.co.kr", "en.yna.co.kr"), "Asia/Seoul", True),
-    Outlet("Kyodo News", ("Kyodo",), ("kyodonews.net",), "Asia/Tokyo", True),
-    Outlet("Xinhua", ("Xinhua News Agency",), ("xinhuanet.com", "news.cn"), "Asia/Shanghai", True),
-    Outlet("TASS", (), ("tass.com", "tass.ru"), "Europe/Moscow", True),
-    Outlet("Interfax", (), ("interfax.com",), "Europe/Moscow", True),
-    Outlet("Ukrinform", (), ("ukrinform.net",), "Europe/Kyiv", True),
-    Outlet("Anadolu Agency", ("Anadolu", "AA"), ("aa.com.tr",), "Europe/Istanbul", True),
-    Outlet("PA Media", ("PA", "Press Association", "PA Wire"), (), _LON, True),
-    Outlet("The Canadian Press", ("CP", "Canadian Press"), (), "America/Toronto", True),
-    Outlet("Australian Associated Press", ("AAP",), ("aap.com.au",), "Australia/Sydney", True),
-    Outlet("Press Trust of India", ("PTI",), ("ptinews.com",), "Asia/Kolkata", True),
+    Outlet("Bloomberg", ("Bloomberg News",), ("bloomberg.com",), _NY),
+    Outlet("Deutsche Presse-Agentur", ("dpa",), ("dpa.com",), "Europe/Berlin"),
+    Outlet("Agencia EFE", ("EFE",), ("efe.com",), "Europe/Madrid"),
+    Outlet("ANSA", (), ("ansa.it",), "Europe/Rome"),
+    Outlet("Yonhap News Agency", ("Yonhap",), ("yna.co.kr", "en.yna.co.kr"), "Asia/Seoul"),
+    Outlet("Kyodo News", ("Kyodo",), ("kyodonews.net",), "Asia/Tokyo"),
+    Outlet("Xinhua", ("Xinhua News Agency",), ("xinhuanet.com", "news.cn"), "Asia/Shanghai"),
+    Outlet("TASS", (), ("tass.com", "tass.ru"), "Europe/Moscow"),
+    Outlet("Interfax", (), ("interfax.com",), "Europe/Moscow"),
+    Outlet("Ukrinform", (), ("ukrinform.net",), "Europe/Kyiv"),
+    Outlet("Anadolu Agency", ("Anadolu", "AA"), ("aa.com.tr",), "Europe/Istanbul"),
+    Outlet("PA Media", ("PA", "Press Association", "PA Wire"), (), _LON),
+    Outlet("The Canadian Press", ("CP", "Canadian Press"), (), "America/Toronto"),
+    Outlet("Australian Associated Press", ("AAP",), ("aap.com.au",), "Australia/Sydney"),
+    Outlet("Press Trust of India", ("PTI",), ("ptinews.com",), "Asia/Kolkata"),
     # Broadcasters
     Outlet("BBC News", ("BBC", "BBC World Service"), ("bbc.co.uk", "bbc.com"), _LON),
     Outlet("CNN", ("Cable News Network", "CNN Wire"), ("cnn.com", "edition.cnn.com"), _NY),
@@ -158,9 +156,22 @@ def lookup(name: str) -> Outlet | None:
     return _BY_KEY.get(_key(name)) or _BY_KEY.get(_key(re.sub(r"^the\s+", "", name, flags=re.I)))
 
 
+def host_of(url: str) -> str:
+    """The host of a URL, lowercased; '' when it has none or cannot be read ('http://[x/')."""
+    try:
+        return (urlsplit(url.strip()).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def is_web_url(value: str) -> bool:
+    """An http:// or https:// address with a host that can be read."""
+    return value.strip().lower().startswith(("http://", "https://")) and bool(host_of(value))
+
+
 def by_domain(url_or_host: str) -> Outlet | None:
-    host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
-    host = (host or "").lower().removeprefix("www.")
+    host = host_of(url_or_host) if "//" in url_or_host else url_or_host.lower()
+    host = host.removeprefix("www.")
     while host:
         if host in _BY_DOMAIN:
             return _BY_DOMAIN[host]
@@ -189,17 +200,12 @@ def normalise(name: str | None) -> str | None:
     return " ".join(words)
 
 
-def is_agency(name: str) -> bool:
-    known = lookup(name)
-    return bool(known and known.agency)
-
-
 def timezone_for(source: str | None, url: str | None) -> str | None:
     """Where the outlet dates its stories: from the table, else from a country domain."""
     known = (lookup(source) if source else None) or (by_domain(url) if url else None)
     if known and known.timezone:
         return known.timezone
-    host = (urlsplit(url).hostname or "") if url else ""
+    host = host_of(url) if url else ""
     for suffix, zone in _TLD_TIMEZONES.items():
         if host.endswith(suffix):
             return zone

@@ -38,7 +38,8 @@ _ROLE = re.compile(
 _NAME_WORD = r"(?:[^\W\d_][\w'’.\-]*)"
 _PERSON = re.compile(rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}}$")
 _REPORTING_BY = re.compile(
-    r"^\(?\s*(?:additional )?reporting by (?P<names>[^;()]+?)(?:\s+in\s+[^;()]+)?\s*(?:[;)]|$)",
+    r"^\(?\s*(?:(?:additional )?reporting by|with files from) "
+    r"(?P<names>[^;()]+?)(?:\s+in\s+[^;()]+)?\s*(?:[;)]|$)",
     re.I,
 )
 _CONTRIBUTED = re.compile(r"contributed (?:to )?(?:this )?(?:report|reporting|story)", re.I)
@@ -143,6 +144,7 @@ def extract_text(lines: list[str], *, known_title: str | None = None, today: dt.
         return found
     _find_title(items, found, known_title)
     _classify(items, found)
+    _keep_article_text(items)
     _find_lead(items, found)
     _find_date(items, found, today)
     found.body = [item.text for item in items if item.role in ("body", "credit-kept", "published-note")]
@@ -180,9 +182,44 @@ def _find_title(items: list[_Line], found: Extracted, known_title: str | None) -
     found.title = _tidy_title(items[index].text)
 
 
-def _looks_like_header_line(text: str) -> bool:
-    words = text.split()
-    return len(words) <= 2 and not text.endswith((".", "?", "!", '"', "”")) and len(text) < 30
+# A sentence ends in . ! ? or …, perhaps inside closing quotes or brackets.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
+_FULL_PARAGRAPH_WORDS = 12
+_LABEL_WORDS = 8
+_ENDING = ("credit", "credit-kept", "published-note")
+
+
+def _is_sentence(text: str) -> bool:
+    return len(text.split()) >= 2 and bool(_SENTENCE_END.search(text))
+
+
+def _is_full_paragraph(text: str) -> bool:
+    return len(text.split()) >= _FULL_PARAGRAPH_WORDS and bool(_SENTENCE_END.search(text))
+
+
+def _keep_article_text(items: list[_Line]) -> None:
+    """The article's text runs from its first paragraph of full sentences to its end: the
+    closing credit, or else the last full paragraph and the sentences right after it ('"We will
+    be back," she said.'). What comes after the end is the page's: the interface a browser
+    copies along (an icon's alt text, 'Most read' and its headlines, 'Copy link'). Above the
+    first full paragraph, a short line that is not a sentence is a label or a player's ('2:10')."""
+    full = [i for i, item in enumerate(items) if item.role == "body" and _is_full_paragraph(item.text)]
+    if not full:
+        return  # a clipping too short to tell where its text is: all of it is kept
+    for item in items[: full[0]]:
+        # A standfirst is kept, with or without a full stop; a short label goes.
+        if item.role == "body" and not _is_sentence(item.text) and len(item.text.split()) < _LABEL_WORDS:
+            item.role = "chrome"
+    credits = [i for i in range(full[0] + 1, len(items)) if items[i].role in _ENDING]
+    if credits and credits[-1] > full[-1]:
+        end = credits[-1]
+    else:
+        end = full[-1]
+        while end + 1 < len(items) and (items[end + 1].role != "body" or _is_sentence(items[end + 1].text)):
+            end += 1
+    for item in items[end + 1 :]:
+        if item.role in ("body", *_ENDING):
+            item.role = "chrome"
 
 
 def _tidy_title(text: str) -> str:
@@ -205,10 +242,10 @@ def _classify(items: list[_Line], found: Extracted) -> None:
         if _date_line(text):
             item.role = "date"
             continue
-        outlet = outlets.lookup(text.strip("—–- ")) if len(text) < 50 else None
-        if outlet:
+        named = outlets.lookup(text.strip("—–- ")) if len(text) < 50 else None
+        if named:
             item.role = "outlet"
-            found.source = found.source or outlet.name
+            found.source = found.source or named.name
             continue
         credit = _closing_credit(text)
         if credit:
@@ -262,7 +299,8 @@ def _byline(text: str) -> tuple[str, str | None] | None:
             outlet = outlets.normalise(last)
             parts.pop()
         elif (
-            _ROLE.search(last)
+            len(last.split()) == 1  # 'By Jane Doe, Sunline': an outlet's one-word name
+            or _ROLE.search(last)
             or re.match(r"^(?:in|for)\s", last, re.I)
             or re.search(r"\d", last)
             or _date_line(last)
@@ -454,7 +492,8 @@ def _find_date(items: list[_Line], found: Extracted, today: dt.date) -> None:
         for d in find_dates(item.text)
     ]
     prose = [d for item in items if item.role in ("body", "title") for d in find_dates(item.text)]
-    anchor, where = None, None
+    anchor: dt.date | None = None
+    where = ""
     if captions:
         anchor, where = max(d.day for d in captions), "a photo caption"
     elif prose:
@@ -467,11 +506,11 @@ def _find_date(items: list[_Line], found: Extracted, today: dt.date) -> None:
         body = [i.text for i in items if i.role == "body"][:3]
         weekday = weekday_mentioned(" ".join(body))
     if weekday is not None and weekday != anchor.weekday():
-        day = align_to_weekday(anchor, weekday)
-        found.date = Moment(day)
+        aligned = align_to_weekday(anchor, weekday)
+        found.date = Moment(aligned)
         found.date_note = (
-            f"date {day.isoformat()} worked out from {anchor:%b. %-d, %Y} in {where} and the "
-            f"weekday ({day:%A}) in the text; check it"
+            f"date {aligned.isoformat()} worked out from {anchor:%b. %-d, %Y} in {where} and the "
+            f"weekday ({aligned:%A}) in the text; check it"
         )
         return
     found.date = Moment(anchor)

@@ -7,16 +7,18 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo
 
+import frontmatter
 import yaml
 
-from ..load import CONTENT_DIR, find_article_files
+from ..load import CONTENT_DIR
 from ..slugs import slugify
+from ..validate import read_articles
 from .clean import comparison_key
 from .html import canonical_url
 
-MAX_SLUG = 70
 FIELD_ORDER = (
     "title",
     "date",
@@ -41,15 +43,6 @@ def fingerprint(text: str) -> str:
     return "sha256:" + hashlib.sha256(normal.encode("utf-8")).hexdigest()
 
 
-def make_slug(title: str, fallback: str = "article") -> str:
-    """The title as a slug, cut at a word boundary to at most MAX_SLUG characters."""
-    slug = slugify(title)
-    if len(slug) > MAX_SLUG:
-        cut = slug[: MAX_SLUG + 1].rsplit("-", 1)[0]
-        slug = cut if len(cut) >= 20 else slug[:MAX_SLUG].rstrip("-")
-    return slug or fallback
-
-
 @dataclass
 class SiteIndex:
     """The site's articles as far as importing cares: slugs in use, fingerprints, URLs."""
@@ -60,13 +53,20 @@ class SiteIndex:
     urls: dict[str, Path] = field(default_factory=dict)
 
     @classmethod
-    def scan(cls, site_dir: Path) -> SiteIndex:
+    def scan(cls, site_dir: Path, tz: ZoneInfo) -> SiteIndex:
+        """What the build's own reader makes of the site's articles. A file the build refuses
+        (a bad date, broken YAML) still holds its slug, the one its file name gives; the build
+        reports what is wrong with it, with its line."""
         index = cls(site_dir)
-        for path in find_article_files(site_dir):
-            front = read_front_matter(path)
-            slug = front.get("slug")
-            index.slugs[slug if isinstance(slug, str) and slug else slugify(path.stem)] = path
-            index.add(path, front.get("fingerprint"), front.get("source_url"))
+        files, _, _ = read_articles(site_dir, tz, {})
+        for label, read in files.items():
+            path = site_dir / label
+            article = read.article
+            if article is None:
+                index.slugs.setdefault(slugify(PurePosixPath(label).stem), path)
+                continue
+            index.slugs[article.slug] = path
+            index.add(path, article.meta.get("fingerprint"), article.source_url)
         return index
 
     def add(self, path: Path, fingerprint_value: object, url: object) -> None:
@@ -88,24 +88,8 @@ class SiteIndex:
         candidate, number = slug, 1
         while candidate in self.slugs or (folder / f"{candidate}.md").exists():
             number += 1
-            candidate = f"{slug}-{number}"
+            candidate = slugify(f"{slug}-{number}")  # the build's slug of that file name
         return folder / f"{candidate}.md", candidate
-
-
-def read_front_matter(path: Path) -> dict[str, object]:
-    """An existing article's front matter, or {} when it cannot be read (the build reports it)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return {}
-    match = re.match(r"^---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|$)", text, re.S)
-    if not match:
-        return {}
-    try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 class _Dumper(yaml.SafeDumper):
@@ -121,23 +105,39 @@ _Dumper.add_representer(dt.datetime, _represent_datetime)
 
 
 def render(front: dict[str, object], body: list[str]) -> str:
-    """The article file: YAML front matter between '---' lines, then the body paragraphs."""
+    """The article file: YAML front matter between '---' lines (python-frontmatter writes it),
+    then the body paragraphs as Markdown that renders to exactly their text."""
     ordered = {k: front[k] for k in FIELD_ORDER if front.get(k) not in (None, "", [], ())}
     ordered.update({k: v for k, v in front.items() if k not in ordered and v not in (None, "")})
-    head = yaml.dump(ordered, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1_000_000).rstrip(
-        "\n"
-    )
-    text = "\n\n".join(escape_paragraph(p) for p in body if p.strip())
-    return f"---\n{head}\n---\n\n{text}\n" if text else f"---\n{head}\n---\n"
+    post = frontmatter.Post("\n\n".join(escape_paragraph(p) for p in body if p.strip()))
+    post.metadata.update(ordered)
+    return frontmatter.dumps(post, Dumper=_Dumper, sort_keys=False, width=1_000_000) + "\n"
 
 
-_BLOCK_START = re.compile(r"^(\s*)(#|>|[-*+](?=\s)|\d+[.)](?=\s)|```|~~~|\||<|={3,}|-{3,})")
+# Characters that start Markdown or HTML anywhere in a line. '<' and '&' are written as HTML
+# entities (Python-Markdown keeps '\<' as a backslash and a tag); the rest are backslash
+# escapes Python-Markdown honours (its ESCAPED_CHARS). '>' is an entity too, so that a
+# paragraph never starts a quote.
+_INLINE_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        **{c: "\\" + c for c in "\\`*_[]{}"},
+    }
+)
+# At the start of a paragraph only: a heading, a list item ('-', '+', '2024. '), a fence.
+_ORDERED_ITEM = re.compile(r"^(\d+)([.)])")
+_START_ESCAPES = {"#": "\\#", "-": "\\-", "+": "\\+", "~": "&#126;"}
 
 
 def escape_paragraph(text: str) -> str:
-    """A paragraph of plain text, safe as Markdown: a line starting '# ' or '1. ' stays text."""
-    text = _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-    return re.sub(r"(?<!\\)([*`<])", r"\\\1", text)
+    """A paragraph of plain text as Markdown that renders to the same text and nothing else:
+    no tag, link, emphasis, code, heading, list or quote that was not in the importer's mind.
+    Whitespace becomes single spaces, so it is one line and never an indented code block."""
+    text = " ".join(text.split()).translate(_INLINE_ESCAPES)
+    text = _START_ESCAPES.get(text[:1], text[:1]) + text[1:]
+    return _ORDERED_ITEM.sub(r"\1\\\2", text)
 
 
 def write_new(path: Path, text: str) -> None:

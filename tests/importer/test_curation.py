@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from clipping_util import front_matter_of
 
 from sitegen.cli import main
 from sitegen.commands import import_cmd, new_cmd
@@ -17,7 +18,6 @@ from sitegen.importer import ClippingInput, Overrides, import_clippings, new_art
 from sitegen.importer.clean import clean_lines
 from sitegen.importer.dates import parse_meta_moment
 from sitegen.importer.outlets import normalise
-from sitegen.importer.write import make_slug, read_front_matter
 
 CLIPPINGS = Path(__file__).parent / "clippings"
 PORT = CLIPPINGS / "reuters-port-strike.txt"
@@ -108,7 +108,7 @@ def test_missing_date_and_source_name_their_flags_and_write_nothing(tmp_path: Pa
     given = Overrides(date="2024-03-05", source="Lakeside Courier", today=dt.date(2025, 1, 1))
     [outcome] = import_clippings(root, [ClippingInput("council.txt", NO_DATE_NO_SOURCE)], given)
     assert outcome.written
-    front = read_front_matter(outcome.path)
+    front = front_matter_of(outcome.path)
     assert front["date"] == dt.date(2024, 3, 5) and front["source"] == "Lakeside Courier"
 
 
@@ -124,7 +124,7 @@ def test_command_line_values_override_extracted(tmp_path: Path):
         tags=("labour", "ports"),
     )
     [outcome] = import_clippings(root, [ClippingInput.from_path(PORT)], given)
-    front = read_front_matter(outcome.path)
+    front = front_matter_of(outcome.path)
     assert front["title"] == "Rotterdam strike over"
     assert front["source"] == "The Associated Press"
     assert front["date"] == dt.datetime.fromisoformat("2024-10-12T09:30:00+02:00")
@@ -148,7 +148,7 @@ def test_titles_with_colons_and_quotes_survive(tmp_path: Path):
     )
     [outcome] = import_clippings(root, [ClippingInput("q.txt", text)], TODAY)
     assert outcome.ok, outcome.problems
-    front = read_front_matter(outcome.path)
+    front = front_matter_of(outcome.path)
     assert front["title"] == "Minister: \"We will not resign\" — a #1 priority: 'trust'"
     assert front["date"] == dt.date(2024, 12, 2) and front["source"] == "The Associated Press"
 
@@ -187,9 +187,16 @@ def test_metadata_dates():
     assert parse_meta_moment("2017-01-18T23:00:00-0800").day == dt.date(2017, 1, 18)
 
 
-def test_long_slugs_are_cut_at_a_word():
-    slug = make_slug("Word " * 40)
-    assert len(slug) <= 70 and not slug.endswith("-") and slug.endswith("word")
+def test_a_long_title_makes_a_file_name_that_fits(tmp_path: Path):
+    """The importer's slug is the build's (sitegen.slugs): a title of 90 Chinese characters
+    made a file name over 255 bytes."""
+    title = "港口罢工" * 30
+    path = new_article(site(tmp_path), title, Overrides(source="Reuters", date="2024-12-03"))
+    assert path.is_file() and len(path.name.encode()) <= 130
+    import sitegen
+
+    [article] = sitegen.load_site(tmp_path).site.articles
+    assert article.title == title and article.path == path.relative_to(tmp_path).as_posix()
 
 
 # The command line
@@ -202,7 +209,7 @@ def test_import_command_prints_the_path(tmp_path: Path, capsys):
     )
     assert code == 0, err
     path = Path(out.strip())
-    assert path.is_file() and read_front_matter(path)["tags"] == ["ports", "labour"]
+    assert path.is_file() and front_matter_of(path)["tags"] == ["ports", "labour"]
     assert "check it" in err  # the date worked out from a caption and a weekday
     code, out, err = run_command(import_cmd, ["--site", str(root), str(PORT)], capsys)
     assert code == 1 and out == "" and "already imported as" in err
@@ -249,7 +256,7 @@ def test_new_writes_a_skeleton_that_builds_and_refuses_to_overwrite(tmp_path: Pa
     assert code == 0, err
     path = Path(out.strip())
     assert path == root / "content/2024/12/talks-resume-what-s-on-the-table.md"
-    front = read_front_matter(path)
+    front = front_matter_of(path)
     assert front["title"] == "Talks resume: what's on the table"
     assert front["date"] == dt.date(2024, 12, 3) and front["source"] == "Reuters"
     before = path.read_bytes()
@@ -264,7 +271,7 @@ def test_new_writes_a_skeleton_that_builds_and_refuses_to_overwrite(tmp_path: Pa
 
 def test_new_without_source_is_a_draft(tmp_path: Path):
     path = new_article(site(tmp_path), "Notes on the ceasefire", Overrides(today=dt.date(2024, 5, 1)))
-    front = read_front_matter(path)
+    front = front_matter_of(path)
     assert front["draft"] is True and front["date"] == dt.date(2024, 5, 1)
 
 
@@ -272,3 +279,47 @@ def test_new_without_source_is_a_draft(tmp_path: Path):
 def test_empty_input_is_an_error(tmp_path: Path, kind: str):
     [outcome] = import_clippings(site(tmp_path), [ClippingInput(f"e.{kind}", "  \n", kind)], TODAY)
     assert not outcome.ok
+
+
+TAIL_ARTICLE = """Harbour board approves the northern breakwater plan
+By Jane Doe
+Published December 3, 2024
+The harbour board voted on Tuesday to approve a plan for a new northern breakwater, ending two \
+years of debate about how to protect the outer moorings from winter storms.
+Work is expected to begin in the spring and to take about three years, the board said.
+"We have waited long enough," said the board's chair.
+"""
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        # Interface lines no phrase list knows: the rule is the article's structure.
+        ["Zebra widget icon", "Glorp now", "Fourteen things about tides", "Tap the bell"],
+        ["Most read", "1", "Ferry fares to rise", "2", "Dock cranes to be replaced", "Copy link"],
+        ["Jane Doe", "Harbour Gazette", "Read next", "Breakwater history in pictures"],
+    ],
+)
+def test_the_page_after_the_article_is_dropped(tmp_path: Path, tail: list[str]):
+    clip = ClippingInput("a.txt", TAIL_ARTICLE + "\n".join(tail) + "\n")
+    [outcome] = import_clippings(
+        site(tmp_path), [clip], Overrides(source="Harbour Gazette", today=TODAY.today)
+    )
+    body = outcome.path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    assert "We have waited long enough" in body and "three years" in body
+    assert not [line for line in tail if f"\n{line}\n" in body]
+
+
+def test_a_closing_credit_ends_the_article(tmp_path: Path):
+    text = TAIL_ARTICLE + "Reporting by Jane Doe; Editing by Tom Reel\nThe tides are high this week.\nShare\n"
+    [outcome] = import_clippings(site(tmp_path), [ClippingInput("a.txt", text)], Overrides(source="X"))
+    body = outcome.path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    assert "Reporting by Jane Doe; Editing by Tom Reel" in body and "tides" not in body
+
+
+def test_a_clipping_without_a_full_paragraph_is_kept_whole(tmp_path: Path):
+    text = "Harbour board approves breakwater\nVote passed.\nMore soon\nCopy link?\n"
+    given = Overrides(source="X", date="2024-12-03")
+    [outcome] = import_clippings(site(tmp_path), [ClippingInput("a.txt", text)], given)
+    body = outcome.path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    assert "Vote passed." in body and "More soon" in body
