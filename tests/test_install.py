@@ -15,7 +15,9 @@ from siteutil import REPO, article, run_subprocess, write_site
 
 
 @pytest.mark.slow
-def test_installed_package_builds_a_site_with_the_default_theme(tmp_path):
+def test_installed_package_builds_a_site_with_the_default_theme(tmp_path, monkeypatch):
+    # Only the installed copy may be found: no PYTHONPATH leading to a checkout.
+    monkeypatch.delenv("PYTHONPATH", raising=False)
     # Install from a copy, so that the build leaves nothing (build/, *.egg-info) in the repository.
     source = tmp_path / "src"
     source.mkdir()
