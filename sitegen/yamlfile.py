@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +131,11 @@ def parse_mapping(
             if not isinstance(node, yaml.MappingNode):
                 line = node.start_mark.line + first_line
                 return {}, {}, [error(label, line, "expected 'key: value' lines, not a single value")]
-            _check_expansion(node, restore)
+            if "*" in protected:  # without an alias, the document is a tree as written
+                _check_expansion(node)
+            if restore:
+                for scalar in _scalars(node):
+                    scalar.value = scalar.value.translate(restore)
             problems: list[Problem] = []
             lines: dict[str, int] = {}
             for index, (key_node, value_node) in enumerate(node.value):
@@ -211,10 +215,9 @@ def _too_deep(mark: Any) -> ConstructorError:  # a Mark of the C or the Python p
     return ConstructorError(None, None, f"lists and mappings nest more than {MAX_DEPTH} levels deep", mark)
 
 
-def _check_expansion(root: yaml.Node, restore: dict[int, str]) -> None:
+def _check_expansion(root: yaml.MappingNode) -> None:
     """Refuse a document whose aliases repeat more than MAX_ALIAS_VALUES values in all, or
-    nest deeper than MAX_DEPTH once expanded, or refer to the value they are in; put the
-    special characters back into every scalar on the way.
+    nest deeper than MAX_DEPTH once expanded, or refer to the value they are in.
 
     Each node is measured once (an alias is the node it names, shared), so this takes time
     in proportion to the text, whatever its aliases expand to."""
@@ -244,23 +247,23 @@ def _check_expansion(root: yaml.Node, restore: dict[int, str]) -> None:
             raise ConstructorError(
                 None, None, "an alias (*name) refers to the value it is part of", node.start_mark
             )
-        if isinstance(node, yaml.ScalarNode) and restore:
-            node.value = node.value.translate(restore)
         entered.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(children))
+    if measured[id(root)][0] - len(measured) <= MAX_ALIAS_VALUES:
+        return
     # Point at the first key by which the aliases have repeated too much.
     distinct: set[int] = {id(root)}
     expanded = 1
     for pair in root.value:
         expanded += sum(measured[id(n)][0] for n in pair)
-        _collect(pair, distinct)
+        distinct.update(id(n) for n in _distinct_nodes(pair))
         if expanded - len(distinct) > MAX_ALIAS_VALUES:
             raise ConstructorError(
                 None,
                 None,
-                f"aliases (*name) repeat more than {MAX_ALIAS_VALUES:,} values in all; "
-                "write the values out, or repeat fewer",
+                f"aliases (*name) repeat more than {MAX_ALIAS_VALUES:,} values in all (the limit "
+                "that keeps a few bytes from expanding to billions); write the values out",
                 pair[0].start_mark,
             )
 
@@ -273,11 +276,17 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _collect(nodes: tuple[yaml.Node, ...], seen: set[int]) -> None:
-    """Add the ids of `nodes` and every node below them to `seen`."""
+def _distinct_nodes(nodes: Iterable[yaml.Node]) -> list[yaml.Node]:
+    """`nodes` and every node below them, each once (an alias is the node it names)."""
+    seen: dict[int, yaml.Node] = {}
     pending = list(nodes)
     while pending:
         node = pending.pop()
         if id(node) not in seen:
-            seen.add(id(node))
+            seen[id(node)] = node
             pending.extend(_children(node))
+    return list(seen.values())
+
+
+def _scalars(root: yaml.Node) -> list[yaml.ScalarNode]:
+    return [n for n in _distinct_nodes([root]) if isinstance(n, yaml.ScalarNode)]

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from siteutil import article, write_site
 
-from sitegen import build
+from sitegen import build, yamlfile
 from sitegen.errors import SiteError
 from sitegen.load import load_file
 from sitegen.validate import validate_file
@@ -484,7 +484,7 @@ def check_problems(problems, label: str, text: str) -> None:
         assert problem.line is not None and 1 <= problem.line <= last, problem
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(text=front_matter(), tz=st.sampled_from(["UTC", "Europe/Berlin", "Pacific/Kiritimati", "Etc/GMT+12"]))
 def test_front_matter_loads_and_validates_without_a_traceback(text, tz):
     with tempfile.TemporaryDirectory() as folder:
@@ -518,3 +518,51 @@ def test_front_matter_goes_through_a_whole_build_without_a_traceback(texts):
         for problem in problems:
             assert problem.path in labels, problem
             check_problems([problem], problem.path, labels[problem.path])
+
+
+# --- the YAML checks skipped on the way are the ones that cannot fire ------------------------------
+
+
+def composed(front: str) -> yaml.Node | None:
+    loader = yamlfile._Loader(front)
+    try:
+        return loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+def tree_depth(node: yaml.Node) -> int:
+    """Levels of lists and mappings, every alias followed (the graphs here are small)."""
+    children = yamlfile._children(node)
+    below = max((tree_depth(c) for c in children), default=0)
+    return below + 1 if isinstance(node, yaml.CollectionNode) else below
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=front_matter())
+def test_yaml_without_an_asterisk_is_a_tree_that_needs_no_expansion_check(text):
+    front, _ = yamlfile._protect_characters(text.split("\n---\n")[0].removeprefix("---\n"))
+    node = composed(front)
+    if node is None or "*" in front:
+        return
+    nodes = yamlfile._distinct_nodes([node])
+    walked = []
+    pending = [node]
+    while pending:
+        walked.append(pending.pop())
+        pending.extend(yamlfile._children(walked[-1]))
+    assert len(walked) == len(nodes)  # no node is reached twice: no alias
+    if isinstance(node, yaml.MappingNode):
+        yamlfile._check_expansion(node)  # what parse_mapping skips here: it passes
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=front_matter())
+def test_nesting_is_never_deeper_than_the_indicator_count(text):
+    front, _ = yamlfile._protect_characters(text.split("\n---\n")[0].removeprefix("---\n"))
+    node = composed(front) if "*" not in front else None
+    if node is not None:
+        # parse_mapping counts events only past this bound: below it, nothing nests too deep
+        assert tree_depth(node) <= yamlfile._indicators(front)

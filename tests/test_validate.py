@@ -1,4 +1,5 @@
 import datetime as dt
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -413,3 +414,18 @@ def test_a_date_that_leaves_the_years_1_to_9999_in_utc_or_the_site_timezone(tmp_
 def test_a_url_urllib_cannot_split_is_an_error(tmp_path, key, value):
     line, message = bad(tmp_path, article(**{key: f'"{value}"'}))
     assert line == 5 and message.startswith(f"{key}: ")
+
+
+@pytest.mark.parametrize("repeated", ["[", "![", "<", "[a](", "[a][", "[x]("])
+def test_the_default_summary_takes_linear_time_on_hostile_bodies(repeated):
+    # Each pattern used to scan to the end of the paragraph from every '[': 20,000 '[' took
+    # about 5 seconds, these 200,000 would take minutes.
+    body = "Text " + repeated * (200_000 // len(repeated))
+    started = time.perf_counter()
+    summary = first_paragraph(body)
+    assert time.perf_counter() - started < 10
+    assert summary.startswith("Text ")
+
+
+def test_the_default_summary_of_nested_brackets_keeps_the_outer_text():
+    assert first_paragraph("[x [a](u) y] and [b](v)") == "[x a y] and b"
