@@ -40,7 +40,7 @@ def _timestamp_or_text(loader: SafeConstructor, node: yaml.ScalarNode) -> object
 
 
 def _reported(
-    construct: Callable[[SafeConstructor, yaml.ScalarNode], object], kind: str
+    construct: Callable[[SafeConstructor, yaml.ScalarNode], object], expected: str
 ) -> Callable[[SafeConstructor, yaml.ScalarNode], object]:
     """`construct`, with a value it cannot make ('!!int abc', '!!bool maybe', a number of
     thousands of digits, which Python cannot even print) reported at its line."""
@@ -55,8 +55,7 @@ def _reported(
             raise ConstructorError(
                 None,
                 None,
-                f"{shown(node.value)} is not a {kind} (a number has at most {MAX_DIGITS:,} "
-                "digits); put it in quotes if it is text",
+                f"{shown(node.value)} is not {expected}; put it in quotes if it is text",
                 node.start_mark,
             ) from None
 
@@ -65,11 +64,13 @@ def _reported(
 
 _TOO_LARGE = 10**MAX_DIGITS
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-_Loader.add_constructor("tag:yaml.org,2002:int", _reported(SafeConstructor.construct_yaml_int, "number"))
-_Loader.add_constructor("tag:yaml.org,2002:float", _reported(SafeConstructor.construct_yaml_float, "number"))
-_Loader.add_constructor(
-    "tag:yaml.org,2002:bool", _reported(SafeConstructor.construct_yaml_bool, "true/false")
-)
+_NUMBER = f"a number (of at most {MAX_DIGITS:,} digits)"
+for _tag, _construct, _expected in (
+    ("int", SafeConstructor.construct_yaml_int, _NUMBER),
+    ("float", SafeConstructor.construct_yaml_float, _NUMBER),
+    ("bool", SafeConstructor.construct_yaml_bool, "true or false"),
+):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _reported(_construct, _expected))
 
 
 def read_bytes(path: Path | str) -> bytes:

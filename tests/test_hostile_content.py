@@ -89,9 +89,14 @@ def special_files(content: Path) -> dict[str, str]:
     os.mkfifo(content / "x.md")
     os.mkfifo(content / "2024" / "10" / "pipe.md")
     os.mkfifo(content / "2024" / "notes.txt")
-    listener = socket.socket(socket.AF_UNIX)
-    listener.bind(str(content / "2024" / "sock.md"))
-    listener.close()
+    with socket.socket(socket.AF_UNIX) as listener:
+        # Bound by a relative name: a socket's path is limited to about 100 bytes.
+        cwd = os.getcwd()
+        os.chdir(content / "2024")
+        try:
+            listener.bind("sock.md")
+        finally:
+            os.chdir(cwd)
     (content / "null.md").symlink_to(os.devnull)
     return {
         "content/x.md": "a FIFO (named pipe)",
@@ -209,7 +214,10 @@ def test_a_bracket_in_a_url_host_is_an_error(make_site, cli, files, args, expect
 def test_names_that_are_not_utf8_are_errors_shown_readably(tmp_path, command):
     site = write_site(tmp_path, {"content/good.md": GOOD})
     content = os.fsencode(site / "content")
-    os.makedirs(content + b"/Z\xfcrich/2024")
+    try:
+        os.makedirs(content + b"/Z\xfcrich/2024")
+    except OSError:  # macOS (APFS) refuses such names: nothing to test there
+        pytest.skip("this file system refuses names that are not UTF-8")
     Path(os.fsdecode(content + b"/Z\xfcrich/2024/a.md")).write_text(article())
     Path(os.fsdecode(content + b"/caf\xe9.md")).write_text(article())
     Path(os.fsdecode(content + b"/notes-\xff.txt")).write_text("not an article")
@@ -476,6 +484,10 @@ def front_matter(draw: st.DrawFn) -> str:
     )
 
 
+# The site's timezone: the earliest (+14:00) and latest (-12:00) of all, and one with DST.
+TIMEZONES = ("UTC", "Europe/Berlin", "Pacific/Kiritimati", "Etc/GMT+12")
+
+
 def check_problems(problems, label: str, text: str) -> None:
     """Every problem names the file and a line of it."""
     last = text.count("\n") + 1
@@ -485,7 +497,7 @@ def check_problems(problems, label: str, text: str) -> None:
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
-@given(text=front_matter(), tz=st.sampled_from(["UTC", "Europe/Berlin", "Pacific/Kiritimati", "Etc/GMT+12"]))
+@given(text=front_matter(), tz=st.sampled_from(TIMEZONES))
 def test_front_matter_loads_and_validates_without_a_traceback(text, tz):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder, "a.md")
@@ -499,12 +511,12 @@ def test_front_matter_loads_and_validates_without_a_traceback(text, tz):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-@given(texts=st.lists(front_matter(), min_size=1, max_size=4))
-def test_front_matter_goes_through_a_whole_build_without_a_traceback(texts):
+@given(texts=st.lists(front_matter(), min_size=1, max_size=4), tz=st.sampled_from(TIMEZONES))
+def test_front_matter_goes_through_a_whole_build_without_a_traceback(texts, tz):
     with tempfile.TemporaryDirectory() as folder:
         site = Path(folder, "site")
         (site / "content").mkdir(parents=True)
-        (site / "site.yaml").write_text('base_url: "https://example.org/"\ntimezone: Europe/Berlin\n')
+        (site / "site.yaml").write_text(f'base_url: "https://example.org/"\ntimezone: {tz}\n')
         labels = {}
         for number, text in enumerate(texts):
             label = f"content/a{number}.md"

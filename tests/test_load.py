@@ -247,7 +247,7 @@ def test_aliases_that_nest_too_deep_once_expanded_are_an_error(tmp_path):
         ("0x" + "f" * 900, "is not a number"),
         ("!!int abc", "'abc' is not a number"),
         ("!!float abc", "'abc' is not a number"),
-        ("!!bool maybe", "'maybe' is not a true/false"),
+        ("!!bool maybe", "'maybe' is not true or false"),
     ],
 )
 def test_a_value_its_tag_cannot_be_made_of_is_an_error_at_its_line(tmp_path, value, words):
@@ -296,7 +296,10 @@ def test_special_files_are_listed_as_warnings_not_articles(tmp_path):
 
 def test_names_that_are_not_utf8_are_errors(tmp_path):
     content = os.fsencode(tmp_path / "content")
-    os.makedirs(content + b"/ok/d\xe9j\xe0")
+    try:
+        os.makedirs(content + b"/ok/d\xe9j\xe0")
+    except OSError:  # macOS (APFS) refuses such names: nothing to test there
+        pytest.skip("this file system refuses names that are not UTF-8")
     for name in (b"/ok/a.md", b"/ok/d\xe9j\xe0/b.md", b"/\xff.md", b"/\xff.txt"):
         with open(content + name, "w") as stream:
             stream.write("x")
