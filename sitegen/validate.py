@@ -45,7 +45,7 @@ RECOGNISED_EXTRAS = ("dateline", "fingerprint")
 class Article:
     slug: str
     title: str
-    date: dt.datetime  # aware, in the site's timezone
+    date: dt.datetime  # the site's local time, with the fixed UTC offset of that moment
     has_time: bool  # False when only a day was given
     source: str
     source_url: str | None
@@ -95,9 +95,7 @@ class _Fields:
         self.problems: list[Problem] = []
 
     def fail(self, key: str | None, message: str) -> None:
-        # A key the text does not have (a missing field, or one a '<<' merge brought in) is
-        # reported at the front matter's closing '---', where it would be written.
-        line = self.source.key_lines.get(key, self.source.body_line - 1) if key else None
+        line = self.source.key_lines.get(key) if key else None
         self.problems.append(error(self.source.label, line, message))
 
     def text(self, key: str, required: bool = False) -> str | None:

@@ -152,8 +152,11 @@ def parse_mapping(
                     problems.append(error(label, line, f"{key}: appears twice (first at line {lines[key]})"))
                 else:
                     lines[key] = line
-            values = loader.construct_document(node)
-            return {str(k): v for k, v in values.items()}, lines, problems
+            values = {str(k): v for k, v in loader.construct_document(node).items()}
+            merged_at = lines.get("<<")
+            if merged_at:  # keys a '<<' merge brought in are at its line
+                lines.update({key: merged_at for key in values if key not in lines})
+            return values, lines, problems
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:

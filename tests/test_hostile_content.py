@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -303,6 +304,7 @@ FIELDS = (
     "fingerprint",
     "notes",  # an unknown key
     "tgas",  # a near miss
+    "<<",  # a merge
 )
 REQUIRED = ("title", "date", "source")
 
@@ -489,11 +491,15 @@ TIMEZONES = ("UTC", "Europe/Berlin", "Pacific/Kiritimati", "Etc/GMT+12")
 
 
 def check_problems(problems, label: str, text: str) -> None:
-    """Every problem names the file and a line of it."""
+    """Every problem names the file and a line of it; a required field that is missing, the
+    file (it has no line)."""
     last = text.count("\n") + 1
     for problem in problems:
         assert problem.path == label, problem
-        assert problem.line is not None and 1 <= problem.line <= last, problem
+        if problem.line is None:
+            assert re.match(r"(title|date|source): missing \(required\)", problem.message), problem
+        else:
+            assert 1 <= problem.line <= last, problem
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
@@ -566,8 +572,14 @@ def test_yaml_without_an_asterisk_is_a_tree_that_needs_no_expansion_check(text):
         walked.append(pending.pop())
         pending.extend(yamlfile._children(walked[-1]))
     assert len(walked) == len(nodes)  # no node is reached twice: no alias
-    if isinstance(node, yaml.MappingNode):
-        yamlfile._check_expansion(node)  # what parse_mapping skips here: it passes
+    if not isinstance(node, yaml.MappingNode):
+        return
+    if yamlfile._indicators(front) > yamlfile.MAX_DEPTH:
+        try:
+            yamlfile._check_written_depth(front)
+        except yaml.YAMLError:
+            return  # parse_mapping stops here
+    yamlfile._check_expansion(node)  # what parse_mapping skips here: it passes
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))

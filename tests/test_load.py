@@ -313,3 +313,11 @@ def test_names_that_are_not_utf8_are_errors(tmp_path):
 
 def test_a_missing_content_folder_has_no_articles(tmp_path):
     assert article_labels(tmp_path) == ([], [])
+
+
+def test_keys_a_merge_brings_in_are_at_its_line(tmp_path):
+    text = "---\nbase: &b {title: T, tags: [a]}\nsource: S\n<<: *b\n---\n"
+    source, problems = load(tmp_path, text)
+    assert problems == []
+    assert source.front_matter["title"] == "T"
+    assert source.key_lines == {"base": 2, "source": 3, "<<": 4, "title": 4, "tags": 4}
