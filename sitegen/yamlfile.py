@@ -137,21 +137,9 @@ def parse_mapping(
             if restore:
                 for scalar in _scalars(node):
                     scalar.value = scalar.value.translate(restore)
-            problems: list[Problem] = []
-            lines: dict[str, int] = {}
-            for index, (key_node, value_node) in enumerate(node.value):
-                line = key_node.start_mark.line + first_line
-                if not isinstance(key_node, yaml.ScalarNode):
-                    return {}, {}, [error(label, line, "a key must be a name, not a list or a mapping")]
-                key = str(key_node.value)
-                if key_node.tag != "tag:yaml.org,2002:merge":
-                    # A key is a name as written: 'yes:' is the key 'yes', '1.0:' the key '1.0'.
-                    key_node = yaml.ScalarNode("tag:yaml.org,2002:str", key, key_node.start_mark)
-                    node.value[index] = (key_node, value_node)
-                if key in lines:
-                    problems.append(error(label, line, f"{key}: appears twice (first at line {lines[key]})"))
-                else:
-                    lines[key] = line
+            lines, problems = _name_keys(node, label, first_line)
+            if any(p.is_error for p in problems):
+                return {}, {}, problems
             values = {str(k): v for k, v in loader.construct_document(node).items()}
             merged_at = lines.get("<<")
             if merged_at:  # keys a '<<' merge brought in are at its line
@@ -167,9 +155,30 @@ def parse_mapping(
         line = mark.line + first_line if mark else None
         what = " ".join(filter(None, [exc.context, exc.problem])).translate(restore)
         return {}, {}, [error(label, line, f"invalid YAML: {what}")]
-    except (yaml.YAMLError, TypeError) as exc:
-        # TypeError: an unhashable key such as '[a, b]: 1'.
+    except yaml.YAMLError as exc:  # a ReaderError: no line to show
         return {}, {}, [error(label, first_line, f"invalid YAML: {str(exc).translate(restore)}")]
+
+
+def _name_keys(node: yaml.MappingNode, label: str, first_line: int) -> tuple[dict[str, int], list[Problem]]:
+    """The line of each key, and the problems of the keys (one used twice, one that is a list).
+
+    Each key becomes a name as written: 'yes:' is the key 'yes', '1.0:' the key '1.0'."""
+    lines: dict[str, int] = {}
+    problems: list[Problem] = []
+    for index, (key_node, value_node) in enumerate(node.value):
+        line = key_node.start_mark.line + first_line
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(error(label, line, "a key must be a name, not a list or a mapping"))
+            continue
+        key = str(key_node.value)
+        if key_node.tag != "tag:yaml.org,2002:merge":
+            name = yaml.ScalarNode("tag:yaml.org,2002:str", key, key_node.start_mark)
+            node.value[index] = (name, value_node)
+        if key in lines:
+            problems.append(error(label, line, f"{key}: appears twice (first at line {lines[key]})"))
+        else:
+            lines[key] = line
+    return lines, problems
 
 
 # YAML 1.1 (PyYAML, libyaml) takes NEL, LS, PS and a lone CR for line breaks, and refuses
