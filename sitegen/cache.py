@@ -34,7 +34,7 @@ import markdown
 from .errors import Problem, warning
 from .version import __version__
 
-FORMAT = 3  # bump when what the cache holds changes shape
+FORMAT = 4  # bump when what the cache holds changes shape, or what validating a file gives
 _STAMP = {
     "format": FORMAT,
     "sitegen": __version__,

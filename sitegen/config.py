@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import zoneinfo
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import SplitResult, urlsplit
 
-from .errors import Problem, error, warning
-from .yamlfile import parse_mapping, read_text
+from .errors import Problem, error, shown, warning
+from .yamlfile import parse_mapping, read_text, special_kind
 
 CONFIG_FILE = "site.yaml"
 
@@ -39,21 +42,33 @@ class SiteConfig:
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
 
-_TYPES = {f.name: f.type for f in fields(SiteConfig)}
-_EXPECTED = {"str": (str, "a string"), "int": (int, "a whole number")}
+_KINDS: dict[str, tuple[type, str]] = {"str": (str, "a string"), "int": (int, "a whole number")}
+# Each key's type and how a message names it; the annotations are strings (PEP 563).
+_EXPECTED = {f.name: _KINDS[str(f.type)] for f in fields(SiteConfig)}
+
+
+def split_url(value: str) -> SplitResult | None:
+    """The parts of a URL, or None when it cannot be split (a '[' in its host, which
+    urllib takes for the start of an IPv6 address)."""
+    try:
+        return urlsplit(value)
+    except ValueError:
+        return None
 
 
 def check_base_url(value: str) -> str | None:
     """Why `value` is not a usable base_url, or None when it is."""
-    parts = urlsplit(value)
+    parts = split_url(value)
+    if parts is None:
+        return f"base_url: {shown(value)} is not a valid URL"
     if parts.scheme and parts.scheme not in ("http", "https"):
-        return f"base_url: {value!r} must be an http or https URL, or a path such as '/'"
+        return f"base_url: {shown(value)} must be an http or https URL, or a path such as '/'"
     if parts.scheme and not parts.netloc:
-        return f"base_url: {value!r} has no host"
+        return f"base_url: {shown(value)} has no host"
     if not parts.scheme and not value.startswith("/"):
-        return f"base_url: {value!r} must be an absolute URL (https://example.org/) or start with '/'"
+        return f"base_url: {shown(value)} must be an absolute URL (https://example.org/) or start with '/'"
     if parts.query or parts.fragment:
-        return f"base_url: {value!r} must not have a query or a fragment"
+        return f"base_url: {shown(value)} must not have a query or a fragment"
     return None
 
 
@@ -65,18 +80,22 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
     """
     path = site_dir / CONFIG_FILE
     problems: list[Problem] = []
-    values: dict[str, object] = {}
-    if path.is_file():
+    values: dict[str, Any] = {}
+    kind = _file_kind(path)
+    if kind:
+        # Never opened: reading a FIFO would wait for a writer for ever.
+        problems.append(warning(CONFIG_FILE, None, f"skipped: it is {kind}, not a file; the defaults apply"))
+    elif path.exists():
         raw, lines, problems = _read_yaml_mapping(path)
         for key, value in raw.items():
             line = lines.get(key)
-            if key not in _TYPES:
-                known = ", ".join(_TYPES)
-                problems.append(error(CONFIG_FILE, line, f"unknown key {key!r} (known keys: {known})"))
+            if key not in _EXPECTED:
+                known = ", ".join(_EXPECTED)
+                problems.append(error(CONFIG_FILE, line, f"unknown key {shown(key)} (known keys: {known})"))
                 continue
-            kind, wanted = _EXPECTED[_TYPES[key]]
-            if not isinstance(value, kind) or isinstance(value, bool):
-                problems.append(error(CONFIG_FILE, line, f"{key}: expected {wanted}, got {value!r}"))
+            expected, wanted = _EXPECTED[key]
+            if not isinstance(value, expected) or isinstance(value, bool):
+                problems.append(error(CONFIG_FILE, line, f"{key}: expected {wanted}, got {shown(value)}"))
                 continue
             message = _check_value(key, value)
             if message:
@@ -102,20 +121,31 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
     return config, problems
 
 
+def _file_kind(path: Path) -> str | None:
+    """What `path` is when it is there but is not a file ('a FIFO (named pipe)', 'a folder')."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return special_kind(mode)
+
+
 def _check_value(key: str, value: object) -> str | None:
     if key == "timezone":
         try:
             zoneinfo.ZoneInfo(str(value))
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return f"timezone: unknown timezone {value!r} (use an IANA name such as 'Europe/Berlin')"
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            return f"timezone: unknown timezone {shown(value)} (use an IANA name such as 'Europe/Berlin')"
     elif key == "base_url":
         return check_base_url(str(value))
-    elif key in ("per_page", "feed_limit") and int(value) < 1:  # type: ignore[call-overload]
+    elif key in ("per_page", "feed_limit") and isinstance(value, int) and value < 1:
         return f"{key}: must be at least 1, got {value}"
     elif key in ("title", "language", "theme") and not str(value).strip():
         return f"{key}: must not be empty"
     elif key == "theme" and ("/" in str(value) or str(value).startswith(".")):
-        return f"theme: {value!r} must be a theme folder name, not a path"
+        return f"theme: {shown(value)} must be a theme folder name, not a path"
     return None
 
 

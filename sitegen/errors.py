@@ -43,6 +43,13 @@ def warning(path: str | Path, line: int | None, message: str) -> Problem:
     return Problem(str(path), line, message, Severity.WARNING)
 
 
+def shown(value: object, limit: int = 80) -> str:
+    """`value` as a message quotes it: its repr, cut short when long (front matter can hold
+    anything, and a message must stay readable)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class SiteError(Exception):
     """Raised by the library's entry points when a run cannot go on; carries every problem found."""
 

@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Problem, error
-from .yamlfile import decode_text, parse_mapping
+from .errors import Problem, error, warning
+from .yamlfile import decode_text, parse_mapping, read_bytes, special_kind
 
 CONTENT_DIR = "content"
 ARTICLE_SUFFIXES = (".md", ".markdown")
@@ -28,42 +28,113 @@ class SourceFile:
 
 def find_article_files(site_dir: Path) -> list[Path]:
     """Every article file under content/, sorted; editors' backup and lock files left out."""
-    return [site_dir / label for label in article_labels(site_dir)]
+    labels, _ = article_labels(site_dir)
+    return [site_dir / label for label in labels]
 
 
-def article_labels(site_dir: Path) -> list[str]:
+def article_labels(site_dir: Path) -> tuple[list[str], list[Problem]]:
     """The article files as paths relative to the site folder ('content/2024/12/a.md'),
-    sorted; plain strings, since a large site has tens of thousands of them."""
-    found: list[str] = []
+    sorted (plain strings, since a large site has tens of thousands of them), and the
+    problems met on the way.
+
+    Hidden files and folders and editors' backup and lock files are left out. A FIFO,
+    socket or device is never opened (reading a FIFO waits for a writer for ever): it is
+    skipped with a warning. A name that is not valid UTF-8 cannot be shown, linked or
+    written as a page: it is an error, and a folder so named is not read.
+    """
     root = str(site_dir)
-    for folder, dirs, files in os.walk(os.path.join(root, CONTENT_DIR)):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
-        found.extend(
-            prefix + name
-            for name in sorted(files)
-            if name.endswith(ARTICLE_SUFFIXES) and not name.startswith((".", "~", "#"))
-        )
-    return found
+    found: list[str] = []
+    problems: list[Problem] = []
+    folders = [CONTENT_DIR]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(os.path.join(root, folder)) as listing:
+                entries = list(listing)
+        except FileNotFoundError:
+            continue  # no content/ folder: no articles
+        except OSError as exc:
+            problems.append(error(folder, None, f"cannot be read: {exc.strerror}"))
+            continue
+        for entry in entries:
+            name, label = entry.name, f"{folder}/{entry.name}"
+            if name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if _is_utf8(name):
+                    folders.append(label)
+                else:
+                    problems.append(_bad_name(label, "folder", " (its articles are not read until then)"))
+            elif entry.is_file():
+                if not name.endswith(ARTICLE_SUFFIXES) or name.startswith(("~", "#")):
+                    continue
+                if _is_utf8(name):
+                    found.append(label)
+                else:
+                    problems.append(_bad_name(label, "file", ""))
+            elif not entry.is_dir():  # a symlink to a folder is not followed
+                kind = _special_kind(entry)
+                if kind:
+                    problems.append(warning(printable(label), None, f"skipped: it is {kind}, not a file"))
+                elif name.endswith(ARTICLE_SUFFIXES):  # a broken symlink: reading it says why
+                    found.append(label)
+    return sorted(found), problems
+
+
+def _bad_name(label: str, what: str, consequence: str) -> Problem:
+    return error(
+        printable(label),
+        None,
+        f"the {what} name is not valid UTF-8, so it cannot be shown or published: "
+        f"rename the {what}{consequence}",
+    )
+
+
+def _special_kind(entry: os.DirEntry[str]) -> str | None:
+    try:
+        return special_kind(entry.stat().st_mode)
+    except OSError:
+        return None
+
+
+def _is_utf8(name: str) -> bool:
+    """False for a name whose bytes are not UTF-8 (Python gives them as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(text: str) -> str:
+    """`text` with the bytes of an undecodable file name shown as '\\xff'."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def load_file(path: Path, label: str) -> tuple[SourceFile | None, list[Problem]]:
     try:
-        data = path.read_bytes()
+        data = read_bytes(path)
     except OSError as exc:
         return None, [error(label, None, f"cannot be read: {exc.strerror}")]
     return parse_article(data, path, label)
 
 
 def parse_article(data: bytes, path: Path, label: str) -> tuple[SourceFile | None, list[Problem]]:
-    """Split an article file's bytes into front matter values and body."""
+    """Split an article file's bytes into front matter values and body.
+
+    Lines end at '\\n' (or '\\r\\n') only: a form feed or U+2028 in a title is part of
+    the title, as in the editor that wrote it, and line numbers count what editors count.
+    """
     text, problem = decode_text(data, label)
     if problem:
         return None, [problem]
     if not text.strip():
         return None, [error(label, None, "the file is empty: an article needs front matter and a body")]
-    lines = text.splitlines()
-    if lines[0].rstrip() != _FENCE:
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()  # the end of the last line, not an empty line after it
+    if _stripped(lines[0]) != _FENCE:
         return None, [
             error(
                 label,
@@ -72,7 +143,7 @@ def parse_article(data: bytes, path: Path, label: str) -> tuple[SourceFile | Non
                 "'key: value' lines (title, date, source), then another '---' line",
             )
         ]
-    closing = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip() in (_FENCE, "...")), None)
+    closing = next((i for i, line in enumerate(lines[1:], 1) if _stripped(line) in (_FENCE, "...")), None)
     if closing is None:
         return None, [error(label, 1, "the front matter opened on line 1 is never closed by a '---' line")]
     values, key_lines, problems = parse_mapping("\n".join(lines[1:closing]), label, first_line=2)
@@ -80,3 +151,8 @@ def parse_article(data: bytes, path: Path, label: str) -> tuple[SourceFile | Non
         return None, problems
     body = "\n".join(lines[closing + 1 :])
     return SourceFile(path, label, values, key_lines, body, closing + 2), problems
+
+
+def _stripped(line: str) -> str:
+    # Spaces and tabs only: str.rstrip() would also take a form feed or U+2028 for blank.
+    return line.rstrip(" \t\r")

@@ -38,9 +38,16 @@ Run `sitegen serve` while you write, and `sitegen build` to publish the `output/
 
 
 def init_site(folder: Path) -> list[Path]:
-    """Write a new site into `folder` (which must be new or empty); returns the files written."""
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    """Write a new site into `folder` (which must be new or empty); returns the files written.
+
+    Raises UsageError when the folder is not empty, is a file, or cannot be made."""
+    if folder.is_dir() and any(folder.iterdir()):
         raise UsageError(f"{folder} is not empty: sitegen init only writes into a new or empty folder")
+    for place in (folder, *folder.parents):
+        if place.exists():
+            if not place.is_dir():
+                raise UsageError(f"{place} is a file, not a folder: give sitegen init a new or empty folder")
+            break
     today = dt.date.today()
     files = {
         "site.yaml": SITE_YAML,
@@ -48,10 +55,13 @@ def init_site(folder: Path) -> list[Path]:
         ".gitignore": "output/\n",
     }
     written = []
-    for relative, text in files.items():
-        path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    (folder / "static").mkdir()
+    try:
+        for relative, text in files.items():
+            path = folder / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+        (folder / "static").mkdir()
+    except OSError as exc:  # a parent that is a file, no permission, a full disk
+        raise UsageError(f"cannot create the site in {folder}: {exc.filename}: {exc.strerror}") from exc
     return written

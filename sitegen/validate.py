@@ -12,14 +12,15 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from .cache import FileStat, content_hash
-from .errors import Problem, error, warning
+from .config import split_url
+from .errors import Problem, error, shown, warning
 from .load import SourceFile, article_labels, parse_article
 from .parallel import can_fork, chunked, map_in_processes
 from .slugs import ARTICLE_SLUG, name_key, slugify
+from .yamlfile import read_bytes
 
 KNOWN_FIELDS = (
     "title",
@@ -44,7 +45,7 @@ RECOGNISED_EXTRAS = ("dateline", "fingerprint")
 class Article:
     slug: str
     title: str
-    date: dt.datetime  # aware, in the site's timezone
+    date: dt.datetime  # the site's local time, with the fixed UTC offset of that moment
     has_time: bool  # False when only a day was given
     source: str
     source_url: str | None
@@ -139,7 +140,7 @@ class _Fields:
                 continue
             slug = slugify(item)
             if not slug:
-                self.fail(key, f"{key}: {item!r} has no letters or digits to make a URL from")
+                self.fail(key, f"{key}: {shown(item)} has no letters or digits to make a URL from")
                 continue
             kept = names.setdefault(slug, item)
             if name_key(kept) != name_key(item):  # different names, one URL: say which is kept
@@ -171,7 +172,7 @@ class _Fields:
             except ValueError:
                 self.fail(
                     key,
-                    f"{key}: {value!r} is not a valid date (use 2024-12-03 or "
+                    f"{key}: {shown(value)} is not a valid date (use 2024-12-03 or "
                     "2024-12-03T14:05, optionally with an offset such as +02:00)",
                 )
                 return None, False
@@ -181,7 +182,21 @@ class _Fields:
             return None, False
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.tz)
-        return moment.astimezone(self.tz), has_time
+        try:
+            moment.astimezone(dt.UTC)
+            local = moment.astimezone(self.tz)
+        except (OverflowError, ValueError):
+            self.fail(
+                key,
+                f"{key}: {shown(value)} is too close to the year 1 or 9999 to be shown in UTC "
+                "and in the site's timezone",
+            )
+            return None, False
+        # A fixed offset, not the zone: the hour a DST change repeats holds two moments with
+        # one wall time, and datetimes of one zone compare by wall time. With their own
+        # offsets, articles sort (and feeds pick the later of date and updated) by instant,
+        # and still show the site's local time and offset.
+        return local.replace(tzinfo=dt.timezone(local.utcoffset() or dt.timedelta(0))), has_time
 
 
 def validate_file(source: SourceFile, tz: ZoneInfo) -> tuple[Article | None, list[Problem]]:
@@ -193,13 +208,16 @@ def validate_file(source: SourceFile, tz: ZoneInfo) -> tuple[Article | None, lis
     source_name = reader.text("source", required=True)
     source_url = reader.text("source_url")
     if source_url and not _is_web_url(source_url):
-        reader.fail("source_url", f"source_url: {source_url!r} must be an http:// or https:// URL")
+        reader.fail("source_url", f"source_url: {shown(source_url)} must be an http:// or https:// URL")
     image = reader.text("image")
-    if image and urlsplit(image).scheme and not _is_web_url(image):
-        reader.fail("image", f"image: {image!r} must be a path such as /images/map.png or an http(s) URL")
+    image_parts = split_url(image) if image else None
+    if image and (image_parts is None or (image_parts.scheme and not _is_web_url(image))):
+        reader.fail(
+            "image", f"image: {shown(image)} must be a path such as /images/map.png or an http(s) URL"
+        )
     draft = front.get("draft", False)
     if not isinstance(draft, bool):
-        reader.fail("draft", f"draft: expected true or false, got {draft!r}")
+        reader.fail("draft", f"draft: expected true or false, got {shown(draft)}")
     slug = _slug(reader, source)
     given_summary = reader.text("summary")
     article = Article(
@@ -236,7 +254,7 @@ def _slug(reader: _Fields, source: SourceFile) -> str | None:
     if not isinstance(given, str) or not ARTICLE_SLUG.match(given):
         reader.fail(
             "slug",
-            f"slug: {given!r} must be lowercase letters, digits and single "
+            f"slug: {shown(given)} must be lowercase letters, digits and single "
             "hyphens (no '/', '..' or spaces), e.g. slug: port-strike-ends",
         )
         return None
@@ -262,29 +280,31 @@ def _near_misses(source: SourceFile) -> list[Problem]:
                 warning(
                     source.label,
                     source.key_lines.get(key),
-                    f"unknown key {key!r}: did you mean {close[0]!r}? (kept as extra data)",
+                    f"unknown key {shown(key)}: did you mean {close[0]!r}? (kept as extra data)",
                 )
             )
     return problems
 
 
 def _is_web_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    parts = split_url(value)
+    return parts is not None and parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _describe(value: object, text_expected: bool = True) -> str:
-    kind = {list: "a list", dict: "a set of keys"}.get(type(value))
+    kind = "a list" if isinstance(value, list) else "a set of keys" if isinstance(value, dict) else None
     hint = " (put it in quotes if it is meant as text)" if text_expected else ""
-    return kind or f"{value!r}{hint}"
+    return kind or f"{shown(value)}{hint}"
 
 
 _BLOCK_START = re.compile(r"^\s{0,3}(#|>|[-*+]\s|\d+[.)]\s|```|~~~|\||<|!\[|\[\^|[-*_=]{3,}\s*$)")
+# No part may run over the '[' or '<' that could start another match: with that, a body of
+# 20,000 '[' takes linear time, not minutes.
 _INLINE_MARKUP = [
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference links
-    (re.compile(r"<[^>]+>"), ""),  # inline HTML
+    (re.compile(r"!\[[^\[\]]*\]\([^)\[]*\)"), ""),  # images
+    (re.compile(r"\[([^\[\]]+)\]\([^)\[]*\)"), r"\1"),  # links
+    (re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]"), r"\1"),  # reference links
+    (re.compile(r"<[^<>]+>"), ""),  # inline HTML
     (re.compile(r"(\*\*|__|\*|`)"), ""),  # emphasis, code
     (re.compile(r"\s+"), " "),
 ]
@@ -305,7 +325,7 @@ def first_paragraph(markdown: str) -> str:
 class ValidatedFile:
     """What reading and validating one article file gave, and the file it came from."""
 
-    stat: FileStat
+    stat: FileStat | None  # None when the file could not be read
     content_hash: str
     article: Article | None
     problems: tuple[Problem, ...]
@@ -323,8 +343,9 @@ def read_articles(
     """Load and validate every article file, then check the rules that span files.
 
     `remembered` holds what an earlier run gave for each file: a file whose size and
-    mtime, or failing that its bytes, are unchanged is not parsed again. Many files to
-    parse (a cold build) are parsed in `jobs` processes.
+    mtime, or failing that its bytes, are unchanged is not parsed again. (So an edit that
+    keeps the size and puts the mtime back is not seen; with nothing remembered, every
+    file is read.) Many files to parse (a cold build) are parsed in `jobs` processes.
     """
     files: dict[str, ValidatedFile] = {}
     pending: list[tuple[Path, str, FileStat | None]] = []
@@ -332,16 +353,17 @@ def read_articles(
     # and mtime ("racy git"): a file modified this recently is remembered by content only.
     recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
     root = str(site_dir)
-    for label in article_labels(site_dir):
+    labels, scan_problems = article_labels(site_dir)
+    for label in labels:
         stat = FileStat.of(os.path.join(root, label))
         if stat and stat.mtime_ns >= recent:
             stat = FileStat(stat.size, UNTRUSTED_MTIME)
         known = remembered.get(label)
-        if known and stat == known.stat and stat.mtime_ns != UNTRUSTED_MTIME:
+        if known and stat is not None and stat == known.stat and stat.mtime_ns != UNTRUSTED_MTIME:
             files[label] = known
         else:
             pending.append((site_dir / label, label, stat))
-    state = (tz, remembered)
+    state = _ReadState(tz, remembered)
     if jobs > 1 and len(pending) >= PARALLEL_FROM and can_fork():
         for chunk in map_in_processes(state, _read_chunk, chunked(pending, jobs * 4), jobs):
             files.update(chunk)
@@ -349,20 +371,26 @@ def read_articles(
         files.update(_read_chunk(state, pending))
     files = dict(sorted(files.items()))
     articles = [f.article for f in files.values() if f.article]
-    problems = [p for f in files.values() for p in f.problems]
+    problems = scan_problems + [p for f in files.values() for p in f.problems]
     problems += cross_file_problems(articles, {label: f.key_lines for label, f in files.items()})
     return files, articles, problems
+
+
+@dataclass(frozen=True)
+class _ReadState:
+    tz: ZoneInfo
+    remembered: Mapping[str, ValidatedFile]
 
 
 def _read_chunk(
     state: object, pending: list[tuple[Path, str, FileStat | None]]
 ) -> list[tuple[str, ValidatedFile]]:
-    tz, remembered = state  # type: ignore[misc]
+    assert isinstance(state, _ReadState)
     results = []
     for path, label, stat in pending:
-        known = remembered.get(label)
+        known = state.remembered.get(label)
         try:
-            data = path.read_bytes()
+            data = read_bytes(path)
         except OSError as exc:
             problem = error(label, None, f"cannot be read: {exc.strerror}")
             results.append((label, ValidatedFile(stat, "", None, (problem,), {})))
@@ -371,11 +399,13 @@ def _read_chunk(
         if known and known.content_hash == digest:
             results.append((label, replace(known, stat=stat)))
         else:
-            results.append((label, _validate_bytes(data, path, label, tz, stat, digest)))
+            results.append((label, _validate_bytes(data, path, label, state.tz, stat, digest)))
     return results
 
 
-def _validate_bytes(data: bytes, path: Path, label: str, tz: ZoneInfo, stat, digest: str) -> ValidatedFile:
+def _validate_bytes(
+    data: bytes, path: Path, label: str, tz: ZoneInfo, stat: FileStat | None, digest: str
+) -> ValidatedFile:
     source, problems = parse_article(data, path, label)
     if source is None:
         return ValidatedFile(stat, digest, None, tuple(problems), {})

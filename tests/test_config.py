@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,16 @@ def test_unknown_timezone(tmp_path, zone):
 
 @pytest.mark.parametrize(
     "url",
-    ["ftp://example.org/", "https://", "example.org/briefings", "https://example.org/?a=1", "/x#top"],
+    [
+        "ftp://example.org/",
+        "https://",
+        "example.org/briefings",
+        "https://example.org/?a=1",
+        "/x#top",
+        "https://[example.org/",  # urllib: 'Invalid IPv6 URL'
+        "http://[::1/",
+        "https://exa\uff03mple.org/",  # urllib: a host that NFKC changes into a '#'
+    ],
 )
 def test_bad_base_url(tmp_path, url):
     _, problems = load(tmp_path, f"base_url: '{url}'\n")
@@ -171,3 +181,38 @@ def test_site_yaml_not_utf8(tmp_path):
     [problem] = errors(problems)
     assert (problem.path, problem.line) == ("site.yaml", 1)
     assert "UTF-8" in problem.message
+
+
+@pytest.mark.parametrize("base_url", ["https://[example.org/", "http://]/"])
+def test_bad_base_url_override(tmp_path, base_url):
+    config, problems = load(tmp_path, "base_url: https://example.org/\n", base_url)
+    [problem] = errors(problems)
+    assert problem.path == "--base-url"
+    assert problem.message == f"base_url: {base_url!r} is not a valid URL"
+    assert config.base_url == "https://example.org/"
+
+
+@pytest.mark.parametrize("make", [os.mkfifo, os.mkdir])
+def test_a_site_yaml_that_is_not_a_file_is_skipped_with_a_warning(tmp_path, make):
+    make(tmp_path / "site.yaml")
+    config, problems = load_config(tmp_path)
+    assert config == SiteConfig()
+    kind = "a FIFO (named pipe)" if make is os.mkfifo else "a folder"
+    assert str(problems[0]) == f"site.yaml: warning: skipped: it is {kind}, not a file; the defaults apply"
+    assert errors(problems) == []
+
+
+def test_site_yaml_aliases_are_bounded(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 9)]
+    _, problems = load(tmp_path, "title: T\n" + "\n".join(lines) + "\n")
+    [problem] = errors(problems)
+    assert problem.line == 5  # a3: over 11,000 values
+    assert "aliases (*name) repeat more than 10,000 values" in problem.message
+
+
+def test_messages_quote_long_values_cut_short(tmp_path):
+    _, problems = load(tmp_path, f"title: [{'x, ' * 5000}x]\n")
+    [problem] = errors(problems)
+    assert problem.message.startswith("title: expected a string, got ['x', 'x'")
+    assert problem.message.endswith("...") and len(problem.message) < 120

@@ -1,10 +1,11 @@
 import datetime as dt
+import os
 from zoneinfo import ZoneInfo
 
 import pytest
 from siteutil import article
 
-from sitegen.load import find_article_files, load_file
+from sitegen.load import article_labels, find_article_files, load_file
 from sitegen.validate import read_articles
 
 
@@ -136,3 +137,187 @@ def test_read_articles_reports_every_bad_file(tmp_path):
     assert sorted(files) == ["content/bytes.md", "content/empty.md", "content/good.md", "content/nofence.md"]
     assert [a.path for a in articles] == ["content/good.md"]
     assert sorted(p.path for p in problems) == ["content/bytes.md", "content/empty.md", "content/nofence.md"]
+
+
+# --- characters YAML 1.1 takes for line breaks or refuses ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "character", ["\x0c", "\x85", "\u2028", "\u2029", "\r", "\x0b", "\x1c", "\x1b", "\x00", "\x7f", "\ufffe"]
+)
+@pytest.mark.parametrize("quote", ["", '"', "'"])
+def test_front_matter_text_keeps_every_character_and_lines_stay_right(tmp_path, character, quote):
+    title = f"Port{character}strike{character} ends"
+    front = f"title: {quote}{title}{quote}\ndate: 2024-10-11\nsource: {character}Wire"
+    text = f"---\n{front}\n---\n\nBody{character}.\n"
+    source, problems = load(tmp_path, text)
+    assert problems == []
+    assert source.front_matter["title"] == title
+    assert source.front_matter["source"] == f"{character}Wire"
+    assert source.key_lines == {"title": 2, "date": 3, "source": 4}
+    assert source.body_line == 6
+    assert source.body == f"\nBody{character}."
+
+
+def test_a_line_break_character_in_a_key_stays_in_the_key(tmp_path):
+    source, problems = load(tmp_path, "---\nti\u2028tle: x\nsource: y\n---\n")
+    assert problems == []
+    assert source.key_lines == {"ti\u2028tle": 2, "source": 3}
+
+
+@pytest.mark.parametrize("character", ["\x0c", "\x85", "\u2028", "\u2029", "\r"])
+def test_a_yaml_error_after_such_a_character_names_the_right_line(tmp_path, character):
+    _, problems = load(tmp_path, f"---\ntitle: x{character}y\nsource: 'unclosed\n---\n")
+    problem = only_error(problems)
+    assert problem.line == 3
+
+
+# --- YAML that would expand without bound, nest too deep, or cannot be built ------------------------
+
+
+def test_aliases_within_the_limit_are_expanded(tmp_path):
+    source, problems = load(tmp_path, "---\nlist: &l [a, b]\ntags: *l\nmore: [*l, *l]\n---\n")
+    assert problems == []
+    assert source.front_matter["tags"] == ["a", "b"]
+    assert source.front_matter["more"] == [["a", "b"], ["a", "b"]]
+
+
+def test_aliases_that_repeat_too_many_values_are_an_error_at_the_key(tmp_path):
+    # 101 values repeated 100 times: 10,100 values, over the limit of 10,000.
+    items = ", ".join(["x"] * 100)
+    text = f"---\ntitle: T\nbase: &b [{items}]\nsafe: [*b]\nmany: [{', '.join(['*b'] * 99)}]\n---\n"
+    source, problems = load(tmp_path, text)
+    problem = only_error(problems)
+    assert source is None
+    assert problem.line == 5
+    assert "aliases (*name) repeat more than 10,000 values" in problem.message
+
+
+def test_the_alias_limit_counts_what_aliases_repeat_not_what_is_written(tmp_path):
+    items = ", ".join(["x"] * 20_000)  # written out: no limit but the file's size
+    source, problems = load(tmp_path, f"---\ntitle: T\nmany: [{items}]\n---\n")
+    assert problems == []
+    assert len(source.front_matter["many"]) == 20_000
+
+
+@pytest.mark.parametrize(
+    ("front", "line"),
+    [
+        ("title: T\nloop: &a [*a]", 3),
+        ("title: T\nloop: &a {key: *a}", 3),
+        ("title: T\nloop: &a\n  - x\n  - *a", 4),
+        ("title: T\nloop: &a {<<: *a}", 3),
+    ],
+)
+def test_an_alias_inside_its_own_anchor_is_an_error(tmp_path, front, line):
+    source, problems = load(tmp_path, f"---\n{front}\n---\n")
+    problem = only_error(problems)
+    assert source is None
+    assert problem.line in (3, line)
+    assert "refers to the value it is part of" in problem.message
+
+
+@pytest.mark.parametrize("depth", [102, 5_000])  # 100,000: in test_hostile_content, in a process of its own
+def test_nesting_deeper_than_the_limit_is_an_error(tmp_path, depth):
+    text = "---\ntitle: T\ndeep: " + "[" * depth + "]" * depth + "\n---\n"
+    problem = only_error(load(tmp_path, text)[1])
+    assert problem.line == 3
+    assert "nest more than 100 levels deep" in problem.message
+
+
+def test_nesting_within_the_limit_loads(tmp_path):
+    source, problems = load(tmp_path, "---\ndeep: " + "[" * 100 + "]" * 100 + "\n---\n")
+    assert problems == []
+    value = source.front_matter["deep"]
+    for _ in range(99):
+        [value] = value
+    assert value == []
+
+
+def test_aliases_that_nest_too_deep_once_expanded_are_an_error(tmp_path):
+    lines = ["a0: &a0 [x]"] + [f"a{n}: &a{n} [*a{n - 1}]" for n in range(1, 120)]
+    problem = only_error(load(tmp_path, "---\n" + "\n".join(lines) + "\n---\n")[1])
+    assert "nest more than 100 levels deep" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("1" * 1001, "is not a number"),
+        ("0x" + "f" * 900, "is not a number"),
+        ("!!int abc", "'abc' is not a number"),
+        ("!!float abc", "'abc' is not a number"),
+        ("!!bool maybe", "'maybe' is not true or false"),
+    ],
+)
+def test_a_value_its_tag_cannot_be_made_of_is_an_error_at_its_line(tmp_path, value, words):
+    problem = only_error(load(tmp_path, f"---\ntitle: T\nnotes: {value}\n---\n")[1])
+    assert problem.line == 3
+    assert words in problem.message
+    assert len(problem.message) < 200
+
+
+def test_a_thousand_digits_still_make_a_number(tmp_path):
+    source, problems = load(tmp_path, "---\nn: " + "9" * 1000 + "\n---\n")
+    assert problems == []
+    assert source.front_matter["n"] == 10**1000 - 1
+
+
+def test_keys_are_names_as_written(tmp_path):
+    source, problems = load(tmp_path, "---\nyes: 1\n1.0: 2\n~: 3\n2024-01-01: 4\n---\n")
+    assert problems == []
+    assert source.front_matter == {"yes": 1, "1.0": 2, "~": 3, "2024-01-01": 4}
+    assert source.key_lines == {"yes": 2, "1.0": 3, "~": 4, "2024-01-01": 5}
+
+
+@pytest.mark.parametrize("front", ["title: T\n[a, b]: 1", "title: T\n{a: 1}: 2", "title: T\n? - a\n: 1"])
+def test_a_key_that_is_a_list_or_mapping_is_an_error(tmp_path, front):
+    problem = only_error(load(tmp_path, f"---\n{front}\n---\n")[1])
+    assert problem.line == 3
+    assert "a key must be a name" in problem.message
+
+
+# --- the files of content/ -----------------------------------------------------------------------
+
+
+def test_special_files_are_listed_as_warnings_not_articles(tmp_path):
+    content = tmp_path / "content"
+    (content / "sub").mkdir(parents=True)
+    (content / "a.md").write_text("x")
+    os.mkfifo(content / "sub" / "x.md")
+    os.mkfifo(content / ".hidden.md")
+    labels, problems = article_labels(tmp_path)
+    assert labels == ["content/a.md"]
+    assert [str(p) for p in problems] == [
+        "content/sub/x.md: warning: skipped: it is a FIFO (named pipe), not a file"
+    ]
+    assert find_article_files(tmp_path) == [content / "a.md"]
+
+
+def test_names_that_are_not_utf8_are_errors(tmp_path):
+    content = os.fsencode(tmp_path / "content")
+    try:
+        os.makedirs(content + b"/ok/d\xe9j\xe0")
+    except OSError:  # macOS (APFS) refuses such names: nothing to test there
+        pytest.skip("this file system refuses names that are not UTF-8")
+    for name in (b"/ok/a.md", b"/ok/d\xe9j\xe0/b.md", b"/\xff.md", b"/\xff.txt"):
+        with open(content + name, "w") as stream:
+            stream.write("x")
+    labels, problems = article_labels(tmp_path)
+    assert labels == ["content/ok/a.md"]
+    assert sorted((p.path, p.is_error) for p in problems) == [
+        ("content/\\xff.md", True),
+        ("content/ok/d\\xe9j\\xe0", True),
+    ]
+
+
+def test_a_missing_content_folder_has_no_articles(tmp_path):
+    assert article_labels(tmp_path) == ([], [])
+
+
+def test_keys_a_merge_brings_in_are_at_its_line(tmp_path):
+    text = "---\nbase: &b {title: T, tags: [a]}\nsource: S\n<<: *b\n---\n"
+    source, problems = load(tmp_path, text)
+    assert problems == []
+    assert source.front_matter["title"] == "T"
+    assert source.key_lines == {"base": 2, "source": 3, "<<": 4, "title": 4, "tags": 4}

@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sitegen.config import SiteConfig
+from sitegen.load import load_file
 from sitegen.model import build_site
-from sitegen.validate import Article
+from sitegen.validate import Article, validate_file
 
 UTC = ZoneInfo("UTC")
 
@@ -196,3 +197,28 @@ def test_an_empty_site_still_has_its_pages():
         "sitemap.xml",
         "robots.txt",
     }
+
+
+def test_articles_are_ordered_by_instant_in_the_hour_a_dst_change_repeats(tmp_path):
+    # 27 October 2024 in Berlin: 02:00-03:00 is lived twice, at +02:00 and then at +01:00.
+    berlin = ZoneInfo("Europe/Berlin")
+    dates = {
+        "first-pass-late": "2024-10-27T02:45:00+02:00",  # 00:45 UTC
+        "second-pass-early": "2024-10-27T02:15:00+01:00",  # 01:15 UTC
+        "no-offset": "2024-10-27T02:30:00",  # the first 02:30 (+02:00), 00:30 UTC
+        "second-pass-late": "2024-10-27T02:50:00+01:00",  # 01:50 UTC
+    }
+    articles = []
+    for slug, date in dates.items():
+        (tmp_path / f"{slug}.md").write_text(f"---\ntitle: T\ndate: {date}\nsource: S\n---\nBody\n")
+        source, _ = load_file(tmp_path / f"{slug}.md", f"content/{slug}.md")
+        article, problems = validate_file(source, berlin)
+        assert problems == []
+        articles.append(article)
+    s = site(articles, timezone="Europe/Berlin")
+    assert slugs(s.articles) == ["second-pass-late", "second-pass-early", "first-pass-late", "no-offset"]
+    # Shown in the site's timezone, with the offset of that moment.
+    shown = {a.slug: a.date.isoformat() for a in s.articles}
+    assert shown["second-pass-early"] == "2024-10-27T02:15:00+01:00"
+    assert shown["first-pass-late"] == "2024-10-27T02:45:00+02:00"
+    assert shown["no-offset"] == "2024-10-27T02:30:00+02:00"
