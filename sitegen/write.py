@@ -23,9 +23,10 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .cache import FileStat, cache_root, content_hash
 from .errors import Problem, UsageError, warning
@@ -152,7 +153,8 @@ class StagingArea:
         if self._old_bytes(relative, len(data)) == data:
             self.link(relative)
             return False
-        with open(os.path.join(self.new, relative), "xb") as stream:  # x: never through a link
+        target = os.path.join(self.new, relative)
+        with _naming(target), open(target, "xb") as stream:  # x: never through a link
             stream.write(data)
         return True
 
@@ -215,8 +217,9 @@ class OutputWriter:
         prefix = TMP if self.in_place else _hidden_prefix(self.output_dir) + "tmp-"
         staging = tempfile.mkdtemp(prefix=prefix, dir=parent)
         self.area = StagingArea(str(self.output_dir), staging, self.old.files)
-        for folder in sorted({os.path.dirname(r) for r in [*relatives, MARKER]} - {""}):
-            os.makedirs(os.path.join(staging, folder), exist_ok=True)
+        folders = {str(up) for relative in relatives for up in PurePosixPath(relative).parents}
+        for folder in sorted(folders - {"."}):  # a folder sorts after the folders it is in
+            os.mkdir(os.path.join(staging, folder))
 
     def has(self, relative: str) -> bool:
         return relative in self._produced
@@ -401,9 +404,20 @@ def _link(source: str, target: str) -> None:
 def _copy(source: str, target: str) -> None:
     """Copy a file with its mtime into a new file (never into an existing one, which may be a
     hard link to a file of the old output)."""
-    with open(source, "rb") as reader, open(target, "xb") as writer:
+    with _naming(target), open(source, "rb") as reader, open(target, "xb") as writer:
         shutil.copyfileobj(reader, writer)
     shutil.copystat(source, target)
+
+
+@contextmanager
+def _naming(path: str) -> Iterator[None]:
+    """Name `path` in an OSError that does not say which file it concerns (a failed write)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = path
+        raise
 
 
 def _link_tree(source: str, target: str) -> None:
