@@ -122,19 +122,24 @@ def build(
     report = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
     cache = BuildCache(site_dir, enabled=use_cache)
-    lock = OutputLock(output, notify or (lambda message: None))
-    writer: OutputWriter | None = None
+    try:
+        lock = OutputLock(output, notify or (lambda message: None))
+    except OSError as exc:
+        raise SiteError([_write_error(exc, None)]) from exc
     try:
         with _timed(timings, "check"):
-            problems = recover(output)  # what a killed build left
-            present = take_inventory(output)
+            try:
+                cleanup = recover(output)  # what a killed build left
+                present = take_inventory(output)
+            except OSError as exc:
+                raise SiteError([_write_error(exc, None)]) from exc
             previous = cache.load_manifest(output)
             inputs = _inputs_digest(site_dir, (drafts, base_url)) if use_cache else None
             if previous and inputs and previous.inputs == inputs and _intact(present, previous.files):
                 # Nothing the site is made of has changed, and the output is as it was left.
                 return BuildResult(
                     output, previous.pages, previous.articles, 0, 0, len(previous.files), 0,
-                    time.perf_counter() - started, (*previous.warnings, *problems, *cache.warnings), timings,
+                    time.perf_counter() - started, (*previous.warnings, *cleanup, *cache.warnings), timings,
                 )  # fmt: skip
         with _timed(timings, "load"):
             loaded = load_site(site_dir, drafts=drafts, base_url=base_url, cache=cache, jobs=jobs)
@@ -146,8 +151,9 @@ def build(
             files = previous.files if previous else {}
             todo = [page for page in site.pages if not _still_right(page, signatures, known, files, present)]
             static, static_problems = _static_files(site_dir, loaded.theme, site.pages)
-            if any(p.is_error for p in static_problems):
-                raise SiteError([*loaded.warnings, *static_problems])
+            problems = [*loaded.warnings, *static_problems]
+            if any(p.is_error for p in problems):
+                raise SiteError(problems)
         with _timed(timings, "markdown"):
             shown_in_full = {a.slug: a for page in todo for a in _articles_in_full(page)}
             renderer.bodies = render_bodies(
@@ -171,13 +177,12 @@ def build(
                     writer.copy(relative, path)
             with _timed(timings, "write"):
                 stats = writer.commit()
-            problems += [*loaded.warnings, *static_problems, *stats.problems]
         except RenderError as exc:
             writer.abort()
             raise SiteError([*loaded.warnings, *cache.warnings, exc.problem]) from exc
         except OSError as exc:
             writer.abort()
-            raise SiteError([*loaded.warnings, _write_error(exc, writer)]) from exc
+            raise SiteError([*problems, _write_error(exc, writer)]) from exc
         except BaseException:
             writer.abort()
             raise
@@ -192,8 +197,6 @@ def build(
                     warnings=tuple(problems),
                 )
                 cache.save_manifest(output, record)
-    except OSError as exc:  # the output folder or its parent cannot be read or written
-        raise SiteError([_write_error(exc, writer)]) from exc
     finally:
         cache.close()
         lock.release()
@@ -206,7 +209,7 @@ def build(
         unchanged=stats.unchanged,
         removed=stats.removed,
         seconds=time.perf_counter() - started,
-        warnings=tuple(problems + cache.warnings),
+        warnings=(*problems, *cleanup, *stats.problems, *cache.warnings),
         timings=timings,
     )
 

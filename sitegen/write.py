@@ -56,8 +56,10 @@ def check_output_dir(site_dir: Path, output_dir: Path, *, force: bool) -> None:
         )
     for own in (CONTENT_DIR, "static", "themes"):
         real = (site / own).resolve()
-        if real == output or real in output.parents or output in real.parents:
+        if real == output or real in output.parents:
             raise UsageError(f"the output folder {output_dir} is inside the site's {own}/ folder")
+        if output in real.parents:
+            raise UsageError(f"the output folder {output_dir} contains the site's {own}/ folder ({real})")
     if output.exists() and not output.is_dir():
         raise UsageError(f"the output folder {output_dir} is a file, not a folder")
     if (output / CONTENT_DIR).exists():

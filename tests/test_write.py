@@ -141,6 +141,8 @@ def test_a_symlinked_site_folder_is_protected_where_it_lives(tmp_path: Path, own
     for output in (real, real / "sub"):
         with pytest.raises(UsageError, match=f"inside the site's {own}/"):
             build(site, output, force=True)
+    with pytest.raises(UsageError, match=f"contains the site's {own}/"):
+        build(site, real.parent, force=True)
     assert snapshot(real) == before
     result = run_subprocess("build", "--site", site, "--output", real, "--force")
     assert result.code == 2 and "Traceback" not in result.err
