@@ -24,7 +24,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -206,18 +206,26 @@ class OutputWriter:
     def __init__(self, output_dir: Path, old: Inventory):
         self.output_dir = output_dir.resolve()
         self.old = old
-        # A mount point cannot be renamed: stage inside it and move the entries in.
-        self.in_place = os.path.ismount(self.output_dir)
+        self.in_place = False  # staged inside the output and moved in entry by entry
         self.area = StagingArea(str(self.output_dir), "", old.files)
         self._written: set[str] = set()
         self._produced: set[str] = set()
 
     def start(self, relatives: list[str]) -> None:
         """Make the staging folder, with the folders that the files `relatives` go into."""
-        parent = self.output_dir if self.in_place else self.output_dir.parent
+        parent = self.output_dir.parent
         parent.mkdir(parents=True, exist_ok=True)
-        prefix = TMP if self.in_place else _hidden_prefix(self.output_dir) + "tmp-"
-        staging = tempfile.mkdtemp(prefix=prefix, dir=parent)
+        # A mount point cannot be renamed, and a sibling cannot be made in a parent folder
+        # that we may not write (/var/www/site, say): then stage inside the output.
+        self.in_place = os.path.ismount(self.output_dir)
+        if not self.in_place:
+            try:
+                staging = tempfile.mkdtemp(prefix=_hidden_prefix(self.output_dir) + "tmp-", dir=parent)
+            except PermissionError:
+                self.in_place = True
+        if self.in_place:
+            self.output_dir.mkdir(exist_ok=True)
+            staging = tempfile.mkdtemp(prefix=TMP, dir=self.output_dir)
         self.area = StagingArea(str(self.output_dir), staging, self.old.files)
         folders = {str(up) for relative in relatives for up in PurePosixPath(relative).parents}
         for folder in sorted(folders - {"."}):  # a folder sorts after the folders it is in
@@ -292,7 +300,7 @@ def recover(output_dir: Path) -> list[Problem]:
         os.rename(parked, output)
     leftovers: list[str] = []
     for folder, prefix in ((output.parent, _hidden_prefix(output)), (output, TMP)):
-        if os.path.isdir(folder) and not os.path.islink(folder):
+        with suppress(OSError):  # a folder we may not list holds nothing we made
             leftovers += [entry.path for entry in os.scandir(folder) if entry.name.startswith(prefix)]
     return [problem for path in leftovers for problem in _delete(path)]
 

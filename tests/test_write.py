@@ -292,6 +292,27 @@ def test_a_build_killed_between_two_renames_is_undone_by_the_next(tmp_path: Path
     assert tree(out) == clean(site, tmp_path)
 
 
+def test_a_parent_folder_that_may_not_be_written_stages_inside_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    site = write_site(tmp_path / "site", SITE)
+    out = tmp_path / "out"
+    build(site, out)
+    make_folder = write.tempfile.mkdtemp
+
+    def refuse_beside(prefix: str, dir: Path) -> str:  # as in /var/www owned by root
+        if Path(dir) == tmp_path:
+            raise PermissionError(errno.EACCES, "Permission denied", str(dir))
+        return make_folder(prefix=prefix, dir=dir)
+
+    monkeypatch.setattr(write.tempfile, "mkdtemp", refuse_beside)
+    (site / "static" / "images" / "old.svg").unlink()
+    (site / "content" / "2024" / "10" / "port-strike-ends.md").write_text(article(title="Changed"))
+    build(site, out)
+    assert tree(out) == clean(site, tmp_path)
+    assert leftovers(out) == []
+
+
 def test_the_output_keeps_its_git_folder_with_links_inside(tmp_path: Path):
     site = write_site(tmp_path / "site", SITE)
     out = tmp_path / "out"
