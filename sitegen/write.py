@@ -231,9 +231,6 @@ class OutputWriter:
         for folder in sorted(folders - {"."}):  # a folder sorts after the folders it is in
             os.mkdir(os.path.join(staging, folder))
 
-    def has(self, relative: str) -> bool:
-        return relative in self._produced
-
     def record(self, relative: str, written: bool) -> None:
         """Count a file staged (perhaps in another process) as part of this build."""
         self._produced.add(relative)
@@ -248,23 +245,10 @@ class OutputWriter:
     def copy(self, relative: str, source: Path) -> None:
         self.record(relative, self.area.copy(relative, source))
 
-    @property
-    def produced(self) -> frozenset[str]:
-        return frozenset(self._produced)
-
-    @property
-    def changed(self) -> frozenset[str]:
-        """The files written new (not linked from the old output)."""
-        return frozenset(self._written)
-
     def commit(self) -> WriteStats:
         """Put the staged site in place of the old output, which is then deleted."""
         self.record(MARKER, self.area.put(MARKER, MARKER_TEXT))
         staging = self.area.new
-        if not self.in_place:
-            for name in KEEP:
-                if os.path.lexists(self.output_dir / name):
-                    _link_tree(str(self.output_dir / name), os.path.join(staging, name))
         files = {
             relative: self.old.files[relative] if relative not in self._written else _lstat(staging, relative)
             for relative in self._produced
@@ -274,6 +258,9 @@ class OutputWriter:
             if self.in_place:
                 _sync(staging, str(self.output_dir))
             else:
+                for name in KEEP:
+                    if os.path.lexists(self.output_dir / name):
+                        _link_tree(str(self.output_dir / name), os.path.join(staging, name))
                 staging = _replace_folder(staging, str(self.output_dir))
         problems = _delete(staging)
         return WriteStats(
@@ -332,7 +319,11 @@ def _replace_folder(new: str, current: str) -> str:
         # output parked, and `recover` puts it back.
         parked = os.path.join(os.path.dirname(current), _hidden_prefix(Path(current)) + "old")
         os.rename(current, parked)
-        os.rename(new, current)
+        try:
+            os.rename(new, current)
+        except OSError:
+            os.rename(parked, current)
+            raise
         return parked
     except OSError as exc:
         if exc.errno not in (errno.EBUSY, errno.EXDEV):  # a mount point (a bind mount, say)
