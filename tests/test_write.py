@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from siteutil import REPO, article, run_subprocess, snapshot, write_site
 
 from sitegen import SiteError, UsageError, build, write
@@ -593,3 +595,65 @@ def test_builds_started_together_give_a_clean_build(tmp_path: Path):
         again = build(site, out)
         assert again.written == 0 and tree(out) == expected
         (site / "content" / "2024" / "story-3.md").write_text(story(random.Random(1), 3, extra="\n\nEdit."))
+
+
+# --- any history of edits, hand changes and builds ends in a clean build's output ----------------
+
+HAND_CHANGES = st.sampled_from(
+    [
+        "edit article", "delete article", "add article", "add static", "delete static",
+        "delete page", "tamper page", "add stray", "link folder out", "link file out",
+        "build", "build without cache",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(HAND_CHANGES, min_size=1, max_size=8), seed=st.integers(0, 1000))
+def test_any_history_converges_to_a_clean_build(tmp_path_factory: pytest.TempPathFactory, changes, seed):
+    rng = random.Random(seed)
+    root = tmp_path_factory.mktemp("history")
+    site = story_site(root / "site", rng, 6)
+    out = root / "out"
+    outside = root / "outside"
+    (outside / "images").mkdir(parents=True)
+    (outside / "images" / "map.svg").write_text("the user's")
+    (outside / "file.txt").write_text("the user's")
+    before = snapshot(outside)
+    build(site, out)
+    for number, change in enumerate(changes):
+        articles = sorted((site / "content").rglob("*.md"))
+        pages = sorted(p for p in out.rglob("*.html") if p.is_file() and not p.is_symlink())
+        if change == "edit article" and articles:
+            rng.choice(articles).write_text(story(rng, number, extra=f"\n\nEdit {number}."))
+        elif change == "delete article" and articles:
+            rng.choice(articles).unlink()
+        elif change == "add article":
+            (site / "content" / "2024" / f"added-{number}.md").write_text(story(rng, 100 + number))
+        elif change == "add static":
+            write_site(site, {f"static/extra/{number}.txt": f"static {number}"})
+        elif change == "delete static":
+            for path in (site / "static").rglob("*.*"):
+                path.unlink()
+        elif change == "delete page" and pages:
+            rng.choice(pages).unlink()
+        elif change == "tamper page" and pages:
+            rng.choice(pages).write_text("tampered")
+        elif change == "add stray" and out.is_dir():
+            (out / f"stray-{number}.txt").write_text("stray")
+        elif change == "link folder out" and out.is_dir():
+            shutil.rmtree(out / "images", ignore_errors=True)
+            (out / "images").unlink(missing_ok=True)
+            (out / "images").symlink_to(outside / "images", target_is_directory=True)
+        elif change == "link file out" and pages:
+            page = rng.choice(pages)
+            page.unlink()
+            page.symlink_to(outside / "file.txt")
+        elif change == "build":
+            build(site, out)
+        elif change == "build without cache":
+            build(site, out, use_cache=False)
+    build(site, out)
+    assert snapshot(outside) == before
+    assert tree(out) == clean(site, root)
+    assert leftovers(out) == []
