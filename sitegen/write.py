@@ -20,9 +20,9 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import secrets
 import shutil
 import stat
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -220,12 +220,14 @@ class OutputWriter:
         self.in_place = os.path.ismount(self.output_dir)
         if not self.in_place:
             try:
-                staging = tempfile.mkdtemp(prefix=_hidden_prefix(self.output_dir) + "tmp-", dir=parent)
+                staging = _new_folder(parent, _hidden_prefix(self.output_dir) + "tmp-")
             except PermissionError:
                 self.in_place = True
         if self.in_place:
             self.output_dir.mkdir(exist_ok=True)
-            staging = tempfile.mkdtemp(prefix=TMP, dir=self.output_dir)
+            staging = _new_folder(self.output_dir, TMP)
+        elif self.output_dir.is_dir():  # the new output keeps the old one's permissions
+            os.chmod(staging, stat.S_IMODE(os.stat(self.output_dir).st_mode))
         self.area = StagingArea(str(self.output_dir), staging, self.old.files)
         folders = {str(up) for relative in relatives for up in PurePosixPath(relative).parents}
         for folder in sorted(folders - {"."}):  # a folder sorts after the folders it is in
@@ -290,6 +292,18 @@ def recover(output_dir: Path) -> list[Problem]:
         with suppress(OSError):  # a folder we may not list holds nothing we made
             leftovers += [entry.path for entry in os.scandir(folder) if entry.name.startswith(prefix)]
     return [problem for path in leftovers for problem in _delete(path)]
+
+
+def _new_folder(parent: Path, prefix: str) -> str:
+    """A new folder named `prefix` and a random tail, with the usual permissions (those of
+    os.mkdir under the umask: tempfile.mkdtemp's would hide the site from a web server)."""
+    while True:
+        path = os.path.join(parent, prefix + secrets.token_hex(4))
+        try:
+            os.mkdir(path)
+            return path
+        except FileExistsError:
+            continue
 
 
 def _hidden_prefix(output: Path) -> str:

@@ -246,6 +246,18 @@ def test_an_edit_keeps_the_inode_and_mtime_of_unchanged_files(tmp_path: Path):
     assert leftovers(out) == []
 
 
+def test_the_output_folder_has_the_usual_permissions_and_keeps_those_given(tmp_path: Path):
+    site = write_site(tmp_path / "site", SITE)
+    out = tmp_path / "out"
+    build(site, out)
+    (tmp_path / "plain").mkdir()
+    assert out.stat().st_mode == (tmp_path / "plain").stat().st_mode  # not mkdtemp's 0700
+    out.chmod(0o750)
+    (site / "static" / "images" / "old.svg").unlink()
+    build(site, out)
+    assert out.stat().st_mode & 0o777 == 0o750
+
+
 def test_hard_links_refused_fall_back_to_copies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     site = write_site(tmp_path / "site", SITE)
     out = tmp_path / "out"
@@ -300,14 +312,14 @@ def test_a_parent_folder_that_may_not_be_written_stages_inside_the_output(
     site = write_site(tmp_path / "site", SITE)
     out = tmp_path / "out"
     build(site, out)
-    make_folder = write.tempfile.mkdtemp
+    make_folder = write._new_folder
 
-    def refuse_beside(prefix: str, dir: Path) -> str:  # as in /var/www owned by root
-        if Path(dir) == tmp_path:
-            raise PermissionError(errno.EACCES, "Permission denied", str(dir))
-        return make_folder(prefix=prefix, dir=dir)
+    def refuse_beside(parent: Path, prefix: str) -> str:  # as in /var/www owned by root
+        if Path(parent) == tmp_path:
+            raise PermissionError(errno.EACCES, "Permission denied", str(parent))
+        return make_folder(parent, prefix)
 
-    monkeypatch.setattr(write.tempfile, "mkdtemp", refuse_beside)
+    monkeypatch.setattr(write, "_new_folder", refuse_beside)
     (site / "static" / "images" / "old.svg").unlink()
     (site / "content" / "2024" / "10" / "port-strike-ends.md").write_text(article(title="Changed"))
     build(site, out)
