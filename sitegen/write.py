@@ -11,8 +11,9 @@ deleted. A build killed at any moment leaves the old output or the new one, neve
 Nothing is followed through a symlink: the current output is read without following
 links (lstat), only its regular files are linked, and the old tree is deleted with
 `shutil.rmtree`, which removes a link, never what it points to. An output folder that
-is a mount point cannot be swapped: the new site is staged inside it and moved in
-entry by entry (a killed build may then leave a mix, which the next build corrects).
+is a mount point, or whose parent we may not write, cannot be swapped: the new site is
+staged inside it and moved in entry by entry (a killed build may then leave a mix,
+which the next build corrects).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ except ImportError:  # Windows: no flock; builds into one folder are not seriali
 MARKER = ".sitegen-output"  # says that sitegen made this folder and may replace what is in it
 KEEP = (".git",)  # carried over from the old output's top level, never removed
 MARKER_TEXT = b"This folder is written by sitegen: its contents are replaced on every build.\n"
-TMP = ".sitegen-tmp-"  # staging folders (and a half-swapped old output) carry this in their name
+TMP = ".sitegen-tmp-"  # the name's start of a staging folder inside the output (see start())
 
 
 def check_output_dir(site_dir: Path, output_dir: Path, *, force: bool) -> None:
