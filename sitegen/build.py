@@ -39,6 +39,7 @@ from .write import (
     OutputWriter,
     StagingArea,
     check_output_dir,
+    folders_of,
     recover,
     take_inventory,
 )
@@ -387,7 +388,7 @@ def _static_files(
                                 "socket or device, or a broken link)")
                     )  # fmt: skip
     generated = {page.file_path for page in pages}
-    folders = {str(up) for path in generated | files.keys() for up in PurePosixPath(path).parents} - {"."}
+    folders = folders_of(generated | files.keys())
     for relative, path in sorted(files.items()):
         clash = _clash(relative, generated, files.keys(), folders)
         if clash:

@@ -24,10 +24,10 @@ import os
 import secrets
 import shutil
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .cache import FileStat, cache_root, content_hash
 from .errors import Problem, UsageError, warning
@@ -230,8 +230,7 @@ class OutputWriter:
         elif self.output_dir.is_dir():  # the new output keeps the old one's permissions
             os.chmod(staging, stat.S_IMODE(os.stat(self.output_dir).st_mode))
         self.area = StagingArea(str(self.output_dir), staging, self.old.files)
-        folders = {str(up) for relative in relatives for up in PurePosixPath(relative).parents}
-        for folder in sorted(folders - {"."}):  # a folder sorts after the folders it is in
+        for folder in sorted(folders_of(relatives)):  # a folder sorts after the folders it is in
             os.mkdir(os.path.join(staging, folder))
 
     def record(self, relative: str, written: bool) -> None:
@@ -279,6 +278,17 @@ class OutputWriter:
         if self.area.new and path.startswith(self.area.new):
             return str(self.output_dir) + path[len(self.area.new) :]
         return path
+
+
+def folders_of(paths: Iterable[str]) -> set[str]:
+    """Every folder that the relative paths `paths` (a/b/c.html) are in: a, a/b."""
+    folders: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:  # string work: PurePosixPath is 20x slower
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
 
 
 def recover(output_dir: Path) -> list[Problem]:

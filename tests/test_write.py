@@ -678,3 +678,13 @@ def test_any_history_converges_to_a_clean_build(tmp_path_factory: pytest.TempPat
     assert snapshot(outside) == before
     assert tree(out) == clean(site, root)
     assert leftovers(out) == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "index.html", "é", "x.y"]), min_size=1, max_size=4)))
+def test_folders_of_are_the_parents_of_every_path(parts: list[list[str]]):
+    from pathlib import PurePosixPath
+
+    paths = ["/".join(p) for p in parts]
+    expected = {str(up) for path in paths for up in PurePosixPath(path).parents} - {"."}
+    assert write.folders_of(paths) == expected
