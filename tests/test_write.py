@@ -3,6 +3,7 @@ build's output after whatever the folder went through, clear errors for clashes 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import random
@@ -483,6 +484,29 @@ def test_a_read_only_disk_is_a_clear_error_and_the_output_stays(tmp_path: Path):
         assert result.code == 1 and "Traceback" not in result.err
         assert f"{disk}" in result.err and "cannot write the output: Read-only file system" in result.err
         assert snapshot(out) == before
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0, reason="needs root to mount")
+def test_a_full_disk_is_a_clear_error_and_the_output_stays(tmp_path: Path):
+    site = write_site(tmp_path / "site", SITE)
+    disk = tmp_path / "disk"
+    _mount_tmpfs(disk, "size=400k")
+    try:
+        out = disk / "out"
+        build(site, out)
+        before = snapshot(out)
+        filler = disk / "filler"
+        with contextlib.suppress(OSError), open(filler, "wb", buffering=0) as stream:
+            while True:  # fill the disk up
+                stream.write(b"x" * 4096)
+        (site / "content" / "2024" / "10" / "port-strike-ends.md").write_text(article(body="New. " * 2000))
+        result = run_subprocess("build", "--site", site, "--output", out)
+        assert result.code == 1 and "Traceback" not in result.err
+        assert f"{out}/" in result.err and "cannot write the output: No space left on device" in result.err
+        assert snapshot(out) == before
+        assert leftovers(out) == []
     finally:
         subprocess.run(["umount", str(disk)], check=True)
 
