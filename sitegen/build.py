@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import cast
 
 import jinja2
 
-from .cache import BuildCache, FileStat, OutputRecord
+from .cache import BuildCache, OutputRecord
 from .config import CONFIG_FILE, load_config
 from .deps import Signatures
-from .errors import Problem, SiteError, UsageError, warning
+from .errors import Problem, SiteError, UsageError, error, warning
 from .load import CONTENT_DIR
 from .model import FEED, Page, Site, build_site
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
@@ -30,13 +32,24 @@ from .render.bodies import render_bodies
 from .render.theme import Theme, builtin_themes_dir, find_theme
 from .validate import RACY_SECONDS, Article, read_articles
 from .version import __version__
-from .write import MARKER, STAGING, OutputWriter, check_output_dir, stage_file
+from .write import (
+    MARKER,
+    Inventory,
+    OutputLock,
+    OutputWriter,
+    StagingArea,
+    check_output_dir,
+    folders_of,
+    recover,
+    take_inventory,
+)
 
 OUTPUT_DIR = "output"
 STATIC_DIR = "static"
 PARALLEL_PAGES_FROM = 300  # fewer pages than this render quicker in this process than in a pool
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+Notify = Callable[[str], None]  # a message for the user, such as "waiting for another build"
 
 
 @dataclass(frozen=True)
@@ -93,13 +106,15 @@ def build(
     jobs: int | None = None,
     use_cache: bool = True,
     progress: Progress | None = None,
+    notify: Notify | None = None,
 ) -> BuildResult:
     """Build the site in `site_dir` into `output_dir` (default: its output/ folder).
 
     Raises UsageError for an unsafe output folder and SiteError for content, configuration
     or template errors; in both cases the previous output is left exactly as it was.
     `jobs` processes render a large build (default: one per core); `use_cache=False`
-    neither reads nor writes the build cache.
+    neither reads nor writes the build cache. A build into an output folder that another
+    build is writing waits for it, telling `notify` so.
     """
     started = time.perf_counter()
     site_dir = _site_folder(Path(site_dir))
@@ -110,14 +125,23 @@ def build(
     timings: dict[str, float] = {}
     cache = BuildCache(site_dir, enabled=use_cache)
     try:
+        lock = OutputLock(output, notify or (lambda message: None))
+    except OSError as exc:
+        raise SiteError([_write_error(exc, None)]) from exc
+    try:
         with _timed(timings, "check"):
+            try:
+                cleanup = recover(output)  # what a killed build left
+                present = take_inventory(output)
+            except OSError as exc:
+                raise SiteError([_write_error(exc, None)]) from exc
             previous = cache.load_manifest(output)
             inputs = _inputs_digest(site_dir, (drafts, base_url)) if use_cache else None
-            if previous and inputs and previous.inputs == inputs and _files_intact(output, previous.files):
+            if previous and inputs and previous.inputs == inputs and _intact(present, previous.files):
                 # Nothing the site is made of has changed, and the output is as it was left.
                 return BuildResult(
                     output, previous.pages, previous.articles, 0, 0, len(previous.files), 0,
-                    time.perf_counter() - started, previous.warnings + tuple(cache.warnings), timings,
+                    time.perf_counter() - started, (*previous.warnings, *cleanup, *cache.warnings), timings,
                 )  # fmt: skip
         with _timed(timings, "load"):
             loaded = load_site(site_dir, drafts=drafts, base_url=base_url, cache=cache, jobs=jobs)
@@ -127,7 +151,11 @@ def build(
             signatures = _signatures(site, renderer.env, drafts)
             known = previous.signatures if previous else {}
             files = previous.files if previous else {}
-            todo = [page for page in site.pages if not _still_right(page, signatures, known, files, output)]
+            todo = [page for page in site.pages if not _still_right(page, signatures, known, files, present)]
+            static, static_problems = _static_files(site_dir, loaded.theme, site.pages)
+            problems = [*loaded.warnings, *static_problems]
+            if any(p.is_error for p in problems):
+                raise SiteError(problems)
         with _timed(timings, "markdown"):
             shown_in_full = {a.slug: a for page in todo for a in _articles_in_full(page)}
             renderer.bodies = render_bodies(
@@ -137,23 +165,26 @@ def build(
                 jobs,
                 lambda d, t: report("markdown", d, t),
             )
-        writer = OutputWriter(output)
-        writer.start()
+        writer = OutputWriter(output, present)
         try:
             with _timed(timings, "render"):
+                writer.start([page.file_path for page in site.pages] + list(static))
                 rendered = {page.file_path for page in todo}
                 for page in site.pages:
                     if page.file_path not in rendered:
                         writer.keep(page.file_path)
                 _render_pages(renderer, todo, writer, jobs, report)
             with _timed(timings, "static"):
-                problems = list(loaded.warnings) + _copy_static(site_dir, loaded.theme, writer)
+                for relative, path in static.items():
+                    writer.copy(relative, path)
             with _timed(timings, "write"):
-                written = writer.changed  # before commit moves them: what this build wrote
-                stats = writer.commit(frozenset(previous.files) if previous else None)
+                stats = writer.commit()
         except RenderError as exc:
             writer.abort()
             raise SiteError([*loaded.warnings, *cache.warnings, exc.problem]) from exc
+        except OSError as exc:
+            writer.abort()
+            raise SiteError([*problems, _write_error(exc, writer)]) from exc
         except BaseException:
             writer.abort()
             raise
@@ -161,12 +192,7 @@ def build(
             with _timed(timings, "cache"):
                 record = OutputRecord(
                     signatures={path: sig for path, sig in signatures.items() if sig is not None},
-                    files={
-                        path: files[path]
-                        if path in files and path not in written
-                        else FileStat.of(os.path.join(output, path))
-                        for path in writer.produced
-                    },
+                    files=stats.files,
                     inputs=inputs,
                     pages=len(site.pages),
                     articles=len(site.articles),
@@ -175,6 +201,7 @@ def build(
                 cache.save_manifest(output, record)
     finally:
         cache.close()
+        lock.release()
     return BuildResult(
         output_dir=output,
         pages=len(site.pages),
@@ -184,7 +211,7 @@ def build(
         unchanged=stats.unchanged,
         removed=stats.removed,
         seconds=time.perf_counter() - started,
-        warnings=tuple(problems + cache.warnings),
+        warnings=(*problems, *cleanup, *stats.problems, *cache.warnings),
         timings=timings,
     )
 
@@ -215,8 +242,17 @@ def _files_below(folder: str) -> Iterator[str]:
             yield os.path.join(root, name)
 
 
-def _files_intact(output: Path, files: dict[str, tuple[int, int]]) -> bool:
-    return all(FileStat.of(os.path.join(output, path)) == stat for path, stat in files.items())
+def _intact(present: Inventory, files: Mapping[str, tuple[int, int]]) -> bool:
+    """Does the output folder hold exactly the files the last build left, as it left them?"""
+    return present.others == 0 and present.files == files
+
+
+def _write_error(exc: OSError, writer: OutputWriter | None) -> Problem:
+    """A disk that is full or read-only, a folder that cannot be written: the path and why."""
+    path = os.fsdecode(exc.filename) if exc.filename is not None else "output"
+    if writer is not None:
+        path = writer.public_path(path)
+    return error(path, None, f"cannot write the output: {exc.strerror or exc}")
 
 
 def _signatures(site: Site, env: jinja2.Environment, drafts: bool) -> dict[str, bytes | None]:
@@ -231,13 +267,21 @@ def _signatures(site: Site, env: jinja2.Environment, drafts: bool) -> dict[str, 
     return signatures
 
 
-def _still_right(page: Page, signatures, known: dict[str, bytes], files, output: Path) -> bool:
-    """Was the page written from the same inputs, and is its file still as it was left?"""
+def _still_right(
+    page: Page,
+    signatures: dict[str, bytes | None],
+    known: dict[str, bytes],
+    files: Mapping[str, tuple[int, int]],
+    present: Inventory,
+) -> bool:
+    """Was the page written from the same inputs, and is its file still there as it was left?"""
     signature = signatures[page.file_path]
+    recorded = files.get(page.file_path)
     return (
         signature is not None
         and known.get(page.file_path) == signature
-        and files.get(page.file_path) == FileStat.of(os.path.join(output, page.file_path))
+        and recorded is not None
+        and present.files.get(page.file_path) == recorded
     )
 
 
@@ -258,7 +302,7 @@ def _render_pages(
             renderer.env.get_template(name)
     index = {page.file_path: i for i, page in enumerate(renderer.site.pages)}
     numbers = [index[page.file_path] for page in pages]
-    state = (renderer, writer.output_dir)
+    state = (renderer, writer.area)
     total, done = len(numbers), 0
     if jobs > 1 and total >= PARALLEL_PAGES_FROM and can_fork():
         # A card appears on a dozen listings: render each once, in the pool, before the pages,
@@ -285,13 +329,13 @@ def _cards_chunk(renderer: object, articles: list[Article]) -> list[tuple[str, i
     for article in articles:
         # A card that fails is left out: the page that shows it reports the error.
         with suppress(Exception):
-            cards.append((article.slug, 2, str(renderer.card(article))))  # type: ignore[attr-defined]
+            cards.append((article.slug, 2, str(cast(Renderer, renderer).card(article))))
     return cards
 
 
 def _render_chunk(state: object, numbers: list[int]) -> list[tuple[str, bool] | Problem]:
     """Render and stage pages (by their number in the site); runs in a worker process."""
-    renderer, output_dir = state  # type: ignore[misc]
+    renderer, area = cast(tuple[Renderer, StagingArea], state)
     results: list[tuple[str, bool] | Problem] = []
     for number in numbers:
         page = renderer.site.pages[number]
@@ -299,7 +343,7 @@ def _render_chunk(state: object, numbers: list[int]) -> list[tuple[str, bool] | 
             data = renderer.render(page)
         except RenderError as exc:
             return [exc.problem]
-        results.append((page.file_path, stage_file(output_dir, page.file_path, data)))
+        results.append((page.file_path, area.put(page.file_path, data)))
     return results
 
 
@@ -320,27 +364,60 @@ def _site_folder(site_dir: Path) -> Path:
     return site_dir
 
 
-def _copy_static(site_dir: Path, theme: Theme, writer: OutputWriter) -> list[Problem]:
-    """Copy the theme's static files, then the site's own static/ folder, to the output root;
-    a generated page wins over a static file of the same name."""
+def _static_files(
+    site_dir: Path, theme: Theme, pages: Collection[Page]
+) -> tuple[dict[str, Path], list[Problem]]:
+    """The theme's static files, then the site's own static/ folder (which wins), by their
+    path in the output. A special file (FIFO, socket, device) is skipped with a warning,
+    never opened; a file that clashes with a generated page, or a static file named like
+    a static folder, is an error naming both."""
     files: dict[str, Path] = {}
+    problems: list[Problem] = []
     for folder in [*theme.static_dirs(), site_dir / STATIC_DIR]:
         for root, dirs, names in os.walk(folder):
-            dirs[:] = [d for d in dirs if d not in (".git", STAGING)]
-            for name in names:
+            dirs[:] = sorted(d for d in dirs if d != ".git")
+            for name in sorted(names):
                 path = Path(root, name)
-                files[path.relative_to(folder).as_posix()] = path
-    problems = []
+                relative = path.relative_to(folder).as_posix()
+                if relative == MARKER or name == ".DS_Store":
+                    continue
+                if _is_regular_file(path):  # or a link to one
+                    files[relative] = path
+                else:
+                    problems.append(
+                        warning(_label(path, site_dir), None, "not copied: not a regular file (a FIFO, "
+                                "socket or device, or a broken link)")
+                    )  # fmt: skip
+    generated = {page.file_path for page in pages}
+    folders = folders_of(generated | files.keys())
     for relative, path in sorted(files.items()):
-        if relative == MARKER or path.name == ".DS_Store":
-            continue
-        if writer.has(relative):
-            problems.append(
-                warning(_label(path, site_dir), None, f"not copied: sitegen writes /{relative} itself")
-            )
-            continue
-        writer.copy(relative, path)
-    return problems
+        clash = _clash(relative, generated, files.keys(), folders)
+        if clash:
+            problems.append(error(_label(path, site_dir), None, clash))
+    return files, problems
+
+
+def _is_regular_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _clash(relative: str, generated: set[str], static: Collection[str], folders: set[str]) -> str | None:
+    """Why the static file `relative` cannot be copied to the output, or None."""
+    if relative in generated:
+        return f"clashes with /{relative}, which sitegen generates: rename or remove the static file"
+    if relative in folders:
+        pages = sorted(g for g in generated if g.startswith(relative + "/"))
+        holds = f"sitegen generates /{pages[0]} in it" if pages else "static files go into it"
+        return f"clashes with the folder /{relative}/ ({holds}): rename or remove the static file"
+    for parent in PurePosixPath(relative).parents:
+        if str(parent) in generated:
+            return f"is in a folder named like /{parent}, which sitegen generates: rename the static folder"
+        if str(parent) in static:
+            return f"is in a folder named like the static file /{parent}: rename one of them"
+    return None
 
 
 def _label(path: Path, site_dir: Path) -> str:

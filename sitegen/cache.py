@@ -25,6 +25,7 @@ import sqlite3
 import sys
 import tempfile
 import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -59,11 +60,16 @@ class FileStat(NamedTuple):
 @dataclass(frozen=True)
 class OutputRecord:
     """What the last build wrote into an output folder: the signature of each page, the
-    size and mtime of every file it produced (pages and static files), and a digest of
-    the inputs it was built from, with what it reported then."""
+    size and mtime of every file it left there (pages, static files, the marker), and a
+    digest of the inputs it was built from, with what it reported then.
+
+    It is only ever a shortcut, never the truth about the folder: a page is skipped only
+    if its file is there as recorded, and what a build removes is decided from what the
+    folder holds (see write.take_inventory), so a missing page is written again and a
+    build with --no-cache, a concurrent one or a hand edit cannot make it lie."""
 
     signatures: dict[str, bytes]
-    files: dict[str, tuple[int, int]]
+    files: Mapping[str, tuple[int, int]]
     inputs: bytes | None
     pages: int
     articles: int
@@ -116,14 +122,19 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def cache_root() -> Path:
+    """The user's sitegen cache folder, which holds one folder per site."""
+    return Path(
+        os.environ.get("SITEGEN_CACHE_DIR")
+        or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "sitegen")
+    )
+
+
 def cache_folder(site_dir: Path) -> Path:
     """The cache folder of the site in `site_dir`: named after it, with a hash of its path."""
-    root = os.environ.get("SITEGEN_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "sitegen"
-    )
     site = site_dir.resolve()
     name = "".join(c if c.isalnum() or c in "-_" else "-" for c in site.name)[:40] or "site"
-    return Path(root) / f"{name}-{content_hash(str(site).encode())[:12]}"
+    return cache_root() / f"{name}-{content_hash(os.fsencode(site))[:12]}"
 
 
 class BuildCache:
@@ -243,7 +254,7 @@ class BuildCache:
 
     @staticmethod
     def _manifest_name(output_dir: Path) -> str:
-        return f"manifest-{content_hash(str(output_dir.resolve()).encode())}.pickle"
+        return f"manifest-{content_hash(os.fsencode(output_dir.resolve()))}.pickle"
 
     # Files -----------------------------------------------------------------
 

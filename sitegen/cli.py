@@ -44,6 +44,7 @@ def _build(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             use_cache=not args.no_cache,
             progress=progress,
+            notify=lambda message: print(message, file=sys.stderr, flush=True),
         )
     finally:
         if progress:

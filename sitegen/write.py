@@ -1,28 +1,52 @@
 """Stage 5, write: put the rendered site into the output folder, all or nothing.
 
-Pages are staged in a hidden folder inside the output folder and moved into place only
-when the whole site has rendered, so a failed build leaves the previous output as it
-was. A file whose bytes did not change is not rewritten: its modification time stays,
-and uploads of the output stay small. Nothing is written outside the output folder.
+The new site is staged as a whole folder beside the output, a hidden sibling on the same
+filesystem (`.<name>.sitegen-tmp-XXXX`): a file whose bytes did not change is hard-linked
+from the current output, so it keeps its inode and mtime (and uploads stay small), and
+only changed files are written. When the whole site is staged, the two folders are
+exchanged in one atomic step (renameat2 with RENAME_EXCHANGE on Linux; elsewhere two
+renames, undone by the next build if one is killed between them), and the old tree is
+deleted. A build killed at any moment leaves the old output or the new one, never a mix.
+
+Nothing is followed through a symlink: the current output is read without following
+links (lstat), only its regular files are linked, and the old tree is deleted with
+`shutil.rmtree`, which removes a link, never what it points to. An output folder that
+is a mount point, or whose parent we may not write, cannot be swapped: the new site is
+staged inside it and moved in entry by entry (a killed build may then leave a mix,
+which the next build corrects).
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import secrets
 import shutil
+import stat
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
+from .cache import FileStat, cache_root, content_hash
+from .errors import Problem, UsageError, warning
 from .load import CONTENT_DIR
 
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; builds into one folder are not serialised there
+    fcntl = None  # type: ignore[assignment]
+
 MARKER = ".sitegen-output"  # says that sitegen made this folder and may replace what is in it
-STAGING = ".sitegen-staging"
-KEEP = {MARKER, ".git"}  # never removed from the output folder's top level
+KEEP = (".git",)  # carried over from the old output's top level, never removed
+MARKER_TEXT = b"This folder is written by sitegen: its contents are replaced on every build.\n"
+TMP = ".sitegen-tmp-"  # the name's start of a staging folder inside the output (see start())
 
 
 def check_output_dir(site_dir: Path, output_dir: Path, *, force: bool) -> None:
-    """Refuse an output folder that would put the site's own files at risk."""
+    """Refuse an output folder that would put the site's own files at risk. The site's
+    folders are resolved first: a content/ that is a symlink is protected where it lives."""
     site = site_dir.resolve()
     output = output_dir.resolve()
     if output == site:
@@ -32,172 +56,410 @@ def check_output_dir(site_dir: Path, output_dir: Path, *, force: bool) -> None:
             f"the output folder {output_dir} contains the site folder; choose another with --output"
         )
     for own in (CONTENT_DIR, "static", "themes"):
-        if (site / own) == output or (site / own) in output.parents:
+        real = (site / own).resolve()
+        if real == output or real in output.parents:
             raise UsageError(f"the output folder {output_dir} is inside the site's {own}/ folder")
+        if output in real.parents:
+            raise UsageError(f"the output folder {output_dir} contains the site's {own}/ folder ({real})")
     if output.exists() and not output.is_dir():
         raise UsageError(f"the output folder {output_dir} is a file, not a folder")
     if (output / CONTENT_DIR).exists():
         raise UsageError(
             f"the output folder {output_dir} has a content/ folder: it looks like a site, not output"
         )
-    if output.is_dir() and not (output / MARKER).exists() and any(output.iterdir()) and not force:
+    marked = os.path.lexists(output / MARKER)
+    if output.is_dir() and not marked and any(output.iterdir()) and not force:
         raise UsageError(
             f"the output folder {output_dir} is not empty and was not made by sitegen; "
             "choose an empty or new folder with --output, or pass --force to replace its contents"
         )
 
 
+class OutputLock:
+    """One build at a time writes into an output folder; the next one waits for it.
+
+    The folder itself is swapped by every build, so the lock is a file in the user's cache
+    folder named after the output's path (it exists with --no-cache too), or, where that
+    cannot be written, the output's parent folder, which builds never replace."""
+
+    def __init__(self, output_dir: Path, on_wait: Callable[[str], None]):
+        self._fd = -1
+        if fcntl is None:
+            return
+        output = output_dir.resolve()
+        try:
+            folder = cache_root() / "locks"
+            folder.mkdir(parents=True, exist_ok=True)
+            name = f"output-{content_hash(os.fsencode(output))}.lock"
+            self._fd = os.open(folder / name, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(output.parent, os.O_RDONLY)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            on_wait(f"waiting for another build into {output_dir} to finish ...")
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)  # closing the file releases the lock
+            self._fd = -1
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """What an output folder holds, read without following a symlink."""
+
+    files: dict[str, FileStat]  # its regular files, by path relative to the folder
+    others: int  # anything else: symlinks, special files, empty folders
+
+
+def take_inventory(output_dir: Path) -> Inventory:
+    """The regular files below `output_dir` (without the top level's .git and staging
+    folders), each reached through real folders only; symlinks are counted, never followed."""
+    files: dict[str, FileStat] = {}
+    others = 0
+
+    def walk(folder: str, prefix: str) -> None:
+        nonlocal others
+        entries = list(os.scandir(folder))
+        if prefix and not entries:
+            others += 1
+        for entry in entries:
+            if not prefix and (entry.name in KEEP or entry.name.startswith(TMP)):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, f"{prefix}{entry.name}/")
+            elif entry.is_file(follow_symlinks=False):
+                found = entry.stat(follow_symlinks=False)
+                files[prefix + entry.name] = FileStat(found.st_size, found.st_mtime_ns)
+            else:
+                others += 1
+
+    if os.path.isdir(output_dir) and not os.path.islink(output_dir):
+        walk(str(output_dir), "")
+    return Inventory(files, others)
+
+
+@dataclass(frozen=True)
+class StagingArea:
+    """Where a build stages the new site; workers stage pages through it."""
+
+    old: str  # the current output folder
+    new: str  # the folder the new site is staged in
+    old_files: dict[str, FileStat]  # the current output's regular files
+
+    def put(self, relative: str, data: bytes) -> bool:
+        """Stage `data` as `relative`: linked from the current output if it holds these
+        bytes already (False), else written (True)."""
+        if self._old_bytes(relative, len(data)) == data:
+            self.link(relative)
+            return False
+        target = os.path.join(self.new, relative)
+        with _naming(target), open(target, "xb") as stream:  # x: never through a link
+            stream.write(data)
+        return True
+
+    def copy(self, relative: str, source: Path) -> bool:
+        """Stage a copy of `source`: linked if the current output holds a copy already
+        (same size and mtime, as copies keep the mtime, or same bytes), else copied."""
+        old = self.old_files.get(relative)
+        found = os.stat(source)
+        if (
+            old is not None
+            and old.size == found.st_size
+            and (
+                old.mtime_ns == found.st_mtime_ns
+                or self._old_bytes(relative, old.size) == source.read_bytes()
+            )
+        ):
+            self.link(relative)
+            return False
+        _copy(str(source), os.path.join(self.new, relative))
+        return True
+
+    def link(self, relative: str) -> None:
+        """Stage the current output's file as it is (a regular file: see `old_files`)."""
+        _link(os.path.join(self.old, relative), os.path.join(self.new, relative))
+
+    def _old_bytes(self, relative: str, size: int) -> bytes | None:
+        old = self.old_files.get(relative)
+        if old is None or old.size != size:
+            return None
+        fd = os.open(os.path.join(self.old, relative), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with open(fd, "rb") as stream:
+            return stream.read()
+
+
 @dataclass(frozen=True)
 class WriteStats:
     written: int  # new or changed files
     unchanged: int
-    removed: int
+    removed: int  # files (and links or other entries) of the old output the new one lacks
+    files: dict[str, FileStat]  # every file of the new output
+    problems: tuple[Problem, ...]
 
 
 class OutputWriter:
-    """Stages files, then `commit()` moves the changed ones into place and removes stale ones."""
+    """Stages the whole new site, then `commit()` puts it in place of the old output."""
 
-    def __init__(self, output_dir: Path):
-        self.output_dir = output_dir
-        self.staging = output_dir / STAGING
-        self._created_output = False
-        self._staged: list[str] = []
+    def __init__(self, output_dir: Path, old: Inventory):
+        self.output_dir = output_dir.resolve()
+        self.old = old
+        self.in_place = False  # staged inside the output and moved in entry by entry
+        self.area = StagingArea(str(self.output_dir), "", old.files)
+        self._written: set[str] = set()
         self._produced: set[str] = set()
-        self._unchanged = 0
 
-    def start(self) -> None:
-        self._created_output = not self.output_dir.exists()
-        self.output_dir.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(self.staging, ignore_errors=True)  # left by a build that was killed
-        self.staging.mkdir()
+    def start(self, relatives: list[str]) -> None:
+        """Make the staging folder, with the folders that the files `relatives` go into."""
+        parent = self.output_dir.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        # A mount point cannot be renamed, and a sibling cannot be made in a parent folder
+        # that we may not write (/var/www/site, say): then stage inside the output.
+        self.in_place = os.path.ismount(self.output_dir)
+        if not self.in_place:
+            try:
+                staging = _new_folder(parent, _hidden_prefix(self.output_dir) + "tmp-")
+            except PermissionError:
+                self.in_place = True
+        if self.in_place:
+            self.output_dir.mkdir(exist_ok=True)
+            staging = _new_folder(self.output_dir, TMP)
+        elif self.output_dir.is_dir():  # the new output keeps the old one's permissions
+            os.chmod(staging, stat.S_IMODE(os.stat(self.output_dir).st_mode))
+        self.area = StagingArea(str(self.output_dir), staging, self.old.files)
+        for folder in sorted(folders_of(relatives)):  # a folder sorts after the folders it is in
+            os.mkdir(os.path.join(staging, folder))
 
-    def has(self, relative: str) -> bool:
-        return relative in self._produced
-
-    def record(self, relative: str, staged: bool) -> None:
-        """Count a file staged by `stage_file` (perhaps in another process) as part of this build."""
+    def record(self, relative: str, written: bool) -> None:
+        """Count a file staged (perhaps in another process) as part of this build."""
         self._produced.add(relative)
-        if staged:
-            self._staged.append(relative)
-        else:
-            self._unchanged += 1
+        if written:
+            self._written.add(relative)
 
     def keep(self, relative: str) -> None:
         """A file of the last build that is still right as it is on disk."""
-        self.record(relative, staged=False)
+        self.area.link(relative)
+        self.record(relative, written=False)
 
     def copy(self, relative: str, source: Path) -> None:
-        target = self.output_dir / relative
-        if not target.is_symlink() and _same_file(target, source):
-            self.record(relative, staged=False)
-            return
-        staged = self.staging / relative
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, staged)  # keeps the source's mtime, which the next build compares
-        self.record(relative, staged=True)
+        self.record(relative, self.area.copy(relative, source))
 
-    @property
-    def produced(self) -> frozenset[str]:
-        return frozenset(self._produced)
-
-    @property
-    def changed(self) -> frozenset[str]:
-        """The files staged to be new or replaced."""
-        return frozenset(self._staged)
-
-    def commit(self, previous: frozenset[str] | None = None) -> WriteStats:
-        """Move the staged files into place and remove what the site no longer has: the files
-        of `previous` (what the last build produced) that this one did not produce, or,
-        without that record, every file in the output folder this build did not produce."""
-        _move_into(str(self.staging), str(self.output_dir))
-        removed = self._remove_stale() if previous is None else self._remove(previous - self._produced)
-        marker = b"This folder is written by sitegen: its contents are replaced on every build.\n"
-        if not _same_bytes(self.output_dir / MARKER, marker):  # unchanged files keep their mtime
-            (self.output_dir / MARKER).write_bytes(marker)
-        shutil.rmtree(self.staging, ignore_errors=True)
-        return WriteStats(len(self._staged), self._unchanged, removed)
+    def commit(self) -> WriteStats:
+        """Put the staged site in place of the old output, which is then deleted."""
+        self.record(MARKER, self.area.put(MARKER, MARKER_TEXT))
+        staging = self.area.new
+        files = {
+            relative: self.old.files[relative] if relative not in self._written else _lstat(staging, relative)
+            for relative in self._produced
+        }
+        removed = len(self.old.files.keys() - self._produced) + self.old.others
+        if self._written or removed:
+            if self.in_place:
+                _sync(staging, str(self.output_dir))
+            else:
+                for name in KEEP:
+                    if os.path.lexists(self.output_dir / name):
+                        _link_tree(str(self.output_dir / name), os.path.join(staging, name))
+                staging = _replace_folder(staging, str(self.output_dir))
+        problems = _delete(staging)
+        return WriteStats(
+            len(self._written), len(self._produced - self._written), removed, files, tuple(problems)
+        )
 
     def abort(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
-        if self._created_output and not any(self.output_dir.iterdir()):
-            self.output_dir.rmdir()
+        if self.area.new:
+            _delete(self.area.new)
 
-    def _remove(self, stale: frozenset[str]) -> int:
-        removed = 0
-        for relative in sorted(stale):
-            path = self.output_dir / relative
-            if path.is_symlink() or path.is_file():
-                path.unlink()
-                removed += 1
-                for folder in path.parents:  # and the folders this leaves empty
-                    if folder == self.output_dir or any(folder.iterdir()):
-                        break
-                    folder.rmdir()
-        return removed
-
-    def _remove_stale(self) -> int:
-        """Remove what this build did not produce (a deleted article's page), and empty folders."""
-        removed = 0
-        root = str(self.output_dir)
-        for folder, dirs, files in os.walk(root, topdown=False):
-            relative_folder = os.path.relpath(folder, root).replace(os.sep, "/")
-            prefix = "" if relative_folder == "." else relative_folder + "/"
-            if prefix and prefix.split("/", 1)[0] in KEEP | {STAGING}:
-                continue
-            for name in files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
-                relative = prefix + name
-                if relative not in self._produced and relative not in KEEP:
-                    os.unlink(os.path.join(folder, name))
-                    removed += 1
-            if prefix and not os.listdir(folder):
-                os.rmdir(folder)
-        return removed
+    def public_path(self, path: str) -> str:
+        """`path`, with the staging folder shown as the output folder it stands for."""
+        if self.area.new and path.startswith(self.area.new):
+            return str(self.output_dir) + path[len(self.area.new) :]
+        return path
 
 
-def _move_into(source: str, target: str) -> None:
-    """Move everything in folder `source` into folder `target`. A folder that `target` lacks
-    moves whole, in one rename (a cold build moves a handful of folders, not every file);
-    a file or symlink in the way is replaced, so a link planted in the output never
-    leads a write outside it."""
+def folders_of(paths: Iterable[str]) -> set[str]:
+    """Every folder that the relative paths `paths` (a/b/c.html) are in: a, a/b."""
+    folders: set[str] = set()
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:  # string work: PurePosixPath is 20x slower
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
+
+
+def recover(output_dir: Path) -> list[Problem]:
+    """Undo what a killed build left: restore an old output parked by a half-done swap,
+    and delete staging folders. Call with the output's lock held."""
+    output = output_dir.resolve()
+    parked = str(output.parent / (_hidden_prefix(output) + "old"))
+    if not os.path.lexists(output) and os.path.isdir(parked) and not os.path.islink(parked):
+        os.rename(parked, output)
+    leftovers: list[str] = []
+    for folder, prefix in ((output.parent, _hidden_prefix(output)), (output, TMP)):
+        with suppress(OSError):  # a folder we may not list holds nothing we made
+            leftovers += [entry.path for entry in os.scandir(folder) if entry.name.startswith(prefix)]
+    return [problem for path in leftovers for problem in _delete(path)]
+
+
+def _new_folder(parent: Path, prefix: str) -> str:
+    """A new folder named `prefix` and a random tail, with the usual permissions (those of
+    os.mkdir under the umask: tempfile.mkdtemp's would hide the site from a web server)."""
+    while True:
+        path = os.path.join(parent, prefix + secrets.token_hex(4))
+        try:
+            os.mkdir(path)
+            return path
+        except FileExistsError:
+            continue
+
+
+def _hidden_prefix(output: Path) -> str:
+    """The start of the name of the output's staging siblings: `.<name>.sitegen-`, with a
+    digest for a name so long that the sibling's name would not fit in 255 bytes."""
+    name = (
+        output.name
+        if len(output.name.encode("utf-8", "surrogateescape")) <= 200
+        else content_hash(os.fsencode(output.name))
+    )
+    return f".{name}.sitegen-"
+
+
+def _replace_folder(new: str, current: str) -> str:
+    """Put folder `new` in place of folder `current`; returns where the old tree now is."""
+    if not os.path.lexists(current):
+        os.rename(new, current)
+        return new  # nothing there now
+    try:
+        try:
+            _exchange(new, current)
+            return new
+        except OSError as exc:
+            if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+                raise
+        # No atomic exchange here: two renames; a build killed between them leaves the old
+        # output parked, and `recover` puts it back.
+        parked = os.path.join(os.path.dirname(current), _hidden_prefix(Path(current)) + "old")
+        os.rename(current, parked)
+        try:
+            os.rename(new, current)
+        except OSError:
+            os.rename(parked, current)
+            raise
+        return parked
+    except OSError as exc:
+        if exc.errno not in (errno.EBUSY, errno.EXDEV):  # a mount point (a bind mount, say)
+            raise
+        _sync(new, current)
+        return new
+
+
+def _exchange(first: str, second: str) -> None:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        raise OSError(errno.ENOSYS, "renameat2 is not available")
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), second)
+
+
+def _sync(source: str, target: str, top: bool = True) -> None:
+    """Make folder `target` hold what folder `source` holds, moving entries one by one
+    (the top level's .git and staging folders stay)."""
+    names = set(os.listdir(source))
+    for entry in os.scandir(target):
+        if entry.name not in names and not (top and (entry.name in KEEP or entry.name.startswith(TMP))):
+            _remove(entry.path)
     for entry in os.scandir(source):
         destination = os.path.join(target, entry.name)
-        existing_dir = os.path.isdir(destination) and not os.path.islink(destination)
-        if entry.is_dir(follow_symlinks=False):
-            if existing_dir:
-                _move_into(entry.path, destination)
-                continue
-            if os.path.lexists(destination):
-                os.unlink(destination)
-        elif existing_dir:
-            shutil.rmtree(destination)
-        os.replace(entry.path, destination)
+        is_folder = os.path.isdir(destination) and not os.path.islink(destination)
+        if entry.is_dir(follow_symlinks=False) and is_folder:
+            _sync(entry.path, destination, top=False)
+            continue
+        if is_folder or (entry.is_dir(follow_symlinks=False) and os.path.lexists(destination)):
+            _remove(destination)
+        try:
+            os.replace(entry.path, destination)  # a hard link onto its own inode: nothing happens
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            if entry.is_dir(follow_symlinks=False):
+                os.mkdir(destination)
+                _sync(entry.path, destination, top=False)
+            else:
+                temporary = os.path.join(target, TMP + entry.name)
+                _copy(entry.path, temporary)
+                os.replace(temporary, destination)
 
 
-def stage_file(output_dir: Path, relative: str, data: bytes) -> bool:
-    """Stage `data` for `relative` unless the output already holds those bytes; True if staged."""
-    if _same_bytes(output_dir / relative, data):
-        return False
-    staged = output_dir / STAGING / relative
-    staged.parent.mkdir(parents=True, exist_ok=True)
-    staged.write_bytes(data)
-    return True
+def _remove(path: str) -> None:
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)  # removes links inside, never what they point to
+    else:
+        os.unlink(path)
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _delete(path: str) -> list[Problem]:
+    """Delete a staging folder or an old output tree; a failure is a warning (the next build
+    tries again), not an error: the new output is in place."""
+    if not os.path.lexists(path):
+        return []
     try:
-        if path.is_symlink() or path.stat().st_size != len(data):
-            return False
-        return path.read_bytes() == data
-    except OSError:
-        return False
+        _remove(path)
+    except OSError as exc:
+        return [warning(path, None, f"could not delete this leftover of a build: {exc.strerror}")]
+    return []
 
 
-def _same_file(copy: Path, source: Path) -> bool:
-    """Is `copy` a copy of `source`? Size and mtime first (copies keep the mtime), then bytes."""
+def _link(source: str, target: str) -> None:
+    """Hard-link `source` (never through a symlink) to `target`, or copy it where links are refused."""
     try:
-        a, b = copy.stat(), source.stat()
-    except OSError:
-        return False
-    if a.st_size != b.st_size:
-        return False
-    return a.st_mtime_ns == b.st_mtime_ns or copy.read_bytes() == source.read_bytes()
+        os.link(source, target, follow_symlinks=False)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EMLINK, errno.EXDEV, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise
+        _copy(source, target)
+
+
+def _copy(source: str, target: str) -> None:
+    """Copy a file with its mtime into a new file (never into an existing one, which may be a
+    hard link to a file of the old output)."""
+    with _naming(target), open(source, "rb") as reader, open(target, "xb") as writer:
+        shutil.copyfileobj(reader, writer)
+    shutil.copystat(source, target)
+
+
+@contextmanager
+def _naming(path: str) -> Iterator[None]:
+    """Name `path` in an OSError that does not say which file it concerns (a failed write)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = path
+        raise
+
+
+def _link_tree(source: str, target: str) -> None:
+    """Recreate `source` at `target`: folders made, regular files hard-linked, symlinks
+    recreated as links (never followed), special files left out."""
+    mode = os.lstat(source).st_mode
+    if stat.S_ISDIR(mode):
+        os.mkdir(target)
+        for entry in os.scandir(source):
+            _link_tree(entry.path, os.path.join(target, entry.name))
+    elif stat.S_ISLNK(mode):
+        os.symlink(os.readlink(source), target)
+    elif stat.S_ISREG(mode):
+        _link(source, target)
+
+
+def _lstat(folder: str, relative: str) -> FileStat:
+    found = os.lstat(os.path.join(folder, relative))
+    return FileStat(found.st_size, found.st_mtime_ns)

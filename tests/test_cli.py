@@ -185,13 +185,13 @@ def test_site_static_folder_is_copied_to_the_output_root(make_site, cli):
     assert (out / "css" / "style.css").read_text() == "/* the site's own */"  # the site wins over the theme
 
 
-def test_a_static_file_does_not_replace_a_page(make_site, cli):
+def test_a_static_file_named_like_a_page_is_an_error_naming_both(make_site, cli):
     site = make_site({**SITE, "static/index.html": "not the home page", "static/robots.txt": "mine"})
     result = cli("build", "--site", site)
-    assert result.code == 0
-    assert "static/index.html: warning: not copied" in result.err
-    assert "static/robots.txt: warning: not copied" in result.err
-    assert "Latest" in (site / "output" / "index.html").read_text(encoding="utf-8")
+    assert result.code == 1
+    assert "static/index.html: clashes with /index.html, which sitegen generates" in result.err
+    assert "static/robots.txt: clashes with /robots.txt, which sitegen generates" in result.err
+    assert not (site / "output").exists()
 
 
 def test_stale_files_are_removed(make_site, cli):
@@ -206,7 +206,7 @@ def test_stale_files_are_removed(make_site, cli):
     assert not (out / "tags" / "politics").exists()
     assert not (out / "timeline" / "2024" / "11").exists()
     assert "budget-vote" not in (out / "sitemap.xml").read_text()
-    assert not (out / ".sitegen-staging").exists()
+    assert not [p for p in site.iterdir() if p.name.startswith(".output.sitegen-")]  # no staging left
 
 
 def test_unchanged_files_keep_their_mtime(make_site, cli):
