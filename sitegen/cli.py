@@ -93,28 +93,53 @@ def _serve(args: argparse.Namespace) -> int:
     from .serve import Preview, is_loopback  # only this command needs the server and watchdog
 
     preview = Preview(
-        Path(args.site), host=args.host, port=args.port, drafts=args.drafts, report=_print_build_report
+        Path(args.site),
+        host=args.host,
+        port=args.port,
+        drafts=args.drafts,
+        report=_print_build_report,
+        announce=lambda url: print(f"Serving {url} (Ctrl-C to stop)", flush=True),
     )
     if not is_loopback(args.host):
         print(
             f"warning: serving on {args.host}: the preview is visible to other machines on the network",
             file=sys.stderr,
         )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    preview.start()
+    # Ctrl-C and SIGTERM both arrive here, in the main thread, as KeyboardInterrupt, whatever
+    # it is doing; the preview starts in another thread so that this one only ever waits.
+    signal.signal(signal.SIGTERM, _interrupt)
+    failure: list[BaseException] = []
+    starting = threading.Thread(
+        target=_start_preview, args=(preview, failure), name="sitegen-start", daemon=True
+    )
     try:
-        print(f"Serving {preview.url} (Ctrl-C to stop)", flush=True)
+        starting.start()
+        starting.join()
+        if failure:
+            raise failure[0]
         if args.open:
             webbrowser.open(preview.url)
-        while not stop.wait(0.5):
-            pass
+        threading.Event().wait()  # until a signal
     except KeyboardInterrupt:
         pass
     finally:
+        # A second Ctrl-C must not cut the clean-up short; stop() takes well under 2 s.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         preview.stop()
-    print("Stopped.")
+    print("Stopped.", flush=True)
     return OK
+
+
+def _start_preview(preview, failure: list[BaseException]) -> None:
+    try:
+        preview.start()
+    except BaseException as exc:  # handed to the main thread, which reports it
+        failure.append(exc)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _print_build_report(report) -> None:
@@ -131,6 +156,17 @@ def _print_build_report(report) -> None:
             "The build failed: the last good site is still served, with the errors shown in the page.",
             flush=True,
         )
+
+
+def _port(text: str) -> int:
+    """A TCP port number, for argparse: anything else is a usage error (exit 2)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return port
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -186,7 +222,9 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument(
         "--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only)"
     )
-    command.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
+    command.add_argument(
+        "--port", type=_port, default=8000, help="the port to listen on, 0 for any free one (default: 8000)"
+    )
     command.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     command.add_argument("--open", action="store_true", help="open the site in the web browser")
     command.set_defaults(run=_serve)

@@ -42,10 +42,12 @@ def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
         return exc.code, dict(exc.headers), exc.read()
 
 
-def raw_get(port: int, target: str) -> tuple[int, bytes]:
-    """Send a request line exactly as given (no client-side normalising of '..')."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
-        conn.sendall(f"GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
+def raw_get(port: int, target: str, host: str | None = "") -> tuple[int, bytes]:
+    """Send a request line exactly as given (no client-side normalising of '..'), with the
+    Host header given (default: 127.0.0.1 and the port; None: no Host header at all)."""
+    host_line = "" if host is None else f"Host: {host or f'127.0.0.1:{port}'}\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+        conn.sendall(f"GET {target} HTTP/1.1\r\n{host_line}Connection: close\r\n\r\n".encode())
         data = b""
         while chunk := conn.recv(65536):
             data += chunk

@@ -93,7 +93,7 @@ def test_build_errors_are_printed_in_the_terminal(site: Path):
     finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=20)
-    assert "content/2024/12/port-strike.md: date: missing" in err
+    assert "content/2024/12/port-strike.md: date: missing" in err, (out, err)
     assert "content/2024/12/port-strike.md: source: missing" in err
     assert "The build failed" in out
 
