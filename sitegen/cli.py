@@ -22,6 +22,7 @@ from .scaffold import init_site
 from .version import __version__
 
 OK, CONTENT_ERROR, USAGE_ERROR = 0, 1, 2
+SIGNAL_CHECK_SECONDS = 0.1  # how soon `serve` notices Ctrl-C or SIGTERM at the latest
 
 
 def print_problems(problems: Sequence[Problem]) -> None:
@@ -107,6 +108,8 @@ def _serve(args: argparse.Namespace) -> int:
         )
     # Ctrl-C and SIGTERM both arrive here, in the main thread, as KeyboardInterrupt, whatever
     # it is doing; the preview starts in another thread so that this one only ever waits.
+    # It waits in short steps: a signal that the system hands to another thread reaches
+    # Python's handler only when the main thread next runs.
     signal.signal(signal.SIGTERM, _interrupt)
     failure: list[BaseException] = []
     starting = threading.Thread(
@@ -114,12 +117,14 @@ def _serve(args: argparse.Namespace) -> int:
     )
     try:
         starting.start()
-        starting.join()
+        while starting.is_alive():
+            starting.join(SIGNAL_CHECK_SECONDS)
         if failure:
             raise failure[0]
         if args.open:
             webbrowser.open(preview.url)
-        threading.Event().wait()  # until a signal
+        while True:  # until a signal
+            time.sleep(SIGNAL_CHECK_SECONDS)
     except KeyboardInterrupt:
         pass
     finally:

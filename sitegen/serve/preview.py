@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import ipaddress
 import shutil
 import socket
@@ -11,8 +12,9 @@ import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
-from ..cache import BuildCache
+from ..cache import cache_folder
 from ..errors import Problem, UsageError
 from .builder import BuildProcess, BuildReport, BuildRequest
 from .http import LiveState, PreviewHTTPServer, is_unspecified
@@ -38,7 +40,7 @@ def url_host(host: str) -> str:
 
 
 class Preview:
-    """Builds the site into a temporary folder, serves it, and rebuilds on every change.
+    """Builds the site into a folder of its own, serves it, and rebuilds on every change.
 
     The served folder is replaced only by a successful build, so a failed build keeps
     the last good site on screen, with the errors shown over it by the injected script.
@@ -62,9 +64,11 @@ class Preview:
         self.port = port
         self.drafts = drafts
         self.report = report
-        self.announce = announce  # told the URL once, after the first build, before any connection
+        self.announce = announce  # told the URL once, after the first build, before any answer
         self.state = LiveState(uuid.uuid4().hex[:12])
-        self._workdir = Path(tempfile.gettempdir()) / f"sitegen-serve-{self.state.server_id}"
+        self._workdir: Path | None = None
+        self._workdir_lock: BinaryIO | None = None  # held while this preview uses the folder
+        self._workdir_is_temporary = False
         self._has_good_build = False
         self._server: PreviewHTTPServer | None = None
         self._watcher: SiteWatcher | None = None
@@ -80,17 +84,20 @@ class Preview:
 
     @property
     def output_dir(self) -> Path:
+        if self._workdir is None:
+            raise RuntimeError("the preview has not been started")
         return self._workdir / "site"
 
     def start(self) -> None:
-        """Bind the port, watch, build once, tell the URL, then serve in a background thread."""
+        """Bind the port, watch, build once, listen, tell the URL, then answer requests in a
+        background thread."""
         if not self.site_dir.is_dir():
             raise UsageError(f"the site folder {self.site_dir} does not exist")
         with self._lifecycle:
             if self._stopped:
                 return
             self._server = _bind(self.host, self.port, self.state, self._served_root)
-            self._workdir.mkdir(mode=0o700)
+            self._claim_workdir()
             # Watching before the first build: a file saved while it runs is built next.
             self._watcher = SiteWatcher(self.site_dir, self.rebuild)
             self._watcher.start()
@@ -98,10 +105,12 @@ class Preview:
         with self._lifecycle:
             if self._stopped:
                 return
-            # The URL is told before the port accepts connections, so that whoever waits
-            # for the port finds the URL already printed.
-            self.announce(self.url)
+            # Listen, tell the URL, and only then answer. A script that reads the URL and
+            # connects at once is never refused, and one that waits for an answer from the
+            # port finds the URL printed. (Printing first would refuse the quick readers: the
+            # two steps are microseconds apart, and one of the two orders has to come first.)
             self._server.server_activate()
+            self.announce(self.url)
             self._serving = threading.Thread(
                 target=self._server.serve_forever,
                 args=(SHUTDOWN_POLL_SECONDS,),
@@ -123,8 +132,33 @@ class Preview:
                 self._server.shutdown()
             self._server.server_close()
         with self._build_lock:  # a rebuild still on its way out must not see the folder go
-            BuildCache(self.site_dir).forget_manifest(self.output_dir)
-            shutil.rmtree(self._workdir, ignore_errors=True)
+            if self._workdir is not None and self._workdir_is_temporary:
+                shutil.rmtree(self._workdir, ignore_errors=True)
+            if self._workdir_lock is not None:
+                self._workdir_lock.close()  # and so unlocked: the next preview may use it
+
+    def _claim_workdir(self) -> None:
+        """The folder the preview builds into: preview-N in the site's build cache folder, the
+        first that no running preview holds. It stays between runs, so that the next preview
+        of the site builds only what changed, and so that stopping need not delete thousands
+        of files (which takes seconds on some disks). Without a usable cache folder, a
+        temporary folder, deleted on stop."""
+        for number in range(1, 100):
+            folder = cache_folder(self.site_dir) / f"preview-{number}"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                lock = (folder / "lock").open("ab")
+            except OSError:
+                break
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # another preview of the site runs: next number
+                lock.close()
+                continue
+            self._workdir, self._workdir_lock = folder, lock
+            return
+        self._workdir = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))
+        self._workdir_is_temporary = True
 
     def rebuild(self, changed: set[Path]) -> BuildReport:
         with self._build_lock:

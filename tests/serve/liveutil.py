@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -61,9 +62,14 @@ class EventStream:
     def __init__(self, url: str):
         self.response = urllib.request.urlopen(url, timeout=20)
 
-    def next_event(self) -> tuple[str, dict]:
+    def next_event(self, timeout: float = 120) -> tuple[str, dict]:
+        """The next event; TimeoutError if none comes within `timeout` seconds (keep-alive
+        comments, every 15 s, do not count)."""
+        deadline = time.monotonic() + timeout
         kind, data = "message", ""
         while True:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no event in {timeout} s")
             line = self.response.readline().decode().rstrip("\n")
             if line.startswith("event: "):
                 kind = line[7:]
@@ -74,3 +80,26 @@ class EventStream:
 
     def close(self) -> None:
         self.response.close()
+
+
+def write_corpus(site: Path, count: int) -> None:
+    """A generated site of `count` articles, large enough that builds use worker processes."""
+    (site / "content").mkdir(parents=True, exist_ok=True)
+    (site / "site.yaml").write_text('title: "Generated"\nbase_url: "https://example.org/"\n')
+    sources = ["Meridian Wire", "Harbor Times", "Northern Ledger", "Coastal Post"]
+    regions = ["Europe", "Asia", "Africa", "Americas"]
+    for i in range(count):
+        month = i % 12 + 1
+        paragraph = (
+            f'Officials in case {i} said the *proposed* deal would "cost more" than expected -- '
+            f"a [report](https://example.org/{i}) found, and the **vote** comes next week."
+        )
+        body = "\n\n".join([paragraph] * 12) + "\n"
+        path = site / "content" / "2024" / f"{month:02d}" / f"story-{i}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            f'---\ntitle: "Story number {i}"\ndate: 2024-{month:02d}-{i % 28 + 1:02d}T10:00:00+00:00\n'
+            f'source: "{sources[i % 4]}"\nregion: {regions[i % 4]}\ntags: [tag-{i % 40}, tag-{i % 7}]\n'
+            f"---\n\n{body}",
+            encoding="utf-8",
+        )

@@ -142,12 +142,38 @@ def test_deleted_article_disappears_from_every_listing(preview, site: Path):
         assert b"Cable damaged" not in body, listing
 
 
-def test_stop_removes_the_temporary_folder(site: Path):
+def test_the_preview_folder_is_kept_for_the_next_preview_and_not_shared(site: Path):
+    from sitegen.cache import cache_folder
     from sitegen.serve import Preview
 
+    first, second = Preview(site, port=0), Preview(site, port=0)
+    first.start()
+    second.start()
+    try:
+        # Two previews of one site at once: each builds into a folder of its own.
+        assert first.output_dir != second.output_dir
+        assert first.output_dir.is_relative_to(cache_folder(site))
+        assert second.output_dir.is_relative_to(cache_folder(site))
+    finally:
+        second.stop()
+        first.stop()
+    again = Preview(site, port=0, report=(reports := []).append)
+    again.start()
+    try:
+        assert again.output_dir == first.output_dir
+        assert reports[0].ok
+    finally:
+        again.stop()
+
+
+def test_without_a_usable_cache_folder_a_temporary_one_is_removed_on_stop(site: Path, tmp_path, monkeypatch):
+    from sitegen.serve import Preview
+
+    (tmp_path / "not-a-folder").write_text("")
+    monkeypatch.setenv("SITEGEN_CACHE_DIR", str(tmp_path / "not-a-folder"))
     server = Preview(site, port=0)
     server.start()
     workdir = server.output_dir.parent
-    assert workdir.is_dir()
+    assert workdir.is_dir() and not workdir.is_relative_to(tmp_path / "not-a-folder")
     server.stop()
     assert not workdir.exists()
