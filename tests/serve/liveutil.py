@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 ARTICLE = """---
@@ -103,3 +108,99 @@ def write_corpus(site: Path, count: int) -> None:
             f"---\n\n{body}",
             encoding="utf-8",
         )
+
+
+PATIENCE = 240  # for conditions that need a whole build on two busy cores
+
+
+PATIENCE = 240  # for conditions that need a whole build on two busy cores
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def processes_marked(mark: str) -> list[int]:
+    """Every live process whose environment carries the mark: the server and all it started."""
+    needle = f"SITEGEN_TEST_MARK={mark}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:  # gone, or not ours
+            continue
+    return found
+
+
+class Serve:
+    """`python -m sitegen serve` with its own temporary folder, empty build cache and mark."""
+
+    def __init__(self, site: Path, *args: str):
+        self.mark = uuid.uuid4().hex
+        self.tmp = site.parent / f"tmp-{self.mark[:8]}"
+        self.tmp.mkdir()
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "TMPDIR": str(self.tmp),
+            "SITEGEN_CACHE_DIR": str(site.parent / f"cache-{self.mark[:8]}"),
+            "SITEGEN_TEST_MARK": self.mark,
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sitegen", "serve", "--site", str(site), "--port", str(self.port), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.lines: list[str] = []
+        self.errors: list[str] = []
+        self._changed = threading.Condition()
+        for stream, into in ((self.process.stdout, self.lines), (self.process.stderr, self.errors)):
+            threading.Thread(target=self._read, args=(stream, into), daemon=True).start()
+
+    def _read(self, stream, into: list[str]) -> None:
+        for line in stream:
+            with self._changed:
+                into.append(line)
+                self._changed.notify_all()
+
+    def wait_for_line(
+        self, text: str, since: int = 0, errors: bool = False, timeout: float = PATIENCE
+    ) -> int:
+        """Until a line holding `text` is printed (on stderr if `errors`), after the first
+        `since` lines; returns the number of lines up to and including it."""
+        lines = self.errors if errors else self.lines
+
+        def found() -> int | None:
+            return next((i + 1 for i in range(since, len(lines)) if text in lines[i]), None)
+
+        with self._changed:
+            self._changed.wait_for(lambda: found() or self.process.poll() is not None, timeout)
+            number = found()
+        assert number, f"no {text!r} line: {self.lines} {self.errors}"
+        return number
+
+    def stop(self, signum: int) -> float:
+        """Send the signal; the seconds until the server had exited."""
+        sent = time.monotonic()
+        self.process.send_signal(signum)
+        try:
+            self.process.wait(timeout=30)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+        return time.monotonic() - sent
+
+    def wait_for_processes(self, count: int, timeout: float = PATIENCE) -> None:
+        """Until the server runs `count` processes (itself, the build process, its workers)."""
+        deadline = time.monotonic() + timeout
+        while len(processes_marked(self.mark)) < count:
+            assert self.process.poll() is None, (self.lines, self.errors)
+            assert time.monotonic() < deadline, f"never {count} processes"
+            time.sleep(0.01)

@@ -6,43 +6,57 @@ import threading
 import time
 from pathlib import Path
 
-from liveutil import EventStream, fetch, write_article
+from liveutil import PATIENCE, EventStream, fetch, write_article
 
 from sitegen.serve.http import EVENTS_PATH
 from sitegen.serve.watch import Debouncer, is_relevant
 
 
 def test_debouncer_turns_a_burst_into_one_call():
-    calls = []
-    done = threading.Event()
+    calls: list[set[Path]] = []
+    called = threading.Condition()
 
     def action(paths):
-        calls.append(paths)
-        done.set()
+        with called:
+            calls.append(paths)
+            called.notify_all()
 
-    debouncer = Debouncer(action, quiet=0.2)
+    debouncer = Debouncer(action, quiet=0.5)
     try:
         for i in range(500):
             debouncer.add(Path(f"/site/content/{i}.md"))
-        assert done.wait(5)
-        time.sleep(0.4)
-        assert len(calls) == 1
+        with called:
+            assert called.wait_for(lambda: calls, 30)
+        # A later change is a call of its own: had the burst been split, a part would come first.
+        debouncer.add(Path("/site/content/later.md"))
+        with called:
+            assert called.wait_for(lambda: len(calls) == 2, 30)
         assert len(calls[0]) == 500
+        assert calls[1] == {Path("/site/content/later.md")}
     finally:
         debouncer.close()
 
 
 def test_debouncer_waits_for_quiet_then_calls_again_for_later_changes():
-    calls = []
-    debouncer = Debouncer(calls.append, quiet=0.15)
+    calls: list[tuple[float, set[Path]]] = []
+    called = threading.Condition()
+
+    def action(paths):
+        with called:
+            calls.append((time.monotonic(), paths))
+            called.notify_all()
+
+    debouncer = Debouncer(action, quiet=0.3)
     try:
+        added = time.monotonic()
         debouncer.add(Path("/a"))
-        time.sleep(0.05)
-        assert calls == []  # still inside the quiet period
-        time.sleep(0.4)
+        with called:
+            assert called.wait_for(lambda: calls, 30)
+        assert calls[0][0] - added >= 0.3  # not before the quiet period was over
         debouncer.add(Path("/b"))
-        time.sleep(0.5)
-        assert calls == [{Path("/a")}, {Path("/b")}]
+        with called:
+            assert called.wait_for(lambda: len(calls) == 2, 30)
+        assert [paths for _, paths in calls] == [{Path("/a")}, {Path("/b")}]
     finally:
         debouncer.close()
 
@@ -60,7 +74,7 @@ def test_only_site_inputs_are_relevant(tmp_path: Path):
     assert not is_relevant(site, site / ".git" / "index")
 
 
-def wait_for(predicate, timeout=10.0):
+def wait_for(predicate, timeout=PATIENCE):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -8,114 +8,18 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
 
 import pytest
-from liveutil import EventStream, fetch, write_corpus
+from liveutil import PATIENCE, EventStream, Serve, fetch, free_port, processes_marked, write_corpus
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/environ").exists(), reason="finds the server's processes through /proc (Linux)"
 )
 
 STOP_SECONDS = 2.0
-PATIENCE = 240  # for conditions that need a whole build on two busy cores
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def processes_marked(mark: str) -> list[int]:
-    """Every live process whose environment carries the mark: the server and all it started."""
-    needle = f"SITEGEN_TEST_MARK={mark}".encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if needle in (entry / "environ").read_bytes().split(b"\0"):
-                found.append(int(entry.name))
-        except OSError:  # gone, or not ours
-            continue
-    return found
-
-
-class Serve:
-    """`python -m sitegen serve` with its own temporary folder, empty build cache and mark."""
-
-    def __init__(self, site: Path, *args: str):
-        self.mark = uuid.uuid4().hex
-        self.tmp = site.parent / f"tmp-{self.mark[:8]}"
-        self.tmp.mkdir()
-        self.port = free_port()
-        env = {
-            **os.environ,
-            "TMPDIR": str(self.tmp),
-            "SITEGEN_CACHE_DIR": str(site.parent / f"cache-{self.mark[:8]}"),
-            "SITEGEN_TEST_MARK": self.mark,
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "sitegen", "serve", "--site", str(site), "--port", str(self.port), *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        self.lines: list[str] = []
-        self.errors: list[str] = []
-        self._changed = threading.Condition()
-        for stream, into in ((self.process.stdout, self.lines), (self.process.stderr, self.errors)):
-            threading.Thread(target=self._read, args=(stream, into), daemon=True).start()
-
-    def _read(self, stream, into: list[str]) -> None:
-        for line in stream:
-            with self._changed:
-                into.append(line)
-                self._changed.notify_all()
-
-    def wait_for_line(self, text: str, timeout: float = PATIENCE) -> str:
-        with self._changed:
-            found = self._changed.wait_for(
-                lambda: any(text in line for line in self.lines) or self.process.poll() is not None, timeout
-            )
-        line = next((line for line in self.lines if text in line), None)
-        assert found and line, f"no {text!r} line: {self.lines} {self.errors}"
-        return line
-
-    def stop(self, signum: int) -> float:
-        """Send the signal; the seconds until the server had exited."""
-        sent = time.monotonic()
-        self.process.send_signal(signum)
-        try:
-            self.process.wait(timeout=30)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-        return time.monotonic() - sent
-
-    def assert_stopped_cleanly(self, signum: int) -> None:
-        """Stopped within 2 s, leaving nothing behind."""
-        seconds = self.stop(signum)
-        assert seconds <= STOP_SECONDS, f"took {seconds:.2f} s to stop"
-        assert self.process.returncode == 0, (self.lines, self.errors)
-        assert processes_marked(self.mark) == [], "a process was left behind"
-        assert list(self.tmp.iterdir()) == [], "a temporary folder was left behind"
-        assert not any("Traceback" in line for line in self.errors), self.errors
-
-    def wait_for_processes(self, count: int, timeout: float = PATIENCE) -> None:
-        """Until the server runs `count` processes (itself, the build process, its workers)."""
-        deadline = time.monotonic() + timeout
-        while len(processes_marked(self.mark)) < count:
-            assert self.process.poll() is None, (self.lines, self.errors)
-            assert time.monotonic() < deadline, f"never {count} processes"
-            time.sleep(0.01)
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +27,16 @@ def large_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("large") / "site"
     write_corpus(site, 1000)
     return site
+
+
+def assert_stopped_cleanly(server: Serve, signum: int) -> None:
+    """Stopped within 2 s, leaving nothing behind."""
+    seconds = server.stop(signum)
+    assert seconds <= STOP_SECONDS, f"took {seconds:.2f} s to stop"
+    assert server.process.returncode == 0, (server.lines, server.errors)
+    assert processes_marked(server.mark) == [], "a process was left behind"
+    assert list(server.tmp.iterdir()) == [], "a temporary folder was left behind"
+    assert not any("Traceback" in line for line in server.errors), server.errors
 
 
 def edit_base_template(site: Path, marker: str) -> None:
@@ -152,7 +66,7 @@ def test_a_fresh_1000_article_site_is_served_reloaded_and_stopped(large_site: Pa
         _, _, body = fetch(f"http://127.0.0.1:{server.port}/articles/story-10/")
         assert b'content="first edit"' in body
     finally:
-        server.assert_stopped_cleanly(signal.SIGTERM)
+        assert_stopped_cleanly(server, signal.SIGTERM)
 
 
 @pytest.mark.slow
@@ -174,7 +88,7 @@ def test_a_signal_stops_serve_within_2_s_at_any_moment(large_site: Path, signum:
             edit_base_template(large_site, f"edit {uuid.uuid4().hex}")
             server.wait_for_processes(3)  # every page renders again, in workers
     finally:
-        server.assert_stopped_cleanly(signum)
+        assert_stopped_cleanly(server, signum)
 
 
 def test_a_build_that_never_ends_does_not_keep_serve_from_stopping(tmp_path: Path):
@@ -187,7 +101,7 @@ def test_a_build_that_never_ends_does_not_keep_serve_from_stopping(tmp_path: Pat
     )
     server = Serve(site)
     server.wait_for_processes(2)
-    server.assert_stopped_cleanly(signal.SIGINT)
+    assert_stopped_cleanly(server, signal.SIGINT)
     assert not any("Serving" in line for line in server.lines)
 
 
