@@ -209,7 +209,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     command.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     command.add_argument(
-        "--jobs", type=int, metavar="N", help="processes for a large build (default: one per core)"
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="worker processes for a large build (default: the CPUs this process may use)",
     )
     command.add_argument("--timings", action="store_true", help="print the time each stage took")
     command.add_argument("--no-cache", action="store_true", help="neither use nor update the build cache")
