@@ -174,8 +174,12 @@ def serve_requests(requests: BinaryIO, answers: BinaryIO) -> None:
             request = pickle.load(requests)
         except EOFError:
             return
-        pickle.dump(run_build(request), answers)
-        answers.flush()
+        answer = run_build(request)
+        try:
+            pickle.dump(answer, answers)
+            answers.flush()
+        except BrokenPipeError:  # the serving process is gone: nobody to build for
+            return
 
 
 def main() -> None:
