@@ -30,7 +30,7 @@ from ..build import BuildResult, build
 from ..config import load_config
 from ..errors import Problem, SiteError, UsageError, error
 
-STOP_WAIT_SECONDS = 1.0  # how long a stopped process group may take to disappear
+STOP_WAIT_SECONDS = 0.5  # how long a killed process group may take to disappear
 
 
 @dataclass(frozen=True)

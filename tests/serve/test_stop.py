@@ -52,8 +52,8 @@ def edit_base_template(site: Path, marker: str) -> None:
 def test_a_fresh_1000_article_site_is_served_reloaded_and_stopped(large_site: Path):
     server = Serve(large_site)
     try:
-        line = server.wait_for_line("Serving")
-        assert f"http://127.0.0.1:{server.port}/" in line
+        line = server.lines[server.wait_for_line("Serving") - 1]
+        assert f"Serving http://127.0.0.1:{server.port}/" in line
         status, _, body = fetch(f"http://127.0.0.1:{server.port}/articles/story-10/")
         assert status == 200 and b"Story number 10" in body
         events = EventStream(f"http://127.0.0.1:{server.port}/__sitegen/events")
