@@ -99,8 +99,12 @@ class Preview:
             self._server = _bind(self.host, self.port, self.state, self._served_root)
             self._claim_workdir()
             # Watching before the first build: a file saved while it runs is built next.
-            self._watcher = SiteWatcher(self.site_dir, self.rebuild)
-            self._watcher.start()
+            watcher = SiteWatcher(self.site_dir, self.rebuild)
+            try:
+                watcher.start()
+            except OSError as exc:  # the system's limit on watched folders, say
+                raise UsageError(f"cannot watch the site's files for changes: {exc}") from exc
+            self._watcher = watcher
         self.rebuild(set())
         with self._lifecycle:
             if self._stopped:
