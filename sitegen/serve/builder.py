@@ -110,7 +110,10 @@ class BuildProcess:
             if self._stopped:
                 return None
             if self._process is None or self._process.poll() is not None:
-                self._process = _start_process()
+                try:
+                    self._process = _start_process()
+                except OSError as exc:
+                    return _failed(request, f"cannot start the build process: {exc}", "/")
             process = self._process
         assert process.stdin is not None and process.stdout is not None
         try:

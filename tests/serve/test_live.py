@@ -6,6 +6,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from liveutil import PATIENCE, EventStream, fetch, write_article
 
 from sitegen.serve.http import EVENTS_PATH
@@ -191,3 +192,31 @@ def test_without_a_usable_cache_folder_a_temporary_one_is_removed_on_stop(site: 
     assert workdir.is_dir() and not workdir.is_relative_to(tmp_path / "not-a-folder")
     server.stop()
     assert not workdir.exists()
+
+
+def test_a_build_process_that_dies_is_reported_and_replaced(preview, site: Path):
+    import os
+    import signal
+
+    def build_processes() -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                stat = (entry / "stat").read_text()
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == os.getpid() and b"sitegen.serve.builder" in command:
+                found.append(int(entry.name))
+        return found
+
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("finds the build process through /proc (Linux)")
+    (process,) = build_processes()
+    os.kill(process, signal.SIGKILL)
+    report = preview.rebuild(set())
+    assert not report.ok
+    assert "the build process stopped unexpectedly" in report.problems[0].message
+    assert preview.rebuild(set()).ok  # a new build process
+    assert len(build_processes()) == 1
