@@ -6,13 +6,15 @@ moment a connected page receives the reload event.
 
 Generated sites come from ../shared/bench/make_corpus.py (written once into --work).
 Each run appends a sentence to one article and times the reload event; the figure
-quoted is the median of the runs. The server runs as a subprocess, as a user runs it.
+quoted is the median of the runs. The server runs as a subprocess, as a user runs it,
+with an empty build cache of its own, so "first build" is a cold build.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import signal
 import socket
@@ -56,9 +58,12 @@ class Events:
     def __init__(self, url: str):
         self.response = urllib.request.urlopen(url, timeout=600)
 
-    def next(self) -> tuple[str, dict]:
+    def next(self, timeout: float = 600) -> tuple[str, dict]:
+        deadline = time.monotonic() + timeout
         kind, data = "message", ""
         while True:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no event in {timeout} s: is the server stuck?")
             line = self.response.readline().decode().rstrip("\n")
             if line.startswith("event: "):
                 kind = line[7:]
@@ -68,14 +73,16 @@ class Events:
                 return kind, json.loads(data)
 
 
-def measure(site: Path, runs: int) -> tuple[float, list[float]]:
+def measure(site: Path, runs: int, work: Path) -> tuple[float, list[float]]:
     port = free_port()
+    cache = Path(tempfile.mkdtemp(prefix="cache-", dir=work))
     started = time.perf_counter()
     server = subprocess.Popen(
         [sys.executable, "-m", "sitegen", "serve", "--site", str(site), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        env={**os.environ, "SITEGEN_CACHE_DIR": str(cache)},
     )
     try:
         while "Serving" not in (server.stdout.readline() or "Serving"):
@@ -101,6 +108,7 @@ def measure(site: Path, runs: int) -> tuple[float, list[float]]:
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=60)
+        shutil.rmtree(cache, ignore_errors=True)
 
 
 def main() -> None:
@@ -116,7 +124,7 @@ def main() -> None:
     for size in args.sizes.split(","):
         site = corpus(size, args.work)
         count = len(list((site / "content").rglob("*.md")))
-        first, latencies = measure(site, args.runs)
+        first, latencies = measure(site, args.runs, args.work)
         print(
             f"| {size} | {count} | {first:.2f} | {statistics.median(latencies):.3f} | "
             f"{min(latencies):.3f} | {max(latencies):.3f} |",

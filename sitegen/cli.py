@@ -22,6 +22,7 @@ from .scaffold import init_site
 from .version import __version__
 
 OK, CONTENT_ERROR, USAGE_ERROR = 0, 1, 2
+SIGNAL_CHECK_SECONDS = 0.1  # how soon `serve` notices Ctrl-C or SIGTERM at the latest
 
 
 def print_problems(problems: Sequence[Problem]) -> None:
@@ -94,28 +95,57 @@ def _serve(args: argparse.Namespace) -> int:
     from .serve import Preview, is_loopback  # only this command needs the server and watchdog
 
     preview = Preview(
-        Path(args.site), host=args.host, port=args.port, drafts=args.drafts, report=_print_build_report
+        Path(args.site),
+        host=args.host,
+        port=args.port,
+        drafts=args.drafts,
+        report=_print_build_report,
+        announce=lambda url: print(f"Serving {url} (Ctrl-C to stop)", flush=True),
     )
     if not is_loopback(args.host):
         print(
             f"warning: serving on {args.host}: the preview is visible to other machines on the network",
             file=sys.stderr,
         )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    preview.start()
+    # Ctrl-C and SIGTERM both arrive here, in the main thread, as KeyboardInterrupt, whatever
+    # it is doing; the preview starts in another thread so that this one only ever waits.
+    # It waits in short steps: a signal that the system hands to another thread reaches
+    # Python's handler only when the main thread next runs.
+    signal.signal(signal.SIGTERM, _interrupt)
+    failure: list[BaseException] = []
+    starting = threading.Thread(
+        target=_start_preview, args=(preview, failure), name="sitegen-start", daemon=True
+    )
     try:
-        print(f"Serving {preview.url} (Ctrl-C to stop)", flush=True)
+        starting.start()
+        while starting.is_alive():
+            starting.join(SIGNAL_CHECK_SECONDS)
+        if failure:
+            raise failure[0]
         if args.open:
             webbrowser.open(preview.url)
-        while not stop.wait(0.5):
-            pass
+        while True:  # until a signal
+            time.sleep(SIGNAL_CHECK_SECONDS)
     except KeyboardInterrupt:
         pass
     finally:
+        # A second Ctrl-C must not cut the clean-up short; stop() takes well under 2 s.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         preview.stop()
-    print("Stopped.")
+    print("Stopped.", flush=True)
     return OK
+
+
+def _start_preview(preview, failure: list[BaseException]) -> None:
+    try:
+        preview.start()
+    except BaseException as exc:  # handed to the main thread, which reports it
+        failure.append(exc)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _print_build_report(report) -> None:
@@ -132,6 +162,17 @@ def _print_build_report(report) -> None:
             "The build failed: the last good site is still served, with the errors shown in the page.",
             flush=True,
         )
+
+
+def _port(text: str) -> int:
+    """A TCP port number, for argparse: anything else is a usage error (exit 2)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return port
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -169,7 +210,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     command.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     command.add_argument(
-        "--jobs", type=int, metavar="N", help="processes for a large build (default: one per core)"
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="worker processes for a large build (default: the CPUs this process may use)",
     )
     command.add_argument("--timings", action="store_true", help="print the time each stage took")
     command.add_argument("--no-cache", action="store_true", help="neither use nor update the build cache")
@@ -187,7 +231,9 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument(
         "--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only)"
     )
-    command.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
+    command.add_argument(
+        "--port", type=_port, default=8000, help="the port to listen on, 0 for any free one (default: 8000)"
+    )
     command.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     command.add_argument("--open", action="store_true", help="open the site in the web browser")
     command.set_defaults(run=_serve)

@@ -1,9 +1,21 @@
-"""Work spread over processes that inherit the build's data by fork instead of pickling it."""
+"""Work spread over processes that inherit the build's data by fork instead of pickling it.
+
+Fork is used only where it is safe: not on macOS (system libraries there may not survive
+a fork, and Python defaults to spawn), and never from a process that runs other threads
+(a lock one of them held is copied locked into the child, which can deadlock; Python
+3.12+ warns). Where fork is not safe the work runs in the calling process, one item
+after another: the site model and the templates cannot be pickled to a spawned process.
+`sitegen serve` runs its builds in a single-threaded build process of its own, so its
+builds use forked workers too.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import TypeVar
@@ -17,11 +29,23 @@ _worker_state: object = None
 
 
 def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    """The CPUs this process may run on: os.process_cpu_count() (Python 3.13+), else the
+    CPU affinity mask, else every CPU of the machine."""
+    process_cpu_count = getattr(os, "process_cpu_count", None)
+    if process_cpu_count is not None:
+        return process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether worker processes may be forked from this process now."""
+    return (
+        sys.platform != "darwin"
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    )
 
 
 def map_in_processes(
@@ -30,11 +54,16 @@ def map_in_processes(
     items: Iterable[Item],
     jobs: int,
 ) -> Iterator[Result]:
-    """`function(state, item)` for every item, in `jobs` forked processes, results as they come.
+    """`function(state, item)` for every item, in `jobs` forked processes, results as they come;
+    in this process, one after another, when forking is not safe here (see can_fork).
 
     `state` (the site model, the renderer) reaches the workers by fork, never pickled;
     `function` must be a module-level function, and items and results must pickle.
     """
+    if jobs <= 1 or not can_fork():
+        for item in items:
+            yield function(state, item)
+        return
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_set_state, initargs=(state,)) as pool:
         yield from pool.imap_unordered(partial(_call, function), items)
@@ -49,6 +78,10 @@ def chunked(items: list[Item], parts: int) -> list[list[Item]]:
 def _set_state(state: object) -> None:
     global _worker_state
     _worker_state = state
+    # A worker must die when the pool ends it (SIGTERM), even if the building process had
+    # its own handler, which fork copied here; Ctrl-C is the building process's to handle.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _call(function: Callable[[object, Item], Result], item: Item) -> Result:

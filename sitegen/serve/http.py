@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import mimetypes
+import re
+import socket
 import threading
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -14,6 +18,12 @@ from urllib.parse import unquote, urlsplit
 EVENTS_PATH = "/__sitegen/events"
 SCRIPT_PATH = "/__sitegen/livereload.js"
 KEEPALIVE_SECONDS = 15
+LISTEN_BACKLOG = 128  # socketserver's 5 makes a burst of connections (a page and its assets) wait
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+# A Host header: a name or IPv4 address, or an IPv6 address in brackets, then maybe a port.
+_HOST_HEADER = re.compile(
+    r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[^:\[\]@/\s]+))(?::(?P<port>[0-9]{1,5}))?"
+)
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -51,6 +61,7 @@ def resolve_request_path(root: Path, url_path: str) -> Path | None:
 
     `..` (also percent-encoded), backslashes, NUL and symlinks that lead out of the
     root are refused; a folder gives its index.html; there are no directory listings.
+    A path the file system cannot take (a name over 255 bytes) names no file.
     """
     decoded = unquote(url_path)
     if "\x00" in decoded or "\\" in decoded:
@@ -59,16 +70,44 @@ def resolve_request_path(root: Path, url_path: str) -> Path | None:
     if any(p == ".." for p in parts):
         return None
     candidate = root.joinpath(*parts)
-    if candidate.is_dir():
-        candidate = candidate / "index.html"
     try:
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
         resolved = candidate.resolve(strict=True)
         real_root = root.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    if real_root not in resolved.parents or not resolved.is_file():
+        if real_root not in resolved.parents or not resolved.is_file():
+            return None
+    except (OSError, RuntimeError, ValueError):
         return None
     return resolved
+
+
+def is_own_host(header: str | None, listen_host: str, port: int) -> bool:
+    """Whether a request's Host header names the preview: a loopback name or the address it
+    listens on, with its port. A DNS rebinding attack sends the attacker's own name and is
+    refused. Listening on every address (0.0.0.0, ::), any IP address is the preview's
+    own: other machines reach it by one, and a rebinding attack needs a name.
+    """
+    match = _HOST_HEADER.fullmatch(header or "")
+    if match is None or int(match["port"] or 80) != port:
+        return False
+    name = (match["ipv6"] or match["name"]).lower()
+    if name in LOOPBACK_NAMES or name == listen_host.strip("[]").lower():
+        return True
+    return is_unspecified(listen_host) and _is_ip_address(name)
+
+
+def is_unspecified(host: str) -> bool:
+    """0.0.0.0 or ::, listening on every address of the machine."""
+    return _is_ip_address(host) and ipaddress.ip_address(host).is_unspecified
+
+
+def _is_ip_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 class LiveState:
@@ -124,6 +163,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self._serve(send_body=True)
 
     def _serve(self, send_body: bool) -> None:
+        if not is_own_host(self.headers.get("Host"), self.server.listen_host, self.server.server_port):
+            message = b"403 Forbidden: this preview answers only requests for its own address\n"
+            self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", message, send_body)
+            return
         path = urlsplit(self.path).path
         if path == EVENTS_PATH:
             self._events()
@@ -232,14 +275,27 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
 
 class PreviewHTTPServer(ThreadingHTTPServer):
+    """Bound to its address when made; accepting connections only after server_activate()."""
+
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
-    def __init__(self, address: tuple[str, int], base_path: str, state: LiveState, root):
-        super().__init__(address, PreviewHandler)
+    def __init__(
+        self, address: tuple[str, int], base_path: str, state: LiveState, root: Callable[[], Path | None]
+    ):
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, PreviewHandler, bind_and_activate=False)
+        try:
+            self.server_bind()
+        except BaseException:
+            self.server_close()
+            raise
+        self.listen_host = address[0]
         self.base_path = base_path
         self.state = state
-        self.root = root  # a callable: the folder of the last good build, or None
+        self.root = root  # the folder of the last good build, or None
 
 
 def _live_script() -> bytes:

@@ -39,7 +39,7 @@ class Debouncer:
     hundreds of files or a folder copied in gives one rebuild. Changes that arrive while
     the action runs are kept for the next call."""
 
-    def __init__(self, action: Callable[[set[Path]], None], quiet: float = 0.1, longest: float = 2.0):
+    def __init__(self, action: Callable[[set[Path]], object], quiet: float = 0.1, longest: float = 2.0):
         self._action = action
         self._quiet = quiet
         self._longest = longest
@@ -99,7 +99,7 @@ class _Handler(FileSystemEventHandler):
 class SiteWatcher:
     """Watches content/, themes/, static/ and site.yaml of a site (folders created later too)."""
 
-    def __init__(self, site_dir: Path, on_change: Callable[[set[Path]], None]):
+    def __init__(self, site_dir: Path, on_change: Callable[[set[Path]], object]):
         self.site_dir = site_dir
         self.debouncer = Debouncer(on_change)
         self.handler = _Handler(site_dir, self.debouncer)

@@ -19,10 +19,24 @@ def site(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def preview(site: Path):
-    reports = []
-    server = Preview(site, port=0, report=reports.append)
-    server.start()
-    server.reports = reports
-    yield server
-    server.stop()
+def start_preview(site: Path):
+    """start_preview() -> a started Preview of `site`, its build reports in .reports; stopped
+    after the test. Files written before the call are in its first build, not in a rebuild."""
+    started = []
+
+    def start() -> Preview:
+        reports: list = []
+        server = Preview(site, port=0, report=reports.append)
+        server.reports = reports  # type: ignore[attr-defined]
+        started.append(server)
+        server.start()
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def preview(start_preview):
+    return start_preview()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,11 @@ from liveutil import write_article
 
 selenium = pytest.importorskip("selenium")
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    JavascriptException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -50,7 +54,15 @@ def browser():
 
 
 def until(browser, condition, message: str):
-    return WebDriverWait(browser, TIMEOUT, poll_frequency=0.05).until(lambda _: condition(), message)
+    """Wait for the condition; an element that a reload replaced while the condition looked
+    at it is no error: the condition is asked again on the new page."""
+    wait = WebDriverWait(
+        browser,
+        TIMEOUT,
+        poll_frequency=0.05,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException, JavascriptException),
+    )
+    return wait.until(lambda _: condition(), message)
 
 
 def mark_page(browser) -> None:
@@ -60,15 +72,6 @@ def mark_page(browser) -> None:
 
 def same_document(browser) -> bool:
     return browser.execute_script("return window.__sitegenTestMarker === 'same document';")
-
-
-def settle(preview, quiet: float = 0.6) -> None:
-    """Wait until the watcher has handled the test's own setup writes (no rebuild for `quiet` s)."""
-    seen, since = preview.state.sequence, time.monotonic()
-    while time.monotonic() - since < quiet:
-        time.sleep(0.05)
-        if preview.state.sequence != seen:
-            seen, since = preview.state.sequence, time.monotonic()
 
 
 def wait_until_connected(browser) -> None:
@@ -118,7 +121,7 @@ def test_broken_front_matter_shows_an_overlay_until_fixed(browser, preview, site
     )
 
 
-def test_css_change_is_applied_without_reloading(browser, preview, site: Path):
+def test_css_change_is_applied_without_reloading(browser, start_preview, site: Path):
     css = site / "static" / "css" / "extra.css"
     css.parent.mkdir(parents=True)
     css.write_text("h1 { color: rgb(1, 2, 3); }\n")
@@ -128,7 +131,7 @@ def test_css_change_is_applied_without_reloading(browser, preview, site: Path):
         '{% extends "default/base.html" %}\n'
         '{% block head %}<link rel="stylesheet" href="{{ url(\'css/extra.css\') }}">{% endblock %}\n'
     )
-    settle(preview)
+    preview = start_preview()
     browser.get(preview.url)
     wait_until_connected(browser)
 
@@ -142,10 +145,10 @@ def test_css_change_is_applied_without_reloading(browser, preview, site: Path):
     assert same_document(browser), "the page was reloaded instead of swapping the stylesheet"
 
 
-def test_reload_keeps_the_scroll_position(browser, preview, site: Path):
+def test_reload_keeps_the_scroll_position(browser, start_preview, site: Path):
     long_body = "\n\n".join(f"Paragraph {i} of a long briefing." for i in range(200)) + "\n"
     write_article(site, "port-strike", "Port strike ends", long_body)
-    settle(preview)
+    preview = start_preview()
     browser.get(preview.url + "articles/port-strike/")
     wait_until_connected(browser)
     browser.execute_script("window.scrollTo(0, 2500);")

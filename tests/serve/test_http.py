@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from liveutil import fetch, raw_get
 
-from sitegen.serve.http import SCRIPT_PATH, resolve_request_path
+from sitegen.serve.http import SCRIPT_PATH, is_own_host, resolve_request_path
 
 
 @pytest.fixture
@@ -147,3 +147,74 @@ def test_port_in_use_is_a_usage_error(preview, site: Path):
     port = int(preview.url.split(":")[2].split("/")[0])
     with pytest.raises(UsageError, match=f"port {port} is already in use.*--port"):
         Preview(site, port=port).start()
+
+
+@pytest.mark.parametrize(
+    ("header", "listen", "allowed"),
+    [
+        ("127.0.0.1:8000", "127.0.0.1", True),
+        ("localhost:8000", "127.0.0.1", True),
+        ("LOCALHOST:8000", "127.0.0.1", True),
+        ("[::1]:8000", "127.0.0.1", True),
+        ("evil.example:8000", "127.0.0.1", False),  # DNS rebinding: the attacker's name
+        ("evil.example", "127.0.0.1", False),
+        ("localhost:8001", "127.0.0.1", False),  # another port
+        ("localhost", "127.0.0.1", False),  # no port: 80
+        ("127.0.0.1.evil.example:8000", "127.0.0.1", False),
+        ("user@127.0.0.1:8000", "127.0.0.1", False),
+        ("localhost:8000/x", "127.0.0.1", False),
+        ("", "127.0.0.1", False),
+        (None, "127.0.0.1", False),
+        ("192.168.1.20:8000", "127.0.0.1", False),
+        ("192.168.1.20:8000", "192.168.1.20", True),  # the --host given
+        ("preview.lan:8000", "preview.lan", True),
+        ("other.lan:8000", "preview.lan", False),
+        ("192.168.1.20:8000", "0.0.0.0", True),  # every address: reached by any of its IPs
+        ("[fe80::1]:8000", "::", True),
+        ("evil.example:8000", "0.0.0.0", False),  # but never by a name it was not given
+    ],
+)
+def test_only_requests_for_the_previews_own_address_are_answered(header, listen, allowed):
+    assert is_own_host(header, listen, 8000) is allowed
+
+
+def test_a_foreign_host_header_gets_403_over_the_wire(preview):
+    port = int(preview.url.split(":")[2].split("/")[0])
+    assert raw_get(port, "/")[0] == 200
+    assert raw_get(port, "/", host=f"localhost:{port}")[0] == 200
+    for host in (f"evil.example:{port}", "evil.example", None):
+        status, body = raw_get(port, "/", host=host)
+        assert status == 403, host
+        assert b"Port strike" not in body
+    for path in ("/__sitegen/events", "/__sitegen/livereload.js", "/articles/port-strike/"):
+        assert raw_get(port, path, host=f"evil.example:{port}")[0] == 403, path
+
+
+def test_a_request_path_over_255_bytes_is_a_404(preview, root: Path):
+    port = int(preview.url.split(":")[2].split("/")[0])
+    for target in ("/" + "a" * 300, "/" + "\u4e2d" * 90 + "/", "/articles/" + "%E4%B8%AD" * 90):
+        status, _ = raw_get(port, target)
+        assert status == 404, target
+    assert resolve_request_path(root, "a" * 300) is None
+
+
+def test_a_burst_of_connections_waits_in_the_listen_queue(site: Path):
+    """With socketserver's backlog of 5, connections beyond it wait a second or more."""
+    import socket
+
+    from sitegen.serve.http import LiveState, PreviewHTTPServer
+
+    server = PreviewHTTPServer(("127.0.0.1", 0), "/", LiveState("x"), lambda: None)
+    server.server_activate()  # listening, but nothing accepts: only the queue holds them
+    clients = []
+    try:
+        for _ in range(100):
+            client = socket.socket()
+            client.settimeout(5)
+            client.connect(("127.0.0.1", server.server_port))  # blocks while the queue is full
+            clients.append(client)
+        assert len(clients) == 100
+    finally:
+        for client in clients:
+            client.close()
+        server.server_close()

@@ -6,43 +6,58 @@ import threading
 import time
 from pathlib import Path
 
-from liveutil import EventStream, fetch, write_article
+import pytest
+from liveutil import PATIENCE, EventStream, fetch, write_article
 
 from sitegen.serve.http import EVENTS_PATH
 from sitegen.serve.watch import Debouncer, is_relevant
 
 
 def test_debouncer_turns_a_burst_into_one_call():
-    calls = []
-    done = threading.Event()
+    calls: list[set[Path]] = []
+    called = threading.Condition()
 
     def action(paths):
-        calls.append(paths)
-        done.set()
+        with called:
+            calls.append(paths)
+            called.notify_all()
 
-    debouncer = Debouncer(action, quiet=0.2)
+    debouncer = Debouncer(action, quiet=0.5)
     try:
         for i in range(500):
             debouncer.add(Path(f"/site/content/{i}.md"))
-        assert done.wait(5)
-        time.sleep(0.4)
-        assert len(calls) == 1
+        with called:
+            assert called.wait_for(lambda: calls, 30)
+        # A later change is a call of its own: had the burst been split, a part would come first.
+        debouncer.add(Path("/site/content/later.md"))
+        with called:
+            assert called.wait_for(lambda: len(calls) == 2, 30)
         assert len(calls[0]) == 500
+        assert calls[1] == {Path("/site/content/later.md")}
     finally:
         debouncer.close()
 
 
 def test_debouncer_waits_for_quiet_then_calls_again_for_later_changes():
-    calls = []
-    debouncer = Debouncer(calls.append, quiet=0.15)
+    calls: list[tuple[float, set[Path]]] = []
+    called = threading.Condition()
+
+    def action(paths):
+        with called:
+            calls.append((time.monotonic(), paths))
+            called.notify_all()
+
+    debouncer = Debouncer(action, quiet=0.3)
     try:
+        added = time.monotonic()
         debouncer.add(Path("/a"))
-        time.sleep(0.05)
-        assert calls == []  # still inside the quiet period
-        time.sleep(0.4)
+        with called:
+            assert called.wait_for(lambda: calls, 30)
+        assert calls[0][0] - added >= 0.3  # not before the quiet period was over
         debouncer.add(Path("/b"))
-        time.sleep(0.5)
-        assert calls == [{Path("/a")}, {Path("/b")}]
+        with called:
+            assert called.wait_for(lambda: len(calls) == 2, 30)
+        assert [paths for _, paths in calls] == [{Path("/a")}, {Path("/b")}]
     finally:
         debouncer.close()
 
@@ -60,7 +75,7 @@ def test_only_site_inputs_are_relevant(tmp_path: Path):
     assert not is_relevant(site, site / ".git" / "index")
 
 
-def wait_for(predicate, timeout=10.0):
+def wait_for(predicate, timeout=PATIENCE):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -142,12 +157,68 @@ def test_deleted_article_disappears_from_every_listing(preview, site: Path):
         assert b"Cable damaged" not in body, listing
 
 
-def test_stop_removes_the_temporary_folder(site: Path):
+def test_the_preview_folder_is_kept_for_the_next_preview_and_not_shared(site: Path):
+    from sitegen.cache import cache_folder
     from sitegen.serve import Preview
 
+    first, second = Preview(site, port=0), Preview(site, port=0)
+    first.start()
+    second.start()
+    try:
+        # Two previews of one site at once: each builds into a folder of its own.
+        assert first.output_dir != second.output_dir
+        assert first.output_dir.is_relative_to(cache_folder(site))
+        assert second.output_dir.is_relative_to(cache_folder(site))
+    finally:
+        second.stop()
+        first.stop()
+    again = Preview(site, port=0, report=(reports := []).append)
+    again.start()
+    try:
+        assert again.output_dir == first.output_dir
+        assert reports[0].ok
+    finally:
+        again.stop()
+
+
+def test_without_a_usable_cache_folder_a_temporary_one_is_removed_on_stop(site: Path, tmp_path, monkeypatch):
+    from sitegen.serve import Preview
+
+    (tmp_path / "not-a-folder").write_text("")
+    monkeypatch.setenv("SITEGEN_CACHE_DIR", str(tmp_path / "not-a-folder"))
     server = Preview(site, port=0)
     server.start()
     workdir = server.output_dir.parent
-    assert workdir.is_dir()
+    assert workdir.is_dir() and not workdir.is_relative_to(tmp_path / "not-a-folder")
     server.stop()
     assert not workdir.exists()
+
+
+def test_a_build_process_that_dies_is_reported_and_replaced(preview, site: Path):
+    import os
+    import signal
+
+    def build_processes() -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                stat = (entry / "stat").read_text()
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == os.getpid() and b"sitegen.serve.builder" in command:
+                found.append(int(entry.name))
+        return found
+
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("finds the build process through /proc (Linux)")
+    (process,) = build_processes()
+    os.kill(process, signal.SIGKILL)
+    report = preview.rebuild(set())
+    # Seen dead before the request went out, it is replaced at once; seen dead while
+    # waiting for the answer, the build is reported failed.
+    assert report.ok or "the build process stopped unexpectedly" in report.problems[0].message
+    assert preview.rebuild(set()).ok
+    (replacement,) = build_processes()
+    assert replacement != process
