@@ -217,7 +217,7 @@ def build(
 
 
 def _inputs_digest(site_dir: Path, options: object) -> bytes | None:
-    """A digest of the path, size and mtime of every file the site is made of (content,
+    """A digest of the path, size, mtime and change time of every file the site is made of (content,
     static files, site.yaml, every theme's files, the built-in ones included), or None
     when one changed too recently for its mtime to be trusted."""
     recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
@@ -231,7 +231,11 @@ def _inputs_digest(site_dir: Path, options: object) -> bytes | None:
                 return None
             if stat.st_mtime_ns >= recent:
                 return None
-            hasher.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+            hasher.update(
+                f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\n".encode(
+                    "utf-8", "surrogateescape"
+                )
+            )
     return hasher.digest()
 
 

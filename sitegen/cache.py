@@ -35,7 +35,7 @@ import markdown
 from .errors import Problem, warning
 from .version import __version__
 
-FORMAT = 4  # bump when what the cache holds changes shape, or what validating a file gives
+FORMAT = 5  # bump when what the cache holds changes shape, or what validating a file gives
 _STAMP = {
     "format": FORMAT,
     "sitegen": __version__,
@@ -45,16 +45,28 @@ _STAMP = {
 
 
 class FileStat(NamedTuple):
+    """An output file as a build left it: copies and hard links keep these."""
+
     size: int
     mtime_ns: int
 
+
+class SourceStat(NamedTuple):
+    """A source file as last read. The change time is here because an edit that keeps the
+    size and puts the mtime back (a tool restoring timestamps) still moves it, and no
+    program can set it; a file whose three values are unchanged is trusted unread."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
     @classmethod
-    def of(cls, path: Path | str) -> FileStat | None:
+    def of(cls, path: Path | str) -> SourceStat | None:
         try:
             stat = os.stat(path)
         except OSError:
             return None
-        return cls(stat.st_size, stat.st_mtime_ns)
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 @dataclass(frozen=True)
@@ -79,7 +91,7 @@ class OutputRecord:
 _ALLOWED_CLASSES = frozenset(
     {
         ("sitegen.validate", "ValidatedFile"),
-        ("sitegen.cache", "FileStat"),
+        ("sitegen.cache", "SourceStat"),
         ("sitegen.validate", "Article"),
         ("sitegen.errors", "Problem"),
         ("sitegen.errors", "Severity"),

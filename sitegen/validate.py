@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
-from .cache import FileStat, content_hash
+from .cache import SourceStat, content_hash
 from .config import split_url
 from .errors import Problem, error, shown, warning
 from .load import SourceFile, article_labels, parse_article
@@ -325,7 +325,7 @@ def first_paragraph(markdown: str) -> str:
 class ValidatedFile:
     """What reading and validating one article file gave, and the file it came from."""
 
-    stat: FileStat | None  # None when the file could not be read
+    stat: SourceStat | None  # None when the file could not be read
     content_hash: str
     article: Article | None
     problems: tuple[Problem, ...]
@@ -342,22 +342,22 @@ def read_articles(
 ) -> tuple[dict[str, ValidatedFile], list[Article], list[Problem]]:
     """Load and validate every article file, then check the rules that span files.
 
-    `remembered` holds what an earlier run gave for each file: a file whose size and
-    mtime, or failing that its bytes, are unchanged is not parsed again. (So an edit that
-    keeps the size and puts the mtime back is not seen; with nothing remembered, every
-    file is read.) Many files to parse (a cold build) are parsed in `jobs` processes.
+    `remembered` holds what an earlier run gave for each file: a file whose size, mtime
+    and change time, or failing that its bytes, are unchanged is not parsed again (with
+    nothing remembered, every file is read). Many files to parse (a cold build) are parsed
+    in `jobs` processes.
     """
     files: dict[str, ValidatedFile] = {}
-    pending: list[tuple[Path, str, FileStat | None]] = []
+    pending: list[tuple[Path, str, SourceStat | None]] = []
     # A file changed twice within the file system's timestamp granularity can keep its size
     # and mtime ("racy git"): a file modified this recently is remembered by content only.
     recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
     root = str(site_dir)
     labels, scan_problems = article_labels(site_dir)
     for label in labels:
-        stat = FileStat.of(os.path.join(root, label))
+        stat = SourceStat.of(os.path.join(root, label))
         if stat and stat.mtime_ns >= recent:
-            stat = FileStat(stat.size, UNTRUSTED_MTIME)
+            stat = SourceStat(stat.size, UNTRUSTED_MTIME, stat.ctime_ns)
         known = remembered.get(label)
         if known and stat is not None and stat == known.stat and stat.mtime_ns != UNTRUSTED_MTIME:
             files[label] = known
@@ -383,7 +383,7 @@ class _ReadState:
 
 
 def _read_chunk(
-    state: object, pending: list[tuple[Path, str, FileStat | None]]
+    state: object, pending: list[tuple[Path, str, SourceStat | None]]
 ) -> list[tuple[str, ValidatedFile]]:
     assert isinstance(state, _ReadState)
     results = []
@@ -404,7 +404,7 @@ def _read_chunk(
 
 
 def _validate_bytes(
-    data: bytes, path: Path, label: str, tz: ZoneInfo, stat: FileStat | None, digest: str
+    data: bytes, path: Path, label: str, tz: ZoneInfo, stat: SourceStat | None, digest: str
 ) -> ValidatedFile:
     source, problems = parse_article(data, path, label)
     if source is None:
