@@ -129,13 +129,15 @@ def build(
             todo = [page for page in site.pages if not _still_right(page, signatures, known, files, output)]
         with _timed(timings, "markdown"):
             shown_in_full = {a.slug: a for page in todo for a in _articles_in_full(page)}
-            renderer.bodies = render_bodies(
+            bodies = render_bodies(
                 shown_in_full.values(),
                 site.config.base_path,
                 cache,
                 jobs,
                 lambda d, t: report("markdown", d, t),
             )
+            renderer.bodies = bodies.html
+            loaded = LoadedSite(loaded.site, loaded.theme, loaded.warnings + bodies.warnings)
         writer = OutputWriter(output)
         writer.start()
         try:
