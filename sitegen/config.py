@@ -5,8 +5,10 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from .characters import FORBIDDEN
 from .errors import Problem, error, warning
 from .yamlfile import parse_mapping, read_text
 
@@ -39,12 +41,14 @@ class SiteConfig:
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
 
-_TYPES = {f.name: f.type for f in fields(SiteConfig)}
+_TYPES = {f.name: str(f.type) for f in fields(SiteConfig)}  # "str", "int": annotations are text here
 _EXPECTED = {"str": (str, "a string"), "int": (int, "a whole number")}
 
 
 def check_base_url(value: str) -> str | None:
     """Why `value` is not a usable base_url, or None when it is."""
+    if FORBIDDEN.search(value):  # site.yaml's were dropped as it was read; this is --base-url's
+        return f"base_url: {value!r} contains a control character"
     parts = urlsplit(value)
     if parts.scheme and parts.scheme not in ("http", "https"):
         return f"base_url: {value!r} must be an http or https URL, or a path such as '/'"
@@ -65,7 +69,7 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
     """
     path = site_dir / CONFIG_FILE
     problems: list[Problem] = []
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # checked against _TYPES one by one
     if path.is_file():
         raw, lines, problems = _read_yaml_mapping(path)
         for key, value in raw.items():

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Problem, error
+from .characters import WHY, describe, drop_forbidden, drop_forbidden_in_value
+from .errors import Problem, error, warning
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -48,8 +49,59 @@ def parse_mapping(
 ) -> tuple[dict[str, object], dict[str, int], list[Problem]]:
     """Parse YAML that must be a mapping; `first_line` is the file line the text starts on.
 
-    Returns the values, the file line of each key, and the problems found.
+    Returns the values, the file line of each key, and the problems found. Characters XML
+    forbids are dropped from the text and from the values (a YAML escape such as "\\e"
+    makes one), with a warning at their line or their key's line.
     """
+    text, dropped = drop_forbidden(text, label, first_line)
+    text, stand_ins = _stand_in_for_breaks(text)
+    values, lines, problems = _parse_mapping(text, label, first_line)
+    kept: dict[str, object] = {}
+    for key, value in values.items():
+        key = key.translate(stand_ins)
+        kept[key], found = drop_forbidden_in_value(_restore(value, stand_ins))
+        if found:
+            dropped.append(warning(label, lines.get(key), f"{key}: dropped {describe(found)}: {WHY}"))
+    return kept, {key.translate(stand_ins): line for key, line in lines.items()}, dropped + problems
+
+
+# Line breaks to YAML 1.1 (PyYAML and libyaml) but ordinary characters to YAML 1.2 and to
+# the editor's eye: a title holding one lost it, or was cut there, or folded it into a space.
+_YAML_1_1_BREAKS = "\x85\u2028\u2029"
+
+
+def _stand_in_for_breaks(text: str) -> tuple[str, dict[int, str]]:
+    """`text` with each of _YAML_1_1_BREAKS replaced by a private-use character that
+    neither occurs in it nor can come from an escape in it (its hex digits are nowhere in
+    the text), and the table that puts them back."""
+    present = [c for c in _YAML_1_1_BREAKS if c in text]
+    if not present:
+        return text, {}
+    lowered = text.lower()
+    free = (chr(n) for n in range(0xE000, 0xF900) if chr(n) not in text and f"{n:x}" not in lowered)
+    stand_ins = {}
+    for character in present:
+        stand_in = next(free)
+        text = text.replace(character, stand_in)
+        stand_ins[ord(stand_in)] = character
+    return text, stand_ins
+
+
+def _restore(value: object, stand_ins: dict[int, str]) -> object:
+    if not stand_ins:
+        return value
+    if isinstance(value, str):
+        return value.translate(stand_ins)
+    if isinstance(value, list):
+        return [_restore(item, stand_ins) for item in value]
+    if isinstance(value, dict):
+        return {_restore(k, stand_ins): _restore(v, stand_ins) for k, v in value.items()}
+    return value
+
+
+def _parse_mapping(
+    text: str, label: str, first_line: int
+) -> tuple[dict[str, object], dict[str, int], list[Problem]]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -12,7 +12,9 @@ import markdown
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from siteutil import article
 
+from sitegen.build import build
 from sitegen.cache import BuildCache
 from sitegen.render import bodies as bodies_module
 from sitegen.render import markdown as markdown_module
@@ -185,6 +187,14 @@ def test_a_slow_body_gets_a_warning_naming_its_file(monkeypatch):
         result = render_bodies(articles, "/", BuildCache(Path(site), enabled=False), jobs=1)
     assert [p.path for p in result.warnings] == ["content/a1.md"]
     assert "took" in result.warnings[0].message and not result.warnings[0].is_error
+
+
+def test_a_slow_body_is_named_in_the_build_result(monkeypatch, make_site):
+    monkeypatch.setattr(bodies_module, "SLOW_BODY_SECONDS", 0.01)
+    site = make_site({"content/slow.md": article(body="[" * 3000), "content/quick.md": article(title="Q")})
+    result = build(site, use_cache=False, jobs=1)
+    slow = [(p.path, p.is_error) for p in result.warnings if "took" in p.message]
+    assert slow == [("content/slow.md", False)]
 
 
 def test_root_relative_links_get_the_base_path():
