@@ -81,7 +81,9 @@ def _stand_in_for_breaks(text: str) -> tuple[str, dict[int, str]]:
     free = (chr(n) for n in range(0xE000, 0xF900) if chr(n) not in text and f"{n:x}" not in lowered)
     stand_ins = {}
     for character in present:
-        stand_in = next(free)
+        stand_in = next(free, None)
+        if stand_in is None:  # text made to hold every candidate: YAML 1.1 it is
+            break
         text = text.replace(character, stand_in)
         stand_ins[ord(stand_in)] = character
     return text, stand_ins

@@ -149,6 +149,12 @@ def test_an_escape_cannot_collide_with_the_stand_in_for_a_line_break():
     assert problems == [] and values == {"title": "a\u2028b \ue000 \ue001"}
 
 
+def test_front_matter_that_leaves_no_stand_in_free_is_read_as_yaml_1_1():
+    every_candidate = " ".join(f"{n:x}" for n in range(0xE000, 0xF900))
+    values, _, problems = parse_mapping(f'title: "a\u2028b"\n# {every_candidate}\n', "f", first_line=1)
+    assert values == {"title": "a\u2028b"} and problems == []  # libyaml keeps it in quotes
+
+
 def test_site_title_keeps_a_line_separator(make_site):
     site_yaml = "title: News\u2028desk\nbase_url: https://example.org/\n"
     site = make_site({"site.yaml": site_yaml, "content/a.md": article()})
