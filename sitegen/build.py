@@ -158,13 +158,15 @@ def build(
                 raise SiteError(problems)
         with _timed(timings, "markdown"):
             shown_in_full = {a.slug: a for page in todo for a in _articles_in_full(page)}
-            renderer.bodies = render_bodies(
+            bodies = render_bodies(
                 shown_in_full.values(),
                 site.config.base_path,
                 cache,
                 jobs,
                 lambda d, t: report("markdown", d, t),
             )
+            renderer.bodies = bodies.html
+            problems += bodies.warnings
         writer = OutputWriter(output, present)
         try:
             with _timed(timings, "render"):
@@ -181,7 +183,7 @@ def build(
                 stats = writer.commit()
         except RenderError as exc:
             writer.abort()
-            raise SiteError([*loaded.warnings, *cache.warnings, exc.problem]) from exc
+            raise SiteError([*problems, *cache.warnings, exc.problem]) from exc
         except OSError as exc:
             writer.abort()
             raise SiteError([*problems, _write_error(exc, writer)]) from exc

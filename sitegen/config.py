@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from .characters import FORBIDDEN
 from .errors import Problem, error, shown, warning
 from .yamlfile import parse_mapping, read_text, special_kind
 
@@ -58,6 +59,8 @@ def split_url(value: str) -> SplitResult | None:
 
 def check_base_url(value: str) -> str | None:
     """Why `value` is not a usable base_url, or None when it is."""
+    if FORBIDDEN.search(value):  # site.yaml's were dropped as it was read; this is --base-url's
+        return f"base_url: {shown(value)} contains a control character"
     parts = split_url(value)
     if parts is None:
         return f"base_url: {shown(value)} is not a valid URL"

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
 from .cache import SourceStat, content_hash
+from .characters import drop_forbidden
 from .config import split_url
 from .errors import Problem, error, shown, warning
 from .load import SourceFile, article_labels, parse_article
@@ -200,6 +201,9 @@ class _Fields:
 
 
 def validate_file(source: SourceFile, tz: ZoneInfo) -> tuple[Article | None, list[Problem]]:
+    # Once, here, so that pages and feeds agree (the front matter's are gone already: yamlfile.py).
+    body, dropped = drop_forbidden(source.body, source.label, source.body_line)
+    source = replace(source, body=body)
     reader = _Fields(source, tz)
     front = source.front_matter
     title = reader.text("title", required=True)
@@ -240,7 +244,7 @@ def validate_file(source: SourceFile, tz: ZoneInfo) -> tuple[Article | None, lis
         path=source.label,
         meta={k: v for k, v in front.items() if k not in KNOWN_FIELDS},
     )
-    problems = reader.problems + _near_misses(source)
+    problems = dropped + reader.problems + _near_misses(source)
     return (None if any(p.is_error for p in problems) else article.with_digests()), problems
 
 

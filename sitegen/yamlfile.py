@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from .errors import Problem, error, shown
+from .characters import WHY, describe, drop_forbidden, drop_forbidden_in_value
+from .errors import Problem, error, shown, warning
 
 MAX_ALIAS_VALUES = 10_000  # values that aliases (*name) may repeat, in all, in one file
 MAX_DEPTH = 100  # levels of lists and mappings within lists and mappings
@@ -118,8 +119,23 @@ def parse_mapping(
 ) -> tuple[dict[str, object], dict[str, int], list[Problem]]:
     """Parse YAML that must be a mapping; `first_line` is the file line the text starts on.
 
-    Returns the values, the file line of each key, and the problems found.
+    Returns the values, the file line of each key, and the problems found. Characters XML
+    forbids are dropped from the text and from the values (a YAML escape such as "\\e"
+    makes one), with a warning at their line or their key's line.
     """
+    text, dropped = drop_forbidden(text, label, first_line)
+    values, lines, problems = _parse_mapping(text, label, first_line)
+    kept: dict[str, object] = {}
+    for key, value in values.items():
+        kept[key], found = drop_forbidden_in_value(value)
+        if found:
+            dropped.append(warning(label, lines.get(key), f"{key}: dropped {describe(found)}: {WHY}"))
+    return kept, lines, dropped + problems
+
+
+def _parse_mapping(
+    text: str, label: str, first_line: int
+) -> tuple[dict[str, object], dict[str, int], list[Problem]]:
     protected, restore = _protect_characters(text)
     try:
         if _indicators(protected) > MAX_DEPTH:
@@ -190,13 +206,24 @@ _PRIVATE_USE = (*range(0xE000, 0xF900), *range(0xF0000, 0xFFFFE))
 
 
 def _protect_characters(text: str) -> tuple[str, dict[int, str]]:
-    """The text with each special character replaced, and the table that puts them back."""
+    """The text with each special character replaced, and the table that puts them back.
+
+    A stand-in is a private-use character that is neither in the text nor can be made by
+    an escape in it (its hex digits occur nowhere in the text), so putting them back never
+    turns an editor's own character into another. Text made to leave none free keeps the
+    rest as they are, and YAML 1.1 reads them (a clear error, never a wrong value)."""
     found = set(_SPECIAL_CHARACTERS.findall(text))
     if not found:
         return text, {}
-    free = (chr(c) for c in _PRIVATE_USE if chr(c) not in text)
-    stand_ins = {character: next(free) for character in sorted(found)}
-    protected = _SPECIAL_CHARACTERS.sub(lambda m: stand_ins[m.group()], text)
+    lowered = text.lower()
+    free = (chr(c) for c in _PRIVATE_USE if chr(c) not in text and f"{c:x}" not in lowered)
+    stand_ins: dict[str, str] = {}
+    for character in sorted(found):
+        stand_in = next(free, None)
+        if stand_in is None:
+            break
+        stand_ins[character] = stand_in
+    protected = _SPECIAL_CHARACTERS.sub(lambda m: stand_ins.get(m.group(), m.group()), text)
     return protected, {ord(stand_in): character for character, stand_in in stand_ins.items()}
 
 

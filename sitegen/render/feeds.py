@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from ..model import Page, Site
 from ..validate import Article
@@ -14,10 +15,16 @@ ATOM = "http://www.w3.org/2005/Atom"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
+class AbsoluteUrl(Protocol):
+    """Renderer.absolute_url: a site path -> its full address (percent-encoded if `quoted`)."""
+
+    def __call__(self, target: str, quoted: bool = False) -> str: ...
+
+
 def atom_feed(
     site: Site,
     page: Page,
-    absolute_url: Callable[[str], str],
+    absolute_url: AbsoluteUrl,
     body_html: Callable[[Article], str],
 ) -> bytes:
     config = site.config
@@ -59,7 +66,7 @@ def atom_feed(
     return _xml(feed)
 
 
-def sitemap(site: Site, absolute_url: Callable[[str], str]) -> bytes:
+def sitemap(site: Site, absolute_url: AbsoluteUrl) -> bytes:
     urlset = ET.Element("urlset", {"xmlns": "http://www.sitemaps.org/schemas/sitemap/0.9"})
     for page in site.pages:
         if not page.file_path.endswith("index.html"):
@@ -72,7 +79,7 @@ def sitemap(site: Site, absolute_url: Callable[[str], str]) -> bytes:
     return _xml(urlset)
 
 
-def robots(absolute_url: Callable[[str], str]) -> bytes:
+def robots(absolute_url: AbsoluteUrl) -> bytes:
     return f"User-agent: *\nAllow: /\n\nSitemap: {absolute_url('sitemap.xml', quoted=True)}\n".encode()
 
 

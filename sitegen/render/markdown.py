@@ -1,19 +1,27 @@
-"""Markdown bodies -> HTML, with Python-Markdown."""
+"""Markdown bodies -> HTML, with Python-Markdown and nothing else: the HTML is exactly what
+`markdown.markdown(body, extensions=EXTENSIONS, output_format=OUTPUT_FORMAT)` gives
+(tests/test_markdown.py generates bodies to prove it), plus the site's base path on
+root-relative links when the site is not published at the root of its host."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from typing import Final
 
 import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from .typography import smarten
+# What briefings need: tables, footnotes, fenced code, {: attributes }, sane lists, and
+# typographic quotes, dashes and ellipses (editors paste "straight" quotes and --).
+EXTENSIONS = ("tables", "footnotes", "fenced_code", "attr_list", "sane_lists", "smarty")
+OUTPUT_FORMAT: Final = "html"  # the pages are HTML5: <br>, not <br />
 
-# What briefings need: tables, footnotes, fenced code, {: attributes }, sane lists; and
-# typographic quotes and dashes (editors paste "straight" quotes and --), which
-# typography.smarten adds after rendering, at a tenth of what the smarty extension costs.
-EXTENSIONS = ["tables", "footnotes", "fenced_code", "attr_list", "sane_lists"]
+
+def settings(base_path: str) -> str:
+    """Everything but the body that decides a body's HTML, for the body cache's keys: an
+    upgrade of Python-Markdown or a change of extensions must never serve old HTML."""
+    return repr((markdown.__version__, EXTENSIONS, OUTPUT_FORMAT, base_path))
 
 
 class _BasePathLinks(Treeprocessor):
@@ -41,58 +49,15 @@ class _BasePathExtension(Extension):
         md.treeprocessors.register(_BasePathLinks(md, self.base_path), "base_path_links", 0)
 
 
-# The characters without which an inline pattern cannot match. Python-Markdown tries every
-# inline pattern on every piece of text, which is most of its time; a pattern whose
-# character is nowhere in a body cannot match anywhere in it, so it is left out for that
-# body (the HTML is the same; a body renders about a third faster).
-INLINE_TRIGGERS = {
-    "backtick": ("`",),
-    "escape": ("\\",),
-    "reference": ("[",),
-    "link": ("[",),
-    "image_link": ("[",),
-    "image_reference": ("[",),
-    "short_reference": ("[",),
-    "short_image_ref": ("[",),
-    "footnote": ("[",),
-    "autolink": ("<",),
-    "automail": ("<",),
-    "html": ("<",),
-    "entity": ("&",),
-    "linebreak": ("  \n",),
-    "em_strong": ("*",),
-    "em_strong2": ("_",),
-    "not_strong": ("*", "_"),
-}
-
-
 class MarkdownRenderer:
+    """One Python-Markdown instance, reset between bodies: the build converts thousands of
+    bodies with one renderer instead of setting up the extensions for each."""
+
     def __init__(self, base_path: str):
-        extensions = [*EXTENSIONS]
+        extensions: list[str | Extension] = [*EXTENSIONS]
         if base_path != "/":
             extensions.append(_BasePathExtension(base_path))
-        self._md = markdown.Markdown(extensions=extensions, output_format="html")
-        patterns = self._md.inlinePatterns
-        self._inline = {item.name: (patterns[item.name], item.priority) for item in patterns._priority}
-        self._active = set(self._inline)
+        self._md = markdown.Markdown(extensions=extensions, output_format=OUTPUT_FORMAT)
 
     def convert(self, text: str) -> str:
-        self._use_inline_patterns(
-            {
-                name
-                for name in self._inline
-                if name not in INLINE_TRIGGERS or any(t in text for t in INLINE_TRIGGERS[name])
-            }
-        )
-        return smarten(self._md.reset().convert(text))
-
-    def _use_inline_patterns(self, wanted: set[str]) -> None:
-        if wanted == self._active:
-            return
-        patterns = self._md.inlinePatterns
-        for name in self._active - wanted:
-            patterns.deregister(name)
-        for name in wanted - self._active:
-            pattern, priority = self._inline[name]
-            patterns.register(pattern, name, priority)
-        self._active = wanted
+        return self._md.reset().convert(text)
