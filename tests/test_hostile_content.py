@@ -22,7 +22,7 @@ from siteutil import article, write_site
 from sitegen import build, yamlfile
 from sitegen.errors import SiteError
 from sitegen.load import load_file
-from sitegen.validate import validate_file
+from sitegen.validate import KNOWN_FIELDS, validate_file
 from sitegen.yamlfile import read_bytes
 
 
@@ -289,19 +289,7 @@ def test_an_edit_that_keeps_size_and_mtime_is_seen_by_its_change_time(make_site,
 # --- the property-based test of front matter ---------------------------------------------------
 
 FIELDS = (
-    "title",
-    "date",
-    "updated",
-    "source",
-    "source_url",
-    "region",
-    "tags",
-    "summary",
-    "author",
-    "image",
-    "image_caption",
-    "slug",
-    "draft",
+    *KNOWN_FIELDS,
     "fingerprint",
     "notes",  # an unknown key
     "tgas",  # a near miss

@@ -48,9 +48,10 @@ def edit_base_template(site: Path, marker: str) -> None:
     )
 
 
-@pytest.mark.slow
-def test_a_fresh_1000_article_site_is_served_reloaded_and_stopped(large_site: Path):
-    server = Serve(large_site)
+def serve_reload_and_stop(site: Path) -> None:
+    """Serve a fresh site (empty build cache), read a page, edit base.html (every page
+    changes: a build with workers), see the open page told to reload, stop with SIGTERM."""
+    server = Serve(site)
     try:
         line = server.lines[server.wait_for_line("Serving") - 1]
         assert f"Serving http://127.0.0.1:{server.port}/" in line
@@ -59,7 +60,7 @@ def test_a_fresh_1000_article_site_is_served_reloaded_and_stopped(large_site: Pa
         events = EventStream(f"http://127.0.0.1:{server.port}/__sitegen/events")
         try:
             assert events.next_event()[0] == "hello"
-            edit_base_template(large_site, "first edit")  # every page changes: a pool build
+            edit_base_template(site, "first edit")
             assert events.next_event()[0] == "reload"
         finally:
             events.close()
@@ -67,6 +68,18 @@ def test_a_fresh_1000_article_site_is_served_reloaded_and_stopped(large_site: Pa
         assert b'content="first edit"' in body
     finally:
         assert_stopped_cleanly(server, signal.SIGTERM)
+
+
+@pytest.mark.slow
+def test_a_fresh_1000_article_site_is_served_reloaded_and_stopped(large_site: Path):
+    serve_reload_and_stop(large_site)
+
+
+@pytest.mark.slow
+def test_a_fresh_10000_article_site_is_served_reloaded_and_stopped(tmp_path: Path):
+    site = tmp_path / "site"
+    write_corpus(site, 10_000)
+    serve_reload_and_stop(site)
 
 
 @pytest.mark.slow
