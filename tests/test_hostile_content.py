@@ -78,7 +78,8 @@ def test_nesting_a_hundred_thousand_levels_deep_is_an_error_not_a_crash(tmp_path
     site = write_site(tmp_path, {"content/good.md": GOOD, "content/deep.md": text})
     done = sitegen("check", "--site", site)
     assert done.returncode == 1, done.stderr
-    assert "content/deep.md:5: invalid YAML: lists and mappings nest more than 100 levels deep" in done.stderr
+    # Ours, or, where PyYAML (6.0.4 and later) stops the nesting first, its own message.
+    assert re.search(r"content/deep\.md:5: invalid YAML: .*\bnest", done.stderr), done.stderr
 
 
 # --- special files --------------------------------------------------------------------------------
