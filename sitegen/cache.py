@@ -35,7 +35,7 @@ import markdown
 from .errors import Problem, warning
 from .version import __version__
 
-FORMAT = 5  # bump when what the cache holds changes shape, or what validating a file gives
+FORMAT = 6  # bump when what the cache holds changes shape, or what validating a file gives
 _STAMP = {
     "format": FORMAT,
     "sitegen": __version__,

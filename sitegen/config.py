@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import zoneinfo
 from dataclasses import dataclass, fields, replace
@@ -18,6 +19,29 @@ CONFIG_FILE = "site.yaml"
 
 
 @dataclass(frozen=True)
+class TaxonomySpec:
+    """A taxonomy as site.yaml names it: its front matter key and URL folder, and its titles."""
+
+    name: str  # "people": read from the front matter key of that name, pages at /people/
+    title: str  # "People", in the navigation and on its index page
+    singular: str  # "Person", beside one term's name
+    feeds: bool  # whether each term has a feed at /<name>/<slug>/feed.xml
+
+
+# The taxonomies a site has unless site.yaml says otherwise, as before `taxonomies:` existed.
+# Their front matter keys are `tags`, `region` and `source`; a source has no feed of its own.
+BUILTIN_TAXONOMIES = (
+    TaxonomySpec("tags", "Tags", "Tag", True),
+    TaxonomySpec("regions", "Regions", "Region", True),
+    TaxonomySpec("sources", "Sources", "Source", False),
+)
+# Paths the site's own pages use, now or in the pages planned for it.
+RESERVED_PATHS = ("articles", "page", "timeline", "stories", "editions", "search")
+_TAXONOMY_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_TAXONOMY_OPTIONS = {"title": str, "singular": str, "feeds": bool}
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "Briefing"
     base_url: str = "/"
@@ -26,6 +50,7 @@ class SiteConfig:
     theme: str = "default"
     per_page: int = 20
     feed_limit: int = 50
+    taxonomies: tuple[TaxonomySpec, ...] = BUILTIN_TAXONOMIES
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -45,7 +70,7 @@ class SiteConfig:
 
 _KINDS: dict[str, tuple[type, str]] = {"str": (str, "a string"), "int": (int, "a whole number")}
 # Each key's type and how a message names it; the annotations are strings (PEP 563).
-_EXPECTED = {f.name: _KINDS[str(f.type)] for f in fields(SiteConfig)}
+_EXPECTED = {f.name: _KINDS[str(f.type)] for f in fields(SiteConfig) if str(f.type) in _KINDS}
 
 
 def split_url(value: str) -> SplitResult | None:
@@ -92,8 +117,14 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
         raw, lines, problems = _read_yaml_mapping(path)
         for key, value in raw.items():
             line = lines.get(key)
+            if key == "taxonomies":
+                specs, found = read_taxonomies(value, line)
+                problems += found
+                if specs is not None:
+                    values[key] = specs
+                continue
             if key not in _EXPECTED:
-                known = ", ".join(_EXPECTED)
+                known = ", ".join([*_EXPECTED, "taxonomies"])
                 problems.append(error(CONFIG_FILE, line, f"unknown key {shown(key)} (known keys: {known})"))
                 continue
             expected, wanted = _EXPECTED[key]
@@ -122,6 +153,82 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
             )
         )
     return config, problems
+
+
+def read_taxonomies(value: object, line: int | None) -> tuple[tuple[TaxonomySpec, ...] | None, list[Problem]]:
+    """`taxonomies:` as a list of names (`[tags, regions, sources, people]`) or a mapping from
+    name to options (`{people: {title: People, singular: Person, feeds: true}}`); None and
+    the problems when it is wrong."""
+    if isinstance(value, list):
+        entries: list[tuple[object, object]] = [(name, None) for name in value]
+    elif isinstance(value, dict):
+        entries = list(value.items())
+    else:
+        return None, [
+            error(CONFIG_FILE, line, f"taxonomies: expected a list of names or a mapping, got {shown(value)}")
+        ]
+    from .validate import KNOWN_FIELDS  # validate reads the configuration: imported here, late
+
+    builtin = {spec.name: spec for spec in BUILTIN_TAXONOMIES}
+    problems: list[Problem] = []
+    specs: list[TaxonomySpec] = []
+    for name, options in entries:
+        where = f"taxonomies: {shown(name)}"
+        if not isinstance(name, str) or not _TAXONOMY_NAME.match(name):
+            problems.append(
+                error(CONFIG_FILE, line, f"{where} must be a name of lowercase letters, digits and hyphens")
+            )
+            continue
+        if name in RESERVED_PATHS:
+            problems.append(
+                error(
+                    CONFIG_FILE,
+                    line,
+                    f"{where} clashes with the site's own /{name}/ pages; choose another name",
+                )
+            )
+            continue
+        if name in KNOWN_FIELDS and name not in builtin:
+            problems.append(
+                error(CONFIG_FILE, line, f"{where} is a front matter field of its own; choose another name")
+            )
+            continue
+        if any(spec.name == name for spec in specs):
+            problems.append(error(CONFIG_FILE, line, f"{where} is named twice"))
+            continue
+        default = builtin.get(name) or TaxonomySpec(name, name.replace("-", " ").capitalize(), "", True)
+        settings = {"title": default.title, "singular": default.singular, "feeds": default.feeds}
+        if options is not None and not isinstance(options, dict):
+            problems.append(
+                error(
+                    CONFIG_FILE,
+                    line,
+                    f"{where}: expected a mapping of options (title, singular, feeds), got {shown(options)}",
+                )
+            )
+            continue
+        for option, setting in (options or {}).items():
+            kind = _TAXONOMY_OPTIONS.get(str(option))
+            if kind is None:
+                problems.append(
+                    error(
+                        CONFIG_FILE,
+                        line,
+                        f"{where}: unknown option {shown(option)} (known: title, singular, feeds)",
+                    )
+                )
+            elif not isinstance(setting, kind) or (isinstance(setting, str) and not setting.strip()):
+                wanted = "true or false" if kind is bool else "a non-empty string"
+                problems.append(
+                    error(CONFIG_FILE, line, f"{where}: {option} must be {wanted}, got {shown(setting)}")
+                )
+            else:
+                settings[str(option)] = setting
+        title = str(settings["title"])
+        specs.append(TaxonomySpec(name, title, str(settings["singular"]) or title, bool(settings["feeds"])))
+    if problems:
+        return None, problems
+    return tuple(specs), []
 
 
 def _file_kind(path: Path) -> str | None:

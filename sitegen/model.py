@@ -7,10 +7,11 @@ write, each page with the template that renders it and the data it shows.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .config import SiteConfig
+from .config import SiteConfig, TaxonomySpec
 from .errors import Problem, warning
 from .slugs import name_key, slugify
 from .validate import Article
@@ -51,17 +52,20 @@ class Taxonomy:
         return f"{self.key}/"
 
 
-# key, title, singular, whether each term has a feed
-TAXONOMIES = (
-    ("tags", "Tags", "Tag", True),
-    ("regions", "Regions", "Region", True),
-    ("sources", "Sources", "Source", False),
-)
-_NAMES_OF = {
+# Where the built-in taxonomies' names are in an article; a taxonomy site.yaml adds is read
+# from the front matter key of its name (Article.terms).
+_BUILTIN_NAMES: dict[str, Callable[[Article], tuple[str, ...]]] = {
     "tags": lambda article: article.tags,
     "regions": lambda article: article.regions,
     "sources": lambda article: (article.source,),
 }
+BUILTIN_KEYS = frozenset(_BUILTIN_NAMES)
+
+
+def names_of(article: Article, taxonomy: str) -> tuple[str, ...]:
+    """The article's names under a taxonomy, as its front matter gives them."""
+    builtin = _BUILTIN_NAMES.get(taxonomy)
+    return builtin(article) if builtin else article.terms.get(taxonomy, ())
 
 
 @dataclass(frozen=True)
@@ -137,11 +141,12 @@ class Site:
     warnings: tuple[Problem, ...] = ()  # different names shown as one term
 
     def terms_of(self, article: Article, taxonomy: str) -> tuple[Term, ...]:
-        """The article's tags (or regions, or its source) as the site's terms."""
-        return self.terms_by_article[(article.slug, taxonomy)]
+        """The article's tags (or regions, or its source) as the site's terms; none under a
+        taxonomy the site does not have, so a theme may ask for one that site.yaml left out."""
+        return self.terms_by_article.get((article.slug, taxonomy), ())
 
     def term(self, taxonomy: str, name: str) -> Term | None:
-        return self.terms_by_slug[taxonomy].get(slugify(name))
+        return self.terms_by_slug.get(taxonomy, {}).get(slugify(name))
 
 
 def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> Site:
@@ -151,13 +156,9 @@ def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> 
         reverse=True,
     )
     # Thousands of articles share a few hundred names: make each name's slug once.
-    slugs = {
-        name: slugify(name)
-        for article in published
-        for names_of in _NAMES_OF.values()
-        for name in names_of(article)
-    }
-    taxonomies = {spec[0]: _taxonomy(published, slugs, *spec) for spec in TAXONOMIES}
+    keys = [spec.name for spec in config.taxonomies]
+    slugs = {name: slugify(name) for article in published for key in keys for name in names_of(article, key)}
+    taxonomies = {spec.name: _taxonomy(published, slugs, spec) for spec in config.taxonomies}
     terms_by_slug = {key: {t.slug: t for t in taxonomy.terms} for key, taxonomy in taxonomies.items()}
     site = Site(
         config=config,
@@ -165,9 +166,9 @@ def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> 
         taxonomies=taxonomies,
         years=_timeline(published),
         terms_by_slug=terms_by_slug,
-        warnings=_names_sharing_a_slug(published, slugs),
+        warnings=_names_sharing_a_slug(published, slugs, keys),
         terms_by_article={
-            (article.slug, key): tuple(terms_by_slug[key][slugs[name]] for name in _NAMES_OF[key](article))
+            (article.slug, key): tuple(terms_by_slug[key][slugs[name]] for name in names_of(article, key))
             for article in published
             for key in taxonomies
         },
@@ -175,12 +176,12 @@ def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> 
     return replace(site, pages=tuple(_pages(site)))
 
 
-def _taxonomy(articles, slugs, key, title, singular, has_feeds) -> Taxonomy:
-    names_of = _NAMES_OF[key]
+def _taxonomy(articles: list[Article], slugs: dict[str, str], spec: TaxonomySpec) -> Taxonomy:
+    key = spec.name
     members: dict[str, list[Article]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for article in articles:
-        for name in names_of(article):
+        for name in names_of(article, key):
             slug = slugs[name]
             members[slug].append(article)
             spellings[slug][name] += 1
@@ -189,17 +190,19 @@ def _taxonomy(articles, slugs, key, title, singular, has_feeds) -> Taxonomy:
         for slug, found in members.items()
     ]
     terms.sort(key=lambda t: (t.name.casefold(), t.slug))
-    return Taxonomy(key, title, singular, tuple(terms), has_feeds)
+    return Taxonomy(key, spec.title, spec.singular, tuple(terms), spec.feeds)
 
 
-def _names_sharing_a_slug(articles: list[Article], slugs: dict[str, str]) -> tuple[Problem, ...]:
+def _names_sharing_a_slug(
+    articles: list[Article], slugs: dict[str, str], keys: list[str]
+) -> tuple[Problem, ...]:
     """Names that make one slug but are not the same name (slugs.name_key) become one term:
     say so, naming both spellings and a file of each."""
     problems = []
-    for key, names_of in _NAMES_OF.items():
+    for key in keys:
         first: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)  # slug -> key -> name, file
         for article in sorted(articles, key=lambda a: a.path):
-            for name in names_of(article):
+            for name in names_of(article, key):
                 first[slugs[name]].setdefault(name_key(name), (name, article.path))
         for slug, spellings in first.items():
             (name, path), *others = spellings.values()

@@ -62,6 +62,8 @@ class Article:
     body: str  # Markdown
     path: str  # the file, relative to the site folder
     meta: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    # The names under each taxonomy that site.yaml adds (`people: [...]`), by its key.
+    terms: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     # Digests of everything but the body, and of the body, for the build's page signatures:
     # a listing changes with the first, an article's own page with both.
     front_matter_digest: bytes = field(default=b"", compare=False, repr=False)
@@ -200,7 +202,10 @@ class _Fields:
         return local.replace(tzinfo=dt.timezone(local.utcoffset() or dt.timedelta(0))), has_time
 
 
-def validate_file(source: SourceFile, tz: ZoneInfo) -> tuple[Article | None, list[Problem]]:
+def validate_file(
+    source: SourceFile, tz: ZoneInfo, taxonomies: tuple[str, ...] = ()
+) -> tuple[Article | None, list[Problem]]:
+    """`taxonomies`: the front matter keys of the taxonomies site.yaml adds to the built-in ones."""
     # Once, here, so that pages and feeds agree (the front matter's are gone already: yamlfile.py).
     body, dropped = drop_forbidden(source.body, source.label, source.body_line)
     source = replace(source, body=body)
@@ -242,9 +247,10 @@ def validate_file(source: SourceFile, tz: ZoneInfo) -> tuple[Article | None, lis
         draft=draft is True,
         body=source.body,
         path=source.label,
-        meta={k: v for k, v in front.items() if k not in KNOWN_FIELDS},
+        meta={k: v for k, v in front.items() if k not in KNOWN_FIELDS and k not in taxonomies},
+        terms={key: reader.names(key, split_commas=True) for key in taxonomies},
     )
-    problems = dropped + reader.problems + _near_misses(source)
+    problems = dropped + reader.problems + _near_misses(source, taxonomies)
     return (None if any(p.is_error for p in problems) else article.with_digests()), problems
 
 
@@ -272,11 +278,11 @@ def _author(reader: _Fields) -> str | None:
     return reader.text("author")
 
 
-def _near_misses(source: SourceFile) -> list[Problem]:
+def _near_misses(source: SourceFile, taxonomies: tuple[str, ...]) -> list[Problem]:
     """Warn about keys that look like a misspelt field ('tgas', 'Date', 'sumary')."""
     problems = []
     for key in source.front_matter:
-        if key in KNOWN_FIELDS or key in RECOGNISED_EXTRAS:
+        if key in KNOWN_FIELDS or key in RECOGNISED_EXTRAS or key in taxonomies:
             continue
         close = difflib.get_close_matches(key.lower(), KNOWN_FIELDS, n=1, cutoff=0.7)
         if close:
@@ -342,14 +348,18 @@ PARALLEL_FROM = 500  # fewer files than this parse quicker in this process
 
 
 def read_articles(
-    site_dir: Path, tz: ZoneInfo, remembered: Mapping[str, ValidatedFile], jobs: int = 1
+    site_dir: Path,
+    tz: ZoneInfo,
+    remembered: Mapping[str, ValidatedFile],
+    jobs: int = 1,
+    taxonomies: tuple[str, ...] = (),
 ) -> tuple[dict[str, ValidatedFile], list[Article], list[Problem]]:
     """Load and validate every article file, then check the rules that span files.
 
     `remembered` holds what an earlier run gave for each file: a file whose size, mtime
     and change time, or failing that its bytes, are unchanged is not parsed again (with
     nothing remembered, every file is read). Many files to parse (a cold build) are parsed
-    in `jobs` processes.
+    in `jobs` processes. `taxonomies` as for validate_file.
     """
     files: dict[str, ValidatedFile] = {}
     pending: list[tuple[Path, str, SourceStat | None]] = []
@@ -367,7 +377,7 @@ def read_articles(
             files[label] = known
         else:
             pending.append((site_dir / label, label, stat))
-    state = _ReadState(tz, remembered)
+    state = _ReadState(tz, remembered, taxonomies)
     if jobs > 1 and len(pending) >= PARALLEL_FROM and can_fork():
         for chunk in map_in_processes(state, _read_chunk, chunked(pending, jobs * 4), jobs):
             files.update(chunk)
@@ -384,6 +394,7 @@ def read_articles(
 class _ReadState:
     tz: ZoneInfo
     remembered: Mapping[str, ValidatedFile]
+    taxonomies: tuple[str, ...]
 
 
 def _read_chunk(
@@ -403,17 +414,17 @@ def _read_chunk(
         if known and known.content_hash == digest:
             results.append((label, replace(known, stat=stat)))
         else:
-            results.append((label, _validate_bytes(data, path, label, state.tz, stat, digest)))
+            results.append((label, _validate_bytes(data, path, label, state, stat, digest)))
     return results
 
 
 def _validate_bytes(
-    data: bytes, path: Path, label: str, tz: ZoneInfo, stat: SourceStat | None, digest: str
+    data: bytes, path: Path, label: str, state: _ReadState, stat: SourceStat | None, digest: str
 ) -> ValidatedFile:
     source, problems = parse_article(data, path, label)
     if source is None:
         return ValidatedFile(stat, digest, None, tuple(problems), {})
-    article, found = validate_file(source, tz)
+    article, found = validate_file(source, state.tz, state.taxonomies)
     return ValidatedFile(stat, digest, article, (*problems, *found), source.key_lines)
 
 

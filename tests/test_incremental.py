@@ -16,6 +16,7 @@ from sitegen.cache import cache_folder
 TAGS = ["energy", "trade", "shipping", "Sanctions", "climate", "elections"]
 REGIONS = ["Europe", "East Asia", "Middle East"]
 SOURCES = ["Meridian Wire", "The Northern Ledger", "Harbour Broadcasting"]
+PEOPLE = ["Ana Lima", "ana lima", "Jonas Berg", "Mei Tanaka"]
 
 
 def random_article(rng: random.Random, number: int) -> str:
@@ -28,6 +29,7 @@ def random_article(rng: random.Random, number: int) -> str:
         body=f"Lead paragraph of story {number}.\n\nSecond paragraph {rng.random()}.",
         region=f'"{rng.choice(REGIONS)}"',
         tags="[" + ", ".join(tags) + "]",
+        people="[" + ", ".join(rng.sample(PEOPLE, rng.randint(0, 2))) + "]",
     )
 
 
@@ -115,9 +117,16 @@ def edit_base_template(site, rng, n):
 
 
 def edit_config(site, rng, n):
+    taxonomies = rng.choice(
+        [
+            "",  # the built-in three
+            "taxonomies: [tags, regions, sources, people]\n",
+            "taxonomies: {tags: {title: Topics}, people: {title: People in the news, feeds: false}}\n",
+        ]
+    )
     (site / "site.yaml").write_text(
         f'title: "Brief {n}"\nbase_url: "https://example.org/"\nper_page: {rng.randint(2, 5)}\n'
-        f"feed_limit: {rng.randint(2, 6)}\n"
+        f"feed_limit: {rng.randint(2, 6)}\n{taxonomies}"
     )
 
 
