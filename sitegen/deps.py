@@ -7,7 +7,8 @@ the article it shows in full (its body too), and the terms, years and months it
 lists. When a page's signature and its file on disk are as the last build left them,
 the page need not be rendered again.
 
-A template that reads other data through `site` (anything but `site.terms_of`) is
+A template that reads other data through `site` (anything but `site.terms_of`), or
+that reads what the terms `site.terms_of` gives hold (their articles, or how many), is
 taken to depend on the whole site, so that its pages are never stale.
 """
 
@@ -64,6 +65,10 @@ class TemplateInfo:
     # is given, not just their number? If not, a tag's page 5 need not change when an
     # article on its page 1 does.
     reads_member_articles: bool
+    # Together, these make a page depend on the whole site: the terms site.terms_of gives
+    # are not in the page's data, so what they hold (their articles, how many) is not either.
+    calls_terms_of: bool
+    touches_members: bool
 
 
 class Signatures:
@@ -119,23 +124,32 @@ class Signatures:
         source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
         tree = self.env.parse(source)
         parts = [name, source]
-        uses_whole_site = _reads_site_beyond_terms(tree)
+        beyond_terms = _reads_site_beyond_terms(tree)
         reads_members = _reads_member_articles(tree)
+        calls_terms_of = _calls_site(tree, "terms_of")
+        touches_members = _touches_members(tree)
         referenced_names = set(meta.find_referenced_templates(tree))
-        if _calls(tree, "card"):
-            referenced_names.add(CARD_TEMPLATE)
+        if _calls(tree, "card") and CARD_TEMPLATE not in seen:
+            # A card is rendered on its own, once per build, from its article alone: what it
+            # reads joins the page's signature, but its variables never meet the page's.
+            card = self.template(CARD_TEMPLATE, seen)
+            parts.append(card.digest)
+            beyond_terms |= card.uses_whole_site
         for referenced in sorted(referenced_names, key=str):
             if referenced is None:  # a name computed at run time: could be any template
                 parts.extend(self._all_template_sources())
-                uses_whole_site = reads_members = True
+                beyond_terms = reads_members = True
                 continue
             if referenced in seen:  # a template that includes itself, directly or not
                 continue
             info = self.template(referenced, seen)
             parts.append(info.digest)
-            uses_whole_site |= info.uses_whole_site
+            beyond_terms |= info.uses_whole_site
             reads_members |= info.reads_member_articles
-        return TemplateInfo(digest(*parts), uses_whole_site, reads_members)
+            calls_terms_of |= info.calls_terms_of
+            touches_members |= info.touches_members
+        uses_whole_site = beyond_terms or (calls_terms_of and touches_members)
+        return TemplateInfo(digest(*parts), uses_whole_site, reads_members, calls_terms_of, touches_members)
 
     def _all_template_sources(self) -> Iterable[str]:
         for name in sorted(self.env.list_templates()):
@@ -204,18 +218,41 @@ def _reads_site_beyond_terms(tree: nodes.Template) -> bool:
     return visit(tree, None)
 
 
+MEMBERS = ("articles", "terms", "months")  # what a term, taxonomy, year or month holds
+
+
 def _reads_member_articles(tree: nodes.Template) -> bool:
     """Does the template read what a term, taxonomy, year or month holds (`x.articles`,
-    `x.terms`, `x.months`) other than as a count (`x.articles | length`)?"""
+    `x['terms']`, `x | attr('months')`, `map(attribute='articles')`) other than as a count
+    (`x.articles | length`)? A subscript whose key is computed could be any of them."""
 
     def visit(node: nodes.Node, parent: nodes.Node | None) -> bool:
-        if isinstance(node, nodes.Getattr) and node.attr in ("articles", "terms", "months"):
+        member = (isinstance(node, nodes.Getattr) and node.attr in MEMBERS) or (
+            isinstance(node, nodes.Getitem) and not isinstance(node.arg, nodes.Const)
+        )
+        if member or (isinstance(node, nodes.Const) and node.value in MEMBERS):
             counted = isinstance(parent, nodes.Filter) and parent.name in ("length", "count")
             if not counted:
                 return True
         return any(visit(child, node) for child in node.iter_child_nodes())
 
     return visit(tree, None)
+
+
+def _touches_members(tree: nodes.Template) -> bool:
+    """Does the template read what anything holds, even only how many (`x.articles | length`)?"""
+    return (
+        any(isinstance(node, nodes.Getattr) and node.attr in MEMBERS for node in tree.find_all(nodes.Getattr))
+        or any(node.value in MEMBERS for node in tree.find_all(nodes.Const))
+        or any(not isinstance(node.arg, nodes.Const) for node in tree.find_all(nodes.Getitem))
+    )
+
+
+def _calls_site(tree: nodes.Template, method: str) -> bool:
+    return any(
+        isinstance(node.node, nodes.Name) and node.node.name == "site" and node.attr == method
+        for node in tree.find_all(nodes.Getattr)
+    )
 
 
 def _calls(tree: nodes.Template, function: str) -> bool:

@@ -337,3 +337,61 @@ def test_a_build_writes_nothing_in_the_site_folder_but_its_output(tmp_path: Path
     after = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if "output" not in p.parts)
     assert after == before
     assert cache_folder(site).is_dir()  # the cache lives in the user's cache folder
+
+
+# Themes that reach a term's articles through the documented API, in every spelling: an
+# added article must show on them after an incremental build as after a clean one.
+TERM_READERS = {
+    "terms_of, articles": "{% for t in site.terms_of(article, 'tags') %}"
+    "{% for a in t.articles %}<i>{{ a.title }}</i>{% endfor %}{% endfor %}",
+    "terms_of, count": "{% for t in site.terms_of(article, 'tags') %}"
+    "<b>{{ t.articles | length }}</b>{% endfor %}",
+    "terms_of, subscript": "{% for t in site.terms_of(article, 'tags') %}"
+    "{% for a in t['articles'] %}<i>{{ a.title }}</i>{% endfor %}{% endfor %}",
+    "terms_of, attr filter": "{% for t in site.terms_of(article, 'tags') %}"
+    "{{ t | attr('articles') | map(attribute='title') | join(',') }}{% endfor %}",
+    "terms_of, in a macro": "{% from 'partials/show.html' import show %}"
+    "{% for t in site.terms_of(article, 'tags') %}{{ show(t) }}{% endfor %}",
+}
+
+
+@pytest.mark.parametrize("reader", sorted(TERM_READERS))
+def test_a_theme_reading_a_terms_articles_is_never_stale(tmp_path: Path, reader: str):
+    site = write_site(
+        tmp_path / "site",
+        {
+            "content/a.md": article(title="Alpha", tags="[energy]", date="2024-01-01"),
+            "content/b.md": article(title="Beta", tags="[trade]", date="2024-01-02"),
+            "themes/default/templates/article.html": '{% extends "default/article.html" %}'
+            "{% block content %}" + TERM_READERS[reader] + "{{ super() }}{% endblock %}",
+            "themes/default/templates/partials/show.html": "{% macro show(term) %}"
+            "{% for a in term.articles %}<i>{{ a.title }}</i>{% endfor %}{% endmacro %}",
+        },
+    )
+    out = tmp_path / "out"
+    build(site, out)
+    (site / "content" / "c.md").write_text(article(title="Gamma", tags="[energy]", date="2024-01-03"))
+    build(site, out)
+    assert tree(out) == clean_build(site, tmp_path)
+    page = (out / "articles/a/index.html").read_text()
+    assert "Gamma" in page or "<b>2</b>" in page
+
+
+@pytest.mark.parametrize("spelling", ["term.articles", "term['articles']", "term | attr('articles')"])
+def test_a_term_page_reading_all_its_articles_is_never_stale(tmp_path: Path, spelling: str):
+    site = write_site(
+        tmp_path / "site",
+        {
+            "site.yaml": 'title: "T"\nbase_url: "https://example.org/"\nper_page: 1\n',
+            "content/a.md": article(title="Alpha", tags="[energy]", date="2024-01-01"),
+            "content/b.md": article(title="Beta", tags="[energy]", date="2024-01-02"),
+            "themes/default/templates/term.html": '{% extends "default/term.html" %}{% block content %}'
+            "{% for a in " + spelling + " %}<i>{{ a.title }}</i>{% endfor %}{{ super() }}{% endblock %}",
+        },
+    )
+    out = tmp_path / "out"
+    build(site, out)
+    (site / "content" / "c.md").write_text(article(title="Gamma", tags="[energy]", date="2024-01-03"))
+    build(site, out)
+    assert "Gamma" in (out / "tags/energy/page/2/index.html").read_text()
+    assert tree(out) == clean_build(site, tmp_path)
