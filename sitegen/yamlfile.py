@@ -198,10 +198,12 @@ def _name_keys(node: yaml.MappingNode, label: str, first_line: int) -> tuple[dic
 
 
 # YAML 1.1 (PyYAML, libyaml) takes NEL, LS, PS and a lone CR for line breaks, and refuses
-# control characters. Front matter is split into lines at '\n' only, and its text keeps every
-# character (as YAML 1.2 has it): each such character is parsed as a private-use character
-# that the text does not contain, and put back in every value and key.
-_SPECIAL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]|\r(?!\n)")
+# DEL and the C1 controls. Front matter is split into lines at '\n' only, and its text keeps
+# every character (as YAML 1.2 has it): each such character is parsed as a private-use
+# character that the text does not contain, and put back in every value and key. (The
+# characters XML forbids, C0 controls among them, never get here: parse_mapping has dropped
+# them, characters.py.)
+_SPECIAL_CHARACTERS = re.compile("[\x7f-\x9f\u2028\u2029]|\r(?!\n)")
 _PRIVATE_USE = (*range(0xE000, 0xF900), *range(0xF0000, 0xFFFFE))
 
 
