@@ -127,7 +127,7 @@ class Signatures:
         beyond_terms = _reads_site_beyond_terms(tree)
         reads_members = _reads_member_articles(tree)
         calls_terms_of = _calls_site(tree, "terms_of")
-        touches_members = _touches_members(tree)
+        touches_members = _reads_member_articles(tree, even_counted=True)
         referenced_names = set(meta.find_referenced_templates(tree))
         if _calls(tree, "card") and CARD_TEMPLATE not in seen:
             # A card is rendered on its own, once per build, from its article alone: what it
@@ -221,10 +221,11 @@ def _reads_site_beyond_terms(tree: nodes.Template) -> bool:
 MEMBERS = ("articles", "terms", "months")  # what a term, taxonomy, year or month holds
 
 
-def _reads_member_articles(tree: nodes.Template) -> bool:
+def _reads_member_articles(tree: nodes.Template, *, even_counted: bool = False) -> bool:
     """Does the template read what a term, taxonomy, year or month holds (`x.articles`,
     `x['terms']`, `x | attr('months')`, `map(attribute='articles')`) other than as a count
-    (`x.articles | length`)? A subscript whose key is computed could be any of them."""
+    (`x.articles | length`), or at all with `even_counted`? A subscript whose key is
+    computed could be any of them."""
 
     def visit(node: nodes.Node, parent: nodes.Node | None) -> bool:
         member = (isinstance(node, nodes.Getattr) and node.attr in MEMBERS) or (
@@ -232,20 +233,11 @@ def _reads_member_articles(tree: nodes.Template) -> bool:
         )
         if member or (isinstance(node, nodes.Const) and node.value in MEMBERS):
             counted = isinstance(parent, nodes.Filter) and parent.name in ("length", "count")
-            if not counted:
+            if even_counted or not counted:
                 return True
         return any(visit(child, node) for child in node.iter_child_nodes())
 
     return visit(tree, None)
-
-
-def _touches_members(tree: nodes.Template) -> bool:
-    """Does the template read what anything holds, even only how many (`x.articles | length`)?"""
-    return (
-        any(isinstance(node, nodes.Getattr) and node.attr in MEMBERS for node in tree.find_all(nodes.Getattr))
-        or any(node.value in MEMBERS for node in tree.find_all(nodes.Const))
-        or any(not isinstance(node.arg, nodes.Const) for node in tree.find_all(nodes.Getitem))
-    )
 
 
 def _calls_site(tree: nodes.Template, method: str) -> bool:
