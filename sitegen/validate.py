@@ -216,11 +216,11 @@ def validate_file(
     updated, _ = reader.moment("updated")
     source_name = reader.text("source", required=True)
     source_url = reader.text("source_url")
-    if source_url and not _is_web_url(source_url):
+    if source_url and not is_web_url(source_url):
         reader.fail("source_url", f"source_url: {shown(source_url)} must be an http:// or https:// URL")
     image = reader.text("image")
     image_parts = split_url(image) if image else None
-    if image and (image_parts is None or (image_parts.scheme and not _is_web_url(image))):
+    if image and (image_parts is None or (image_parts.scheme and not is_web_url(image))):
         reader.fail(
             "image", f"image: {shown(image)} must be a path such as /images/map.png or an http(s) URL"
         )
@@ -296,9 +296,11 @@ def _near_misses(source: SourceFile, taxonomies: tuple[str, ...]) -> list[Proble
     return problems
 
 
-def _is_web_url(value: str) -> bool:
-    parts = split_url(value)
-    return parts is not None and parts.scheme in ("http", "https") and bool(parts.netloc)
+def is_web_url(value: str) -> bool:
+    """An http:// or https:// address with a host that can be read: the one rule for
+    source_url, a remote image, and what `import` and `new` accept or write."""
+    parts = split_url(value.strip())
+    return parts is not None and parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _describe(value: object, text_expected: bool = True) -> str:

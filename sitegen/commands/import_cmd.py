@@ -63,7 +63,7 @@ def overrides_from(args: argparse.Namespace, title: str | None):
 def checked_site(args: argparse.Namespace) -> Path:
     """The site folder of `--site`, once it and `--date` are known to be usable."""
     from ..importer.dates import out_of_range, parse_user_date
-    from ..importer.outlets import is_web_url
+    from ..validate import is_web_url
 
     site = Path(getattr(args, "site", None) or ".")
     if not site.is_dir():

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from ..errors import Problem, SiteError, error, warning
 from ..load import parse_article
 from ..slugs import slugify
-from ..validate import validate_file
+from ..validate import is_web_url, validate_file
 from . import outlets
 from .clean import normalise_line
 from .dates import Moment, out_of_range, parse_user_date, settle_utc_day
@@ -175,7 +175,7 @@ def _front_matter(
         "title": title,
         "date": _date_value(moment) if moment else None,
         "source": source,
-        "source_url": url if url and outlets.is_web_url(url) else None,
+        "source_url": url if url and is_web_url(url) else None,
         "author": overrides.author or found.author,
         "region": _one_or_list(overrides.region),
         "tags": list(overrides.tags) or None,
@@ -262,7 +262,7 @@ def new_article(site_dir: Path, title: str, overrides: Overrides) -> Path:
             problems.append(error("new", None, f"--date {out_of_range(moment)}"))
     else:
         moment = Moment(overrides.today or dt.datetime.now(ZoneInfo(zone)).date())
-    if overrides.source_url and not outlets.is_web_url(overrides.source_url):
+    if overrides.source_url and not is_web_url(overrides.source_url):
         problems.append(error("new", None, f"--url {overrides.source_url!r} is not an http(s) address"))
     if problems or moment is None:
         raise SiteError(problems)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
+from ..validate import is_web_url
 from . import outlets
 from .dates import Moment, parse_meta_moment
 
@@ -248,7 +249,7 @@ def _web_url(value: Any) -> str | None:
     """An http(s) address from the page, or None (a link that is not one is ignored)."""
     if isinstance(value, str) and value.startswith("//"):
         value = "https:" + value
-    if isinstance(value, str) and outlets.is_web_url(value):
+    if isinstance(value, str) and is_web_url(value):
         return value.strip()
     return None
 

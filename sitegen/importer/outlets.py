@@ -164,11 +164,6 @@ def host_of(url: str) -> str:
         return ""
 
 
-def is_web_url(value: str) -> bool:
-    """An http:// or https:// address with a host that can be read."""
-    return value.strip().lower().startswith(("http://", "https://")) and bool(host_of(value))
-
-
 def by_domain(url_or_host: str) -> Outlet | None:
     host = host_of(url_or_host) if "//" in url_or_host else url_or_host.lower()
     host = host.removeprefix("www.")
