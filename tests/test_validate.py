@@ -170,7 +170,17 @@ def test_source_url_http_and_https(tmp_path, url):
 
 
 @pytest.mark.parametrize(
-    "url", ["javascript:alert(1)", "ftp://a.example/x", "//a.example/x", "/local", "a.example", "https://"]
+    "url",
+    [
+        "javascript:alert(1)",
+        "ftp://a.example/x",
+        "//a.example/x",
+        "/local",
+        "a.example",
+        "https://",
+        "http://:80/x",
+        "https://user@/x",  # no host name
+    ],
 )
 def test_source_url_other_schemes_rejected(tmp_path, url):
     line, message = bad(tmp_path, article(source_url=f"'{url}'"))
