@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..cache import BuildCache
 from ..errors import Problem, warning
-from ..parallel import can_fork, chunked, map_in_processes
+from ..parallel import chunked, map_in_processes
 from ..validate import Article
 from .markdown import MarkdownRenderer, settings
 
@@ -46,16 +46,13 @@ def render_bodies(
     rendered: dict[str, str] = {}
     seconds: dict[str, float] = {}
     total = len(missing)
-    if jobs > 1 and total >= PARALLEL_FROM and can_fork():
-        chunks = [chunk for chunk in chunked(list(missing.items()), jobs * 8) if chunk]
-        for results in map_in_processes(base_path, _convert_chunk, chunks, jobs):
-            for key, body_html, took in results:
-                rendered[key], seconds[key] = body_html, took
-            progress(len(rendered), total)
-    else:
-        for key, body_html, took in _convert_chunk(base_path, list(missing.items())):
+    # Few bodies render quicker here than in a pool; map_in_processes runs them here then.
+    workers = jobs if total >= PARALLEL_FROM else 1
+    chunks = chunked(list(missing.items()), workers * 8) if workers > 1 else [list(missing.items())]
+    for results in map_in_processes(base_path, _convert_chunk, chunks, workers):
+        for key, body_html, took in results:
             rendered[key], seconds[key] = body_html, took
-        progress(total, total)
+        progress(len(rendered), total)
     cache.store_bodies(rendered)
     html_by_key = {**known, **rendered}
     slow = [
