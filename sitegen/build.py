@@ -25,7 +25,7 @@ from .config import CONFIG_FILE, load_config
 from .deps import Signatures
 from .errors import Problem, SiteError, UsageError, error, warning
 from .load import CONTENT_DIR
-from .model import BUILTIN_KEYS, FEED, Page, Site, build_site
+from .model import FEED, Page, Site, build_site
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
 from .render import Renderer, RenderError
 from .render.bodies import render_bodies
@@ -86,7 +86,7 @@ def load_site(
     cache = cache or BuildCache(site_dir, enabled=False)
     config, problems = load_config(site_dir, base_url)
     theme, theme_problems = find_theme(site_dir, config.theme)
-    added = tuple(spec.name for spec in config.taxonomies if spec.name not in BUILTIN_KEYS)
+    added = config.added_taxonomies
     settings = f"{config.timezone}|{','.join(added)}"  # what validating a file depends on
     remembered = cache.load_articles(settings)
     files, articles, article_problems = read_articles(site_dir, config.tz, remembered, jobs, added)

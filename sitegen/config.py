@@ -53,6 +53,13 @@ class SiteConfig:
     taxonomies: tuple[TaxonomySpec, ...] = BUILTIN_TAXONOMIES
 
     @property
+    def added_taxonomies(self) -> tuple[str, ...]:
+        """The taxonomies site.yaml adds to the built-in ones: each is read from the front
+        matter key of its name."""
+        builtin = {spec.name for spec in BUILTIN_TAXONOMIES}
+        return tuple(spec.name for spec in self.taxonomies if spec.name not in builtin)
+
+    @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 

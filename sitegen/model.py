@@ -59,7 +59,6 @@ _BUILTIN_NAMES: dict[str, Callable[[Article], tuple[str, ...]]] = {
     "regions": lambda article: article.regions,
     "sources": lambda article: (article.source,),
 }
-BUILTIN_KEYS = frozenset(_BUILTIN_NAMES)
 
 
 def names_of(article: Article, taxonomy: str) -> tuple[str, ...]:
