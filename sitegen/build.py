@@ -71,6 +71,7 @@ class BuildResult:
     seconds: float
     warnings: tuple[Problem, ...]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    rendered_paths: tuple[str, ...] = ()  # the output paths of the pages rendered this time
 
 
 def load_site(
@@ -217,6 +218,7 @@ def build(
         seconds=time.perf_counter() - started,
         warnings=(*problems, *cleanup, *stats.problems, *cache.warnings),
         timings=timings,
+        rendered_paths=tuple(page.file_path for page in todo),
     )
 
 
