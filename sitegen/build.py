@@ -1,8 +1,8 @@
 """The build: load -> validate -> model -> render -> write, and the result of a run.
 
 Builds are incremental: the cache (sitegen/cache.py) remembers every validated file,
-every rendered body and the signature of every page written (sitegen/deps.py), so a
-rebuild reads, parses and renders only what changed. A cold build spreads Markdown and
+every rendered body and what every page written read as it rendered (sitegen/deps.py),
+so a rebuild reads, parses and renders only what changed. A cold build spreads Markdown and
 page rendering over processes.
 """
 
@@ -22,13 +22,15 @@ import jinja2
 
 from .cache import BuildCache, OutputRecord
 from .config import CONFIG_FILE, load_config
-from .deps import Signatures
+from .deps import DependencyGraph, ModelValues, digest
 from .errors import Problem, SiteError, UsageError, error, warning
 from .load import CONTENT_DIR
 from .model import FEED, Page, Site, build_site
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
 from .render import Renderer, RenderError
 from .render.bodies import render_bodies
+from .render.markdown import settings as markdown_settings
+from .render.reads import Key, card_key, identity
 from .render.theme import Theme, builtin_themes_dir, find_theme
 from .validate import RACY_SECONDS, Article, read_articles
 from .version import __version__
@@ -151,10 +153,15 @@ def build(
         site = loaded.site
         renderer = Renderer(site, loaded.theme, site_dir)
         with _timed(timings, "plan"):
-            signatures = _signatures(site, renderer.env, drafts)
-            known = previous.signatures if previous else {}
+            values = ModelValues(site, lambda name: _template_source(renderer.env, name))
+            shapes = _shapes(site, drafts)
+            graph = DependencyGraph.from_plain(previous.graph) if previous else DependencyGraph()
+            stale = graph.stale(shapes, values)
             files = previous.files if previous else {}
-            todo = [page for page in site.pages if not _still_right(page, signatures, known, files, present)]
+            todo = [
+                page for page in site.pages
+                if page.file_path in stale or _changed_on_disk(page.file_path, files, present)
+            ]  # fmt: skip
             static, static_problems = _static_files(site_dir, loaded.theme, site.pages)
             problems = [*loaded.warnings, *static_problems]
             if any(p.is_error for p in problems):
@@ -178,7 +185,7 @@ def build(
                 for page in site.pages:
                     if page.file_path not in rendered:
                         writer.keep(page.file_path)
-                _render_pages(renderer, todo, writer, jobs, report)
+                reads = _render_pages(renderer, todo, writer, jobs, report)
             with _timed(timings, "static"):
                 for relative, path in static.items():
                     writer.copy(relative, path)
@@ -195,8 +202,9 @@ def build(
             raise
         if use_cache:
             with _timed(timings, "cache"):
+                graph.record(shapes, reads, renderer.card_reads, values)
                 record = OutputRecord(
-                    signatures={path: sig for path, sig in signatures.items() if sig is not None},
+                    graph=graph.to_plain(),
                     files=stats.files,
                     inputs=inputs,
                     pages=len(site.pages),
@@ -265,34 +273,27 @@ def _write_error(exc: OSError, writer: OutputWriter | None) -> Problem:
     return error(path, None, f"cannot write the output: {exc.strerror or exc}")
 
 
-def _signatures(site: Site, env: jinja2.Environment, drafts: bool) -> dict[str, bytes | None]:
-    """Every page's signature; None where its template cannot be read (rendering will say why)."""
-    computer = Signatures(site, env, settings=("drafts", drafts))
-    signatures: dict[str, bytes | None] = {}
-    for page in site.pages:
-        try:
-            signatures[page.file_path] = computer.page(page)
-        except jinja2.TemplateError:
-            signatures[page.file_path] = None
-    return signatures
+def _template_source(env: jinja2.Environment, name: str) -> str | None:
+    try:
+        return env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound:
+        return None
 
 
-def _still_right(
-    page: Page,
-    signatures: dict[str, bytes | None],
-    known: dict[str, bytes],
-    files: Mapping[str, tuple[int, int]],
-    present: Inventory,
-) -> bool:
-    """Was the page written from the same inputs, and is its file still there as it was left?"""
-    signature = signatures[page.file_path]
-    recorded = files.get(page.file_path)
-    return (
-        signature is not None
-        and known.get(page.file_path) == signature
-        and recorded is not None
-        and present.files.get(page.file_path) == recorded
-    )
+def _shapes(site: Site, drafts: bool) -> dict[str, bytes]:
+    """Each page's shape: its template, the identities of what the model gives it, and
+    what every page depends on (sitegen's version, the configuration, the options)."""
+    settings = digest(__version__, drafts, repr(site.config), markdown_settings(site.config.base_path))
+    return {
+        page.file_path: digest(settings, page.template, identity(tuple(sorted(page.context.items()))))
+        for page in site.pages
+    }
+
+
+def _changed_on_disk(path: str, files: Mapping[str, tuple[int, int]], present: Inventory) -> bool:
+    """Is the page's file missing, or not as the last build left it?"""
+    recorded = files.get(path)
+    return recorded is None or present.files.get(path) != recorded
 
 
 def _articles_in_full(page: Page) -> Iterator[Article]:
@@ -305,7 +306,8 @@ def _articles_in_full(page: Page) -> Iterator[Article]:
 
 def _render_pages(
     renderer: Renderer, pages: list[Page], writer: OutputWriter, jobs: int, report: Progress
-) -> None:
+) -> dict[str, frozenset[Key]]:
+    """Render and stage `pages`; what each read, by output path."""
     for name in {page.template for page in pages if page.template.endswith(".html")}:
         # Compile once here, not once in every worker; errors are reported when the page renders.
         with suppress(jinja2.TemplateError):
@@ -314,6 +316,7 @@ def _render_pages(
     numbers = [index[page.file_path] for page in pages]
     state = (renderer, writer.area)
     total, done = len(numbers), 0
+    reads: dict[str, frozenset[Key]] = {}
     if jobs > 1 and total >= PARALLEL_PAGES_FROM and can_fork():
         # A card appears on a dozen listings: render each once, in the pool, before the pages,
         # so that the page workers inherit them instead of each rendering them again.
@@ -329,31 +332,37 @@ def _render_pages(
         for item in chunk:
             if isinstance(item, Problem):
                 raise RenderError(item)
-            writer.record(*item)
+            path, changed, page_reads = item
+            writer.record(path, changed)
+            reads[path] = page_reads
         done += len(chunk)
         report("render", done, total)
+    return reads
 
 
-def _cards_chunk(renderer: object, articles: list[Article]) -> list[tuple[str, int, str]]:
+def _cards_chunk(renderer: object, articles: list[Article]) -> list[tuple[Key, str, frozenset[Key]]]:
     cards = []
+    renderer = cast(Renderer, renderer)
     for article in articles:
         # A card that fails is left out: the page that shows it reports the error.
         with suppress(Exception):
-            cards.append((article.slug, 2, str(cast(Renderer, renderer).card(article))))
+            html = str(renderer.card(article))
+            key = card_key(article.slug, 2)
+            cards.append((key, html, renderer.card_reads[key]))
     return cards
 
 
-def _render_chunk(state: object, numbers: list[int]) -> list[tuple[str, bool] | Problem]:
+def _render_chunk(state: object, numbers: list[int]) -> list[tuple[str, bool, frozenset[Key]] | Problem]:
     """Render and stage pages (by their number in the site); runs in a worker process."""
     renderer, area = cast(tuple[Renderer, StagingArea], state)
-    results: list[tuple[str, bool] | Problem] = []
+    results: list[tuple[str, bool, frozenset[Key]] | Problem] = []
     for number in numbers:
         page = renderer.site.pages[number]
         try:
-            data = renderer.render(page)
+            rendered = renderer.render(page)
         except RenderError as exc:
             return [exc.problem]
-        results.append((page.file_path, area.put(page.file_path, data)))
+        results.append((page.file_path, area.put(page.file_path, rendered.data), rendered.reads))
     return results
 
 

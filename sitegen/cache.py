@@ -5,8 +5,9 @@ folder per site, so that a build writes nothing in the site folder but its outpu
 - articles: for every article file, its size, mtime and content hash with the Article
   (and problems) validating it gave, so an unchanged file is neither read nor parsed;
 - bodies: rendered Markdown by body hash, in SQLite, so a body is rendered once;
-- manifests: for each output folder, the signature of every file written there, with
-  the file's size and mtime, so a page whose inputs and file are unchanged is skipped.
+- manifests: for each output folder, what every page written there read as it rendered
+  (the dependency graph, sitegen/deps.py), with each file's size and mtime, so a page
+  whose inputs and file are unchanged is skipped.
 
 The cache is versioned and safe to delete. One that cannot be read, was written by
 another version of sitegen, or holds anything but the plain data it should is ignored
@@ -35,7 +36,7 @@ import markdown
 from .errors import Problem, warning
 from .version import __version__
 
-FORMAT = 6  # bump when what the cache holds changes shape, or what validating a file gives
+FORMAT = 7  # bump when what the cache holds changes shape, or what validating a file gives
 _STAMP = {
     "format": FORMAT,
     "sitegen": __version__,
@@ -71,7 +72,7 @@ class SourceStat(NamedTuple):
 
 @dataclass(frozen=True)
 class OutputRecord:
-    """What the last build wrote into an output folder: the signature of each page, the
+    """What the last build wrote into an output folder: what each page read, the
     size and mtime of every file it left there (pages, static files, the marker), and a
     digest of the inputs it was built from, with what it reported then.
 
@@ -80,7 +81,7 @@ class OutputRecord:
     folder holds (see write.take_inventory), so a missing page is written again and a
     build with --no-cache, a concurrent one or a hand edit cannot make it lie."""
 
-    signatures: dict[str, bytes]
+    graph: dict  # the dependency graph, as plain data (deps.DependencyGraph.to_plain)
     files: Mapping[str, tuple[int, int]]
     inputs: bytes | None
     pages: int

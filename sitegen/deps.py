@@ -1,253 +1,239 @@
-"""What each output file is made from, as one signature per page.
+"""Which pages a build must render: the dependency graph of the last build, checked
+against this build's model.
 
-A page's signature covers its template (with every template it extends, includes or
-imports), the configuration, and a fingerprint of the data it shows: the articles it
-lists (their front matter, summary and the names of their tags, regions and source),
-the article it shows in full (its body too), and the terms, years and months it
-lists. When a page's signature and its file on disk are as the last build left them,
-the page need not be rendered again.
+Every page (and every card, which listings share) is kept with the keys it read while
+it rendered (sitegen/render/reads.py) and the value behind each key then. A page is
+rendered again exactly when one of those values differs now, when a card it shows
+would, when its *shape* changed (its template, the identities of what the model gives
+it, sitegen's settings), or when it is new.
 
-A template that reads other data through `site` (anything but `site.terms_of`), or
-that reads what the terms `site.terms_of` gives hold (their articles, or how many), is
-taken to depend on the whole site, so that its pages are never stale.
+Checking every key of 10,000 articles on every build would cost much of a render, so
+an article's keys are checked only when the article's front matter or body changed:
+every field of an article, and the terms `site.terms_of` gives it, follows from one of
+the two, whose digests the graph keeps. Keys of the rest of the model (terms,
+taxonomies, the timeline, `site`) are few and are checked one by one.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from array import array
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
-import jinja2
-from jinja2 import meta, nodes
+from .model import Site
+from .render.reads import SITEMAP_ENTRIES, WHOLE_SITE, Key, identity
 
-from .model import FEED, ROBOTS, SITEMAP, Month, Page, Paginator, Site, Taxonomy, Term, Year
-from .validate import Article
-from .version import __version__
-
-SITE_LOOKUPS_WITHOUT_GLOBAL_DEPENDENCY = {"terms_of"}
-CARD_TEMPLATE = "partials/card.html"  # what the templates' card(article) function renders
+MISSING = b"\0missing"
 
 
 def digest(*parts: object) -> bytes:
-    """A digest of `parts`: digests (bytes) and tuples of them are fed in directly, since
-    the repr of a tag's thousands of article digests would cost more than hashing them."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        if isinstance(part, bytes):
-            hasher.update(part)
-        elif isinstance(part, str):
-            hasher.update(part.encode("utf-8", "surrogatepass"))
-        else:
-            _feed(hasher, part)
-        hasher.update(b"\x1f")
-    return hasher.digest()
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def _feed(hasher, value: object) -> None:
-    if isinstance(value, bytes):
-        hasher.update(value)
-    elif isinstance(value, tuple | list):
-        hasher.update(b"(%d" % len(value))
-        for item in value:
-            _feed(hasher, item)
-        hasher.update(b")")
-    else:
-        hasher.update(repr(value).encode("utf-8", "surrogatepass"))
-    hasher.update(b",")
+class ModelValues:
+    """The value (as a digest) behind any key in one build's model, each computed once."""
 
-
-@dataclass(frozen=True)
-class TemplateInfo:
-    digest: bytes
-    uses_whole_site: bool
-    # Does it read the articles (or terms, or months) of a term, taxonomy, year or month it
-    # is given, not just their number? If not, a tag's page 5 need not change when an
-    # article on its page 1 does.
-    reads_member_articles: bool
-    # Together, these make a page depend on the whole site: the terms site.terms_of gives
-    # are not in the page's data, so what they hold (their articles, how many) is not either.
-    calls_terms_of: bool
-    touches_members: bool
-
-
-class Signatures:
-    """Computes page signatures for one build; every fingerprint is computed once."""
-
-    def __init__(self, site: Site, env: jinja2.Environment, settings: object):
+    def __init__(self, site: Site, template_source: Callable[[str], str | None]):
         self.site = site
-        self.env = env
-        self.settings = digest(__version__, settings, repr(site.config))
-        # What a listing shows of an article (everything but its body, and its terms' names),
-        # and what its own page shows (the body too).
-        self._card = {article.slug: self._card_digest(article) for article in site.articles}
-        self._full = {a.slug: digest(self._card[a.slug], a.body_digest) for a in site.articles}
-        self._memo: dict[tuple[int, bool], bytes] = {}
-        self._templates: dict[str, TemplateInfo] = {}
-        self._whole_site: bytes | None = None
+        self.template_source = template_source
+        self.articles = {a.slug: a for a in site.articles}
+        self._years = {y.year: y for y in site.years}
+        self._months = {(m.year, m.month): m for y in site.years for m in y.months}
+        self._memo: dict[Key, bytes] = {}
 
-    def page(self, page: Page) -> bytes:
-        if page.template == SITEMAP:
-            listed = [
-                (p.url_path, self._card[p.context["article"].slug] if "article" in p.context else b"")
-                for p in self.site.pages
-                if p.file_path.endswith("index.html")
-            ]
-            return digest("sitemap", self.settings, repr(listed))
-        if page.template == ROBOTS:
-            return digest("robots", self.settings)
-        if page.template == FEED:
-            shown = self._full if page.context.get("full_content", False) else self._card
-            entries = b"".join([shown[a.slug] for a in page.context["articles"]])
-            return digest("feed", self.settings, page.url_path, page.context["title"], entries)
-        template = self.template(page.template)
-        deep = template.reads_member_articles
-        context = b"".join(
-            [
-                b"%s=%s;"
-                % (
-                    key.encode(),
-                    self._full[value.slug] if key == "article" else self._fingerprint(value, deep),
-                )
-                for key, value in sorted(page.context.items())
-            ]
-        )
-        whole_site = self.whole_site() if template.uses_whole_site else b""
-        return digest("page", self.settings, page.url_path, template.digest, whole_site, context)
+    def of(self, key: Key) -> bytes:
+        value = self._memo.get(key)
+        if value is None:
+            value = self._memo[key] = self._value(key)
+        return value
 
-    def template(self, name: str, seen: frozenset[str] = frozenset()) -> TemplateInfo:
-        if name not in self._templates:
-            self._templates[name] = self._template_info(name, seen | {name})
-        return self._templates[name]
+    def article_digests(self, slug: str) -> tuple[bytes, bytes]:
+        """What the article's front matter and its body are now: every field of it, and the
+        terms it has, follow from the first; its rendered body from the second."""
+        article = self.articles.get(slug)
+        return (article.front_matter_digest, article.body_digest) if article else (MISSING, MISSING)
 
-    def _template_info(self, name: str, seen: frozenset[str]) -> TemplateInfo:
-        source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
-        tree = self.env.parse(source)
-        parts = [name, source]
-        beyond_terms = _reads_site_beyond_terms(tree)
-        reads_members = _reads_member_articles(tree)
-        calls_terms_of = _calls_site(tree, "terms_of")
-        touches_members = _reads_member_articles(tree, even_counted=True)
-        referenced_names = set(meta.find_referenced_templates(tree))
-        if _calls(tree, "card") and CARD_TEMPLATE not in seen:
-            # A card is rendered on its own, once per build, from its article alone: what it
-            # reads joins the page's signature, but its variables never meet the page's.
-            card = self.template(CARD_TEMPLATE, seen)
-            parts.append(card.digest)
-            beyond_terms |= card.uses_whole_site
-        for referenced in sorted(referenced_names, key=str):
-            if referenced is None:  # a name computed at run time: could be any template
-                parts.extend(self._all_template_sources())
-                beyond_terms = reads_members = True
-                continue
-            if referenced in seen:  # a template that includes itself, directly or not
-                continue
-            info = self.template(referenced, seen)
-            parts.append(info.digest)
-            beyond_terms |= info.uses_whole_site
-            reads_members |= info.reads_member_articles
-            calls_terms_of |= info.calls_terms_of
-            touches_members |= info.touches_members
-        uses_whole_site = beyond_terms or (calls_terms_of and touches_members)
-        return TemplateInfo(digest(*parts), uses_whole_site, reads_members, calls_terms_of, touches_members)
+    def _value(self, key: Key) -> bytes:
+        kind = key[0]
+        if kind == "template":
+            source = self.template_source(key[1])
+            return MISSING if source is None else digest(source)
+        if kind == "site":
+            return self._site_value(key)
+        entity = self._entity(key)
+        if entity is None:
+            return MISSING
+        name = key[-1]
+        if name == "@repr":
+            return digest(repr(entity))
+        if name == "body":  # its digest stands for it
+            return entity.body_digest  # type: ignore[attr-defined]
+        if name == "@entry":
+            return entity.front_matter_digest  # type: ignore[attr-defined]
+        found = getattr(entity, name, MISSING)
+        return found if found is MISSING else digest(identity(found))
 
-    def _all_template_sources(self) -> Iterable[str]:
-        for name in sorted(self.env.list_templates()):
-            yield name
-            yield self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+    def _entity(self, key: Key) -> object | None:
+        kind = key[0]
+        if kind == "article":
+            return self.articles.get(key[1])
+        if kind == "term":
+            return self.site.terms_by_slug.get(key[1], {}).get(key[2])
+        if kind == "taxonomy":
+            return self.site.taxonomies.get(key[1])
+        if kind == "year":
+            return self._years.get(key[1])
+        if kind == "month":
+            return self._months.get((key[1], key[2]))
+        raise ValueError(f"not a key of the model: {key!r}")
 
-    def whole_site(self) -> bytes:
-        if self._whole_site is None:
-            self._whole_site = digest(b"".join([self._full[a.slug] for a in self.site.articles]))
-        return self._whole_site
-
-    def _card_digest(self, article: Article) -> bytes:
-        terms = [(t.slug, t.name) for key in self.site.taxonomies for t in self.site.terms_of(article, key)]
-        return digest(article.front_matter_digest, repr(terms))
-
-    def _fingerprint(self, value: object, deep: bool) -> bytes:
-        """Bytes that change whenever what a template could show of `value` changes; with
-        `deep` False, a term, year or month stands for its name and count, not its articles."""
-        if isinstance(value, Article):
-            return self._card[value.slug]
-        if isinstance(value, Term | Taxonomy | Year | Month):
-            key = (id(value), deep)  # the model is immutable for the whole build
-            if key not in self._memo:
-                self._memo[key] = self._fingerprint_composite(value, deep)
-            return self._memo[key]
-        if isinstance(value, tuple | list):
-            if value and isinstance(value[0], Article):
-                return b"".join([self._card[a.slug] for a in value])
-            return digest(*(self._fingerprint(v, deep) for v in value))
-        if isinstance(value, Paginator):
-            return repr((value.number, value.count, value.base_path)).encode()
-        if isinstance(value, dict):
-            return digest(*(k.encode() + self._fingerprint(v, deep) for k, v in sorted(value.items())))
-        return repr(value).encode("utf-8", "surrogatepass")
-
-    def _fingerprint_composite(self, value: Term | Taxonomy | Year | Month, deep: bool) -> bytes:
-        if not deep:  # what a page shows of a term, year or month it does not list: names, counts
-            if isinstance(value, Taxonomy):
-                return digest(value.key, value.title, value.singular, value.has_feeds)
-            if isinstance(value, Year):
-                return digest(value.year, value.count)
-            if isinstance(value, Term):
-                return digest(value.taxonomy, value.slug, value.name, len(value.articles))
-            return digest(value.year, value.month, len(value.articles))
-        if isinstance(value, Taxonomy):
+    def _site_value(self, key: Key) -> bytes:
+        site = self.site
+        what = key[1]
+        if what == "terms_of":
+            return digest(identity(site.terms_by_article.get((key[2], key[3]), ())))
+        if what == "term":
+            return digest(identity(site.term(key[2], key[3])))
+        if key == WHOLE_SITE:
+            return digest([(a.slug, self.article_digests(a.slug)) for a in site.articles])
+        if key == SITEMAP_ENTRIES:  # every page, with the article it shows, for its dates
             return digest(
-                value.key, value.title, value.singular, value.has_feeds, self._fingerprint(value.terms, deep)
+                [
+                    (
+                        p.url_path,
+                        self.article_digests(p.context["article"].slug)[0] if "article" in p.context else "",
+                    )
+                    for p in site.pages
+                ]
             )
-        if isinstance(value, Year):
-            return digest(value.year, self._fingerprint(value.months, deep))
-        if isinstance(value, Term):
-            return digest(value.taxonomy, value.slug, value.name, self._fingerprint(value.articles, deep))
-        return digest(value.year, value.month, self._fingerprint(value.articles, deep))
+        return digest(identity(getattr(site, what)))
 
 
-def _reads_site_beyond_terms(tree: nodes.Template) -> bool:
-    """Does the template use `site` other than as `site.terms_of(...)`?"""
-
-    def visit(node: nodes.Node, parent: nodes.Node | None) -> bool:
-        if isinstance(node, nodes.Name) and node.name == "site":
-            return not (
-                isinstance(parent, nodes.Getattr) and parent.attr in SITE_LOOKUPS_WITHOUT_GLOBAL_DEPENDENCY
-            )
-        return any(visit(child, node) for child in node.iter_child_nodes())
-
-    return visit(tree, None)
+# Which of an article's two digests a key about it follows.
+FRONT, BODY, BOTH = "front", "body", "both"
 
 
-MEMBERS = ("articles", "terms", "months")  # what a term, taxonomy, year or month holds
+def _article_part(key: Key) -> tuple[str, str] | None:
+    """The slug of the article a key is about (a field of it, or the terms it has), with
+    the part of the article that field comes from; None for any other key."""
+    if key[0] == "article":
+        field = key[2]
+        return key[1], BODY if field == "body" else BOTH if field == "@repr" else FRONT
+    if key[0] == "site" and key[1] == "terms_of":
+        return key[2], FRONT
+    return None
 
 
-def _reads_member_articles(tree: nodes.Template, *, even_counted: bool = False) -> bool:
-    """Does the template read what a term, taxonomy, year or month holds (`x.articles`,
-    `x['terms']`, `x | attr('months')`, `map(attribute='articles')`) other than as a count
-    (`x.articles | length`), or at all with `even_counted`? A subscript whose key is
-    computed could be any of them."""
+def _ids(numbers: Iterable[int]) -> array:
+    return array("I", sorted(numbers))
 
-    def visit(node: nodes.Node, parent: nodes.Node | None) -> bool:
-        member = (isinstance(node, nodes.Getattr) and node.attr in MEMBERS) or (
-            isinstance(node, nodes.Getitem) and not isinstance(node.arg, nodes.Const)
+
+@dataclass
+class DependencyGraph:
+    """What every page and card of the last build read, and the values it read then.
+
+    Keys are numbered; a page's or card's reads are an array of those numbers, which is
+    also how the build cache keeps them (`to_plain` / `from_plain`: plain data only)."""
+
+    keys: list[Key] = field(default_factory=list)
+    values: list[bytes] = field(default_factory=list)  # by key number; b"" for a card
+    articles: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)  # slug -> its digests
+    article_keys: dict[tuple[str, str], array] = field(default_factory=dict)  # (slug, part) -> numbers
+    other_keys: array = field(default_factory=lambda: array("I"))  # numbers of the rest but cards
+    pages: dict[str, tuple[bytes, array]] = field(default_factory=dict)  # path -> shape, reads
+    cards: dict[int, array] = field(default_factory=dict)  # card_key's number -> reads
+    _changed: set[int] = field(default_factory=set)
+
+    def stale(self, shapes: Mapping[str, bytes], now: ModelValues) -> set[str]:
+        """The output paths of the pages (of `shapes`, this build's) that must be rendered."""
+        changed: set[int] = set()
+        for slug in self.articles.keys() | now.articles.keys():
+            before, after = self.articles.get(slug, (None, None)), now.article_digests(slug)
+            for part, differs in ((FRONT, before[0] != after[0]), (BODY, before[1] != after[1])):
+                if differs:  # which of the fields read differ?
+                    for about in ((slug, part), (slug, BOTH)):
+                        ids = self.article_keys.get(about, ())
+                        changed.update(i for i in ids if now.of(self.keys[i]) != self.values[i])
+        changed.update(i for i in self.other_keys if now.of(self.keys[i]) != self.values[i])
+        grown = True
+        while grown:  # a card may show another card
+            count = len(changed)
+            changed.update(card for card, reads in self.cards.items() if not changed.isdisjoint(reads))
+            grown = len(changed) > count
+        self._changed = changed
+        stale = set()
+        for path, shape in shapes.items():
+            known = self.pages.get(path)
+            if known is None or known[0] != shape or not changed.isdisjoint(known[1]):
+                stale.add(path)
+        return stale
+
+    def record(
+        self,
+        shapes: Mapping[str, bytes],
+        rendered: Mapping[str, Iterable[Key]],
+        cards: Mapping[Key, Iterable[Key]],
+        now: ModelValues,
+    ) -> None:
+        """Take in this build: the pages it rendered with what they read, the others as
+        they were (nothing they read changed), and the pages it no longer has gone."""
+        number = {key: i for i, key in enumerate(self.keys)}
+
+        def ids(reads: Iterable[Key]) -> array:
+            found = []
+            for key in reads:
+                i = number.get(key)
+                if i is None:
+                    i = number[key] = len(self.keys)
+                    self.keys.append(key)
+                    self.values.append(b"")
+                    about = _article_part(key)
+                    if about is not None:
+                        self.article_keys.setdefault(about, array("I")).append(i)
+                    elif key[0] != "card":
+                        self.other_keys.append(i)
+                    self._changed.add(i)
+                found.append(i)
+            return _ids(found)
+
+        self.pages = {
+            path: (shape, ids(rendered[path])) if path in rendered else self.pages[path]
+            for path, shape in shapes.items()
+        }
+        for card, reads in cards.items():
+            self.cards[ids([card])[0]] = ids(reads)
+        for i in self._changed:
+            key = self.keys[i]
+            if key[0] != "card":
+                self.values[i] = now.of(key)
+        self.articles = {slug: now.article_digests(slug) for slug in now.articles}
+        self._changed = set()
+
+    def to_plain(self) -> dict:
+        return {
+            "keys": self.keys,
+            "values": self.values,
+            "articles": self.articles,
+            "article_keys": [(about, ids.tobytes()) for about, ids in self.article_keys.items()],
+            "other_keys": self.other_keys.tobytes(),
+            "pages": {path: (shape, ids.tobytes()) for path, (shape, ids) in self.pages.items()},
+            "cards": {card: ids.tobytes() for card, ids in self.cards.items()},
+        }
+
+    @classmethod
+    def from_plain(cls, data: Mapping) -> DependencyGraph:
+        def ids(numbers: bytes) -> array:
+            found = array("I")
+            found.frombytes(numbers)
+            return found
+
+        return cls(
+            keys=[tuple(key) for key in data["keys"]],
+            values=list(data["values"]),
+            articles=dict(data["articles"]),
+            article_keys={tuple(about): ids(numbers) for about, numbers in data["article_keys"]},
+            other_keys=ids(data["other_keys"]),
+            pages={path: (shape, ids(numbers)) for path, (shape, numbers) in data["pages"].items()},
+            cards={card: ids(numbers) for card, numbers in data["cards"].items()},
         )
-        if member or (isinstance(node, nodes.Const) and node.value in MEMBERS):
-            counted = isinstance(parent, nodes.Filter) and parent.name in ("length", "count")
-            if even_counted or not counted:
-                return True
-        return any(visit(child, node) for child in node.iter_child_nodes())
-
-    return visit(tree, None)
-
-
-def _calls_site(tree: nodes.Template, method: str) -> bool:
-    return any(
-        isinstance(node.node, nodes.Name) and node.node.name == "site" and node.attr == method
-        for node in tree.find_all(nodes.Getattr)
-    )
-
-
-def _calls(tree: nodes.Template, function: str) -> bool:
-    return any(
-        isinstance(call.node, nodes.Name) and call.node.name == function for call in tree.find_all(nodes.Call)
-    )

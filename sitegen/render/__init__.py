@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -14,7 +15,10 @@ from ..errors import Problem, error
 from ..model import FEED, ROBOTS, SITEMAP, Page, Site
 from ..validate import Article
 from . import feeds
+from .reads import SITEMAP_ENTRIES, Key, Recorder, TrackingEnvironment, body_key, card_key, feed_entry_key
 from .theme import Theme
+
+CARD_TEMPLATE = "partials/card.html"  # what card(article) renders
 
 
 class RenderError(Exception):
@@ -23,8 +27,15 @@ class RenderError(Exception):
         self.problem = problem
 
 
+@dataclass(frozen=True)
+class RenderedPage:
+    data: bytes
+    reads: frozenset[Key]  # what rendering it read (sitegen/render/reads.py)
+
+
 class Renderer:
-    """Renders the pages of one site with one theme; a new Renderer for every build."""
+    """Renders the pages of one site with one theme, noting what each page reads; a new
+    Renderer for every build."""
 
     def __init__(self, site: Site, theme: Theme, site_dir: Path):
         self.site = site
@@ -33,10 +44,13 @@ class Renderer:
         # The rendered HTML of article bodies by slug, for the pages that show them; the
         # build fills it once it knows which pages it will render.
         self.bodies: Mapping[str, str] = {}
-        self._cards: dict[tuple[str, int], Markup] = {}
+        self._cards: dict[Key, Markup] = {}
+        self.card_reads: dict[Key, frozenset[Key]] = {}  # what each card rendered here read
+        self.recorder = Recorder()
         config = site.config
         template_dirs = theme.template_dirs()
-        self.env = jinja2.Environment(
+        self.env = TrackingEnvironment(
+            self.recorder,
             loader=jinja2.ChoiceLoader(
                 [
                     # {% extends "default/base.html" %} reaches the default theme from an override.
@@ -70,29 +84,48 @@ class Renderer:
     def card(self, article: Article, level: int = 2) -> Markup:
         """An article as listings show it (partials/card.html, with its title as an h`level`),
         rendered once per build: the same card appears on a dozen listing pages."""
-        key = (article.slug, level)
+        key = card_key(article.slug, level)
+        self.recorder.add(key)
         if key not in self._cards:
-            template = self.env.get_template("partials/card.html")
-            self._cards[key] = Markup(template.render(article=article, level=level))
+            with self.recorder.recording() as reads:
+                template = self.env.get_template(CARD_TEMPLATE)
+                html = template.render(article=article, level=level)
+            self._cards[key] = Markup(html)
+            self.card_reads[key] = frozenset(reads)
         return self._cards[key]
 
-    def remember_cards(self, cards: list[tuple[str, int, str]]) -> None:
-        """Cards rendered elsewhere (in worker processes), as (slug, level, html)."""
-        self._cards.update(((slug, level), Markup(html)) for slug, level, html in cards)
+    def remember_cards(self, cards: list[tuple[Key, str, frozenset[Key]]]) -> None:
+        """Cards rendered elsewhere (in worker processes), as (card_key, html, reads)."""
+        for key, html, reads in cards:
+            self._cards[key] = Markup(html)
+            self.card_reads[key] = reads
 
     def body_html(self, article: Article) -> Markup:
         return Markup(self.bodies[article.slug])
 
-    def render(self, page: Page) -> bytes:
-        """The page's bytes; raises RenderError naming the template file and line on failure."""
+    def render(self, page: Page) -> RenderedPage:
+        """The page's bytes and what it read; raises RenderError naming the template file
+        and line on failure."""
+        with self.recorder.recording() as reads:
+            data = self._render(page)
+        return RenderedPage(data, frozenset(reads))
+
+    def _render(self, page: Page) -> bytes:
         if page.template == FEED:
+            full = page.context["full_content"]
+            for article in page.context["articles"]:
+                self.recorder.add(feed_entry_key(article.slug))
+                if full:
+                    self.recorder.add(body_key(article.slug))
             return feeds.atom_feed(self.site, page, self.absolute_url, self.body_html)
         if page.template == SITEMAP:
+            self.recorder.add(SITEMAP_ENTRIES)
             return feeds.sitemap(self.site, self.absolute_url)
         if page.template == ROBOTS:
             return feeds.robots(self.absolute_url)
         context = dict(page.context)
         if "article" in context:
+            self.recorder.add(body_key(context["article"].slug))
             context["body"] = self.body_html(context["article"])
         try:
             template = self.env.get_template(page.template)

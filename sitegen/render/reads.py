@@ -1,0 +1,156 @@
+"""What a page reads while it renders, recorded as it happens.
+
+Templates reach the model only through Jinja2's attribute and subscript lookups
+(`article.title`, `term['articles']`, and the `attr`, `map`, `sort`, `selectattr` and
+`groupby` filters, which use the same lookups), through `site.terms_of()` and
+`site.term()`, and through the templates they extend, include or import. The
+environment below notes each of these as a *key*: the model object's identity (an
+article's slug, a term's taxonomy and slug, ...) with the field read, or a template's
+name. The build keeps each page's keys; a page is rendered again exactly when the value
+behind one of them changed (sitegen/deps.py).
+
+Model objects themselves are stood for by their identity: what a page read of
+`term.articles` is the list of which articles, in order; what it then read of each is
+recorded when it reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import jinja2
+
+from ..model import Month, Site, Taxonomy, Term, Year
+from ..validate import Article
+
+Key = tuple[Any, ...]  # plain strings and numbers, so that the build cache can keep it
+
+# How each kind of model object a template may meet is named across builds.
+_IDENTITY: dict[type, Callable[[Any], tuple[Any, ...]]] = {
+    Article: lambda a: ("article", a.slug),
+    Term: lambda t: ("term", t.taxonomy, t.slug),
+    Taxonomy: lambda t: ("taxonomy", t.key),
+    Year: lambda y: ("year", y.year),
+    Month: lambda m: ("month", m.year, m.month),
+    Site: lambda s: ("site",),
+}
+
+# What a template may read of `site`; anything else makes the page depend on all of it.
+SITE_FIELDS = frozenset({"articles", "taxonomies", "years", "config"})
+WHOLE_SITE: Key = ("site", "@all")
+SITEMAP_ENTRIES: Key = ("site", "@sitemap")  # what the sitemap lists
+
+
+def card_key(slug: str, level: int) -> Key:
+    """A page's key for a card it shows: it stands for everything that card read."""
+    return ("card", slug, level)
+
+
+def feed_entry_key(slug: str) -> Key:
+    """A feed's key for an article it lists: the feed shows most of its front matter."""
+    return ("article", slug, "@entry")
+
+
+def body_key(slug: str) -> Key:
+    return ("article", slug, "body")
+
+
+def identity(value: object) -> object:
+    """`value` with every model object in it replaced by its identity: a value that can be
+    compared with the same thing in another build."""
+    named = _IDENTITY.get(type(value))
+    if named is not None:
+        return named(value)
+    if isinstance(value, tuple | list):
+        return tuple(identity(item) for item in value)
+    if isinstance(value, dict):
+        return tuple((key, identity(item)) for key, item in value.items())
+    return value
+
+
+class Recorder:
+    """The keys read by what is rendering now; a card rendered inside a page records
+    into its own set, which the card then hands to every page that shows it."""
+
+    def __init__(self) -> None:
+        self._open: list[set[Key]] = []
+
+    @contextmanager
+    def recording(self) -> Iterator[set[Key]]:
+        reads: set[Key] = set()
+        self._open.append(reads)
+        try:
+            yield reads
+        finally:
+            self._open.pop()
+
+    def add(self, key: Key) -> None:
+        if self._open:
+            self._open[-1].add(key)
+
+
+class TrackingEnvironment(jinja2.Environment):
+    """A Jinja2 environment that tells its recorder what templates read of the model."""
+
+    def __init__(self, recorder: Recorder, **options: Any):
+        super().__init__(**options)
+        self.recorder = recorder
+        self.finalize = self._shown
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        named = _IDENTITY.get(type(obj))
+        if named is None:
+            return super().getattr(obj, attribute)
+        return self._read(obj, named(obj), attribute, lambda: super(TrackingEnvironment, self).getattr)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        named = _IDENTITY.get(type(obj))
+        if named is None or not isinstance(argument, str):
+            return super().getitem(obj, argument)
+        return self._read(obj, named(obj), argument, lambda: super(TrackingEnvironment, self).getitem)
+
+    def _read(self, obj: Any, name: tuple[Any, ...], field: str, lookup: Callable[[], Callable]) -> Any:
+        if type(obj) is Site:
+            if field == "terms_of":
+                return self._terms_of(obj)
+            if field == "term":
+                return self._term(obj)
+            self.recorder.add((*name, field) if field in SITE_FIELDS else WHOLE_SITE)
+        else:
+            self.recorder.add((*name, field))
+        return lookup()(obj, field)
+
+    def _terms_of(self, site: Site) -> Callable[[Article, str], tuple[Term, ...]]:
+        def terms_of(article: Article, taxonomy: str) -> tuple[Term, ...]:
+            self.recorder.add(("site", "terms_of", getattr(article, "slug", None), taxonomy))
+            return site.terms_of(article, taxonomy)
+
+        return terms_of
+
+    def _term(self, site: Site) -> Callable[[str, str], Term | None]:
+        def term(taxonomy: str, name: str) -> Term | None:
+            self.recorder.add(("site", "term", taxonomy, name))
+            return site.term(taxonomy, name)
+
+        return term
+
+    def _shown(self, value: Any) -> Any:
+        # `{{ article }}` prints the whole object: the page depends on all of it.
+        named = _IDENTITY.get(type(value))
+        if named is not None:
+            self.recorder.add((*named(value), "@repr"))
+        return value
+
+    def get_template(self, name: Any, parent: Any = None, globals: Any = None) -> jinja2.Template:
+        if isinstance(name, str):
+            self.recorder.add(("template", self.join_path(name, parent) if parent else name))
+        return super().get_template(name, parent, globals)
+
+    def select_template(self, names: Any, parent: Any = None, globals: Any = None) -> jinja2.Template:
+        # Every name tried counts: creating an earlier one changes which is used.
+        for name in names if not isinstance(names, jinja2.Undefined) else ():
+            if isinstance(name, str):
+                self.recorder.add(("template", self.join_path(name, parent) if parent else name))
+        return super().select_template(names, parent, globals)
