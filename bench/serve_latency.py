@@ -2,12 +2,14 @@
 moment a connected page receives the reload event.
 
     python bench/serve_latency.py                    # the sample site, 1,000 and 10,000 articles
-    python bench/serve_latency.py --sizes sample,1000 --runs 5
+    python bench/serve_latency.py --sizes 10000,100000 --runs 10 --edits body,tags,date
 
 Generated sites come from ../shared/bench/make_corpus.py (written once into --work).
-Each run appends a sentence to one article and times the reload event; the figure
-quoted is the median of the runs. The server runs as a subprocess, as a user runs it,
-with an empty build cache of its own, so "first build" is a cold build.
+Each run edits one article (`body`: appends a sentence; `tags`: gives it another tag;
+`date`: moves it by a day, which moves it in every listing) and times the reload
+event; the figure quoted is the median of the runs. The server runs as a subprocess,
+as a user runs it, with an empty build cache of its own, so "first build" is a cold
+build.
 """
 
 from __future__ import annotations
@@ -73,7 +75,25 @@ class Events:
                 return kind, json.loads(data)
 
 
-def measure(site: Path, runs: int, work: Path) -> tuple[float, list[float]]:
+def edited(original: str, kind: str, run: int) -> str:
+    """The article's text after edit `run` of the given kind."""
+    if kind == "body":
+        return original + f"\nOne more sentence, run {run}.\n"
+    head, _, body = original.partition("\n---\n")
+    lines = head.split("\n")
+    if kind == "tags":
+        at = lines.index("tags:")
+        lines.insert(at + 1, f"  - benchmark-tag-{run}")
+    elif kind == "date":
+        at = next(i for i, line in enumerate(lines) if line.startswith("date: "))
+        day = 1 + run % 27
+        lines[at] = f"date: 2024-02-{day:02d}T09:30:00+00:00"
+    else:
+        raise ValueError(f"unknown edit {kind!r}")
+    return "\n".join(lines) + "\n---\n" + body
+
+
+def measure(site: Path, runs: int, work: Path, kinds: list[str]) -> tuple[float, dict[str, list[float]]]:
     port = free_port()
     cache = Path(tempfile.mkdtemp(prefix="cache-", dir=work))
     started = time.perf_counter()
@@ -90,20 +110,24 @@ def measure(site: Path, runs: int, work: Path) -> tuple[float, list[float]]:
         first_build = time.perf_counter() - started
         events = Events(f"http://127.0.0.1:{port}/__sitegen/events")
         assert events.next()[0] == "hello"
-        article = sorted((site / "content").rglob("*.md"))[len(list((site / "content").rglob("*.md"))) // 2]
-        original = article.read_bytes()
-        latencies = []
+        articles = sorted((site / "content").rglob("*.md"))
+        article = articles[len(articles) // 2]
+        original = article.read_text()
+        latencies: dict[str, list[float]] = {kind: [] for kind in kinds}
         try:
-            for run in range(runs):
-                with article.open("ab") as handle:
-                    handle.write(f"\nOne more sentence, run {run}.\n".encode())
-                landed = time.perf_counter()
-                kind, _ = events.next()
-                latencies.append(time.perf_counter() - landed)
-                assert kind == "reload", kind
+            for kind in kinds:
+                for run in range(runs):
+                    article.write_text(edited(original, kind, run))
+                    landed = time.perf_counter()
+                    event, _ = events.next()
+                    latencies[kind].append(time.perf_counter() - landed)
+                    assert event == "reload", event
+                    time.sleep(0.3)
+                article.write_text(original)
+                assert events.next()[0] == "reload"
                 time.sleep(0.3)
         finally:
-            article.write_bytes(original)
+            article.write_text(original)
         return first_build, latencies
     finally:
         server.send_signal(signal.SIGINT)
@@ -116,20 +140,24 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", default="sample,1000,10000")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--edits", default="body", help="body, tags and/or date, comma-separated")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "sitegen-bench")
     args = parser.parse_args()
-    print("| site | articles | first build (s) | edit-to-reload median (s) | min | max |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    kinds = args.edits.split(",")
+    print("| site | articles | first build (s) | edit | edit-to-reload median (s) | min | max |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for size in args.sizes.split(","):
         site = corpus(size, args.work)
         count = len(list((site / "content").rglob("*.md")))
-        first, latencies = measure(site, args.runs, args.work)
-        print(
-            f"| {size} | {count} | {first:.2f} | {statistics.median(latencies):.3f} | "
-            f"{min(latencies):.3f} | {max(latencies):.3f} |",
-            flush=True,
-        )
+        first, latencies = measure(site, args.runs, args.work, kinds)
+        for kind in kinds:
+            found = latencies[kind]
+            print(
+                f"| {size} | {count} | {first:.2f} | {kind} | {statistics.median(found):.3f} | "
+                f"{min(found):.3f} | {max(found):.3f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

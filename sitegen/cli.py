@@ -6,7 +6,6 @@ Exit codes: 0 success, 1 content or configuration errors, 2 usage errors.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import threading
@@ -19,6 +18,7 @@ from .build import build, load_site
 from .commands import import_cmd, new_cmd
 from .errors import Problem, SiteError, UsageError
 from .scaffold import init_site
+from .terminal import ProgressLine, interactive
 from .version import __version__
 
 OK, CONTENT_ERROR, USAGE_ERROR = 0, 1, 2
@@ -34,7 +34,7 @@ def print_problems(problems: Sequence[Problem]) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    progress = ProgressLine() if not args.quiet and _interactive() else None
+    progress = ProgressLine() if not args.quiet and interactive() else None
     try:
         result = build(
             Path(args.site),
@@ -61,27 +61,6 @@ def _build(args: argparse.Namespace) -> int:
             f"{result.rendered} pages rendered) -> {result.output_dir}"
         )
     return OK
-
-
-def _interactive() -> bool:
-    return sys.stderr.isatty() and not os.environ.get("CI")
-
-
-class ProgressLine:
-    """One line on the terminal, rewritten as a long build goes: 'render 5120/13400'."""
-
-    def __init__(self) -> None:
-        self._shown = 0.0
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done < total and now - self._shown < 0.1:
-            return
-        self._shown = now
-        print(f"\r{stage} {done}/{total}\x1b[K", end="", file=sys.stderr, flush=True)
-
-    def clear(self) -> None:
-        print("\r\x1b[K", end="", file=sys.stderr, flush=True)
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -34,9 +34,12 @@ def digest(*parts: object) -> bytes:
 class ModelValues:
     """The value (as a digest) behind any key in one build's model, each computed once."""
 
-    def __init__(self, site: Site, template_source: Callable[[str], str | None]):
+    def __init__(
+        self, site: Site, template_source: Callable[[str], str | None], body_digests: Mapping[str, bytes]
+    ):
         self.site = site
         self.template_source = template_source
+        self.body_digests = body_digests  # by slug: bodies are kept beside the articles
         self.articles = {a.slug: a for a in site.articles}
         self._years = {y.year: y for y in site.years}
         self._months = {(m.year, m.month): m for y in site.years for m in y.months}
@@ -52,7 +55,7 @@ class ModelValues:
         """What the article's front matter and its body are now: every field of it, and the
         terms it has, follow from the first; its rendered body from the second."""
         article = self.articles.get(slug)
-        return (article.front_matter_digest, article.body_digest) if article else (MISSING, MISSING)
+        return (article.front_matter_digest, self.body_digests[slug]) if article else (MISSING, MISSING)
 
     def _value(self, key: Key) -> bytes:
         kind = key[0]
@@ -68,7 +71,7 @@ class ModelValues:
         if name == "@repr":
             return digest(repr(entity))
         if name == "body":  # its digest stands for it
-            return entity.body_digest  # type: ignore[attr-defined]
+            return self.body_digests[key[1]]
         if name == "@entry":
             return entity.front_matter_digest  # type: ignore[attr-defined]
         found = getattr(entity, name, MISSING)
@@ -176,8 +179,9 @@ class DependencyGraph:
         cards: Mapping[Key, Iterable[Key]],
         now: ModelValues,
     ) -> None:
-        """Take in this build: the pages it rendered with what they read, the others as
-        they were (nothing they read changed), and the pages it no longer has gone."""
+        """Take in this build: the pages it rendered with what they read (and what each
+        card they show read, from `cards`), the others as they were (nothing they read
+        changed), and the pages it no longer has gone."""
         number = {key: i for i, key in enumerate(self.keys)}
 
         def ids(reads: Iterable[Key]) -> array:
@@ -201,8 +205,16 @@ class DependencyGraph:
             path: (shape, ids(rendered[path])) if path in rendered else self.pages[path]
             for path, shape in shapes.items()
         }
-        for card, reads in cards.items():
-            self.cards[ids([card])[0]] = ids(reads)
+        # The cards the rendered pages show, as they read them (cards rendered by an earlier
+        # build of the same model included), and the cards those show.
+        shown = [key for reads in rendered.values() for key in reads if key[0] == "card"]
+        done: set[Key] = set()
+        while shown:
+            card = shown.pop()
+            if card not in done:
+                done.add(card)
+                self.cards[ids([card])[0]] = ids(cards[card])
+                shown.extend(key for key in cards[card] if key[0] == "card")
         for i in self._changed:
             key = self.keys[i]
             if key[0] != "card":

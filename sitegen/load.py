@@ -66,7 +66,7 @@ def article_labels(site_dir: Path) -> tuple[list[str], list[Problem]]:
                 else:
                     problems.append(_bad_name(label, "folder", " (its articles are not read until then)"))
             elif entry.is_file():
-                if not name.endswith(ARTICLE_SUFFIXES) or name.startswith(("~", "#")):
+                if not is_article_name(name):
                     continue
                 if _is_utf8(name):
                     found.append(label)
@@ -79,6 +79,26 @@ def article_labels(site_dir: Path) -> tuple[list[str], list[Problem]]:
                 elif name.endswith(ARTICLE_SUFFIXES):  # a broken symlink: reading it says why
                     found.append(label)
     return sorted(found), problems
+
+
+def is_article_name(name: str) -> bool:
+    """Is a file of this name (in a folder that is read) an article? Not an editor's backup
+    or lock file, nor a hidden file."""
+    return name.endswith(ARTICLE_SUFFIXES) and not name.startswith(("~", "#", "."))
+
+
+def article_label(site_dir: Path, path: Path) -> str | None:
+    """The label of the article file `path` would be, by the rules of article_labels,
+    whether or not it exists; None if it would not be read as an article."""
+    try:
+        parts = path.relative_to(site_dir / CONTENT_DIR).parts
+    except ValueError:
+        return None
+    if not parts or not is_article_name(parts[-1]):
+        return None
+    if any(part.startswith(".") or not _is_utf8(part) for part in parts):
+        return None
+    return "/".join((CONTENT_DIR, *parts))
 
 
 def _bad_name(label: str, what: str, consequence: str) -> Problem:

@@ -156,7 +156,8 @@ def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> 
     )
     # Thousands of articles share a few hundred names: make each name's slug once.
     keys = [spec.name for spec in config.taxonomies]
-    slugs = {name: slugify(name) for article in published for key in keys for name in names_of(article, key)}
+    names = {name for article in published for key in keys for name in names_of(article, key)}
+    slugs = {name: slugify(name) for name in names}
     taxonomies = {spec.name: _taxonomy(published, slugs, spec) for spec in config.taxonomies}
     terms_by_slug = {key: {t.slug: t for t in taxonomy.terms} for key, taxonomy in taxonomies.items()}
     site = Site(
@@ -200,9 +201,12 @@ def _names_sharing_a_slug(
     problems = []
     for key in keys:
         first: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)  # slug -> key -> name, file
+        keys_of: dict[str, str] = {}  # name -> name_key(name), made once for each of a few hundred names
         for article in sorted(articles, key=lambda a: a.path):
             for name in names_of(article, key):
-                first[slugs[name]].setdefault(name_key(name), (name, article.path))
+                if name not in keys_of:
+                    keys_of[name] = name_key(name)
+                first[slugs[name]].setdefault(keys_of[name], (name, article.path))
         for slug, spellings in first.items():
             (name, path), *others = spellings.values()
             for other, other_path in others:

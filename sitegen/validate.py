@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-import os
 import re
-import time
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -18,10 +16,8 @@ from .cache import SourceStat, content_hash
 from .characters import drop_forbidden
 from .config import split_url
 from .errors import Problem, error, shown, warning
-from .load import SourceFile, article_labels, parse_article
-from .parallel import can_fork, chunked, map_in_processes
+from .load import SourceFile, parse_article
 from .slugs import ARTICLE_SLUG, name_key, slugify
-from .yamlfile import read_bytes
 
 KNOWN_FIELDS = (
     "title",
@@ -59,30 +55,22 @@ class Article:
     image_caption: str | None
     updated: dt.datetime | None
     draft: bool
-    body: str  # Markdown
     path: str  # the file, relative to the site folder
     meta: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
     # The names under each taxonomy that site.yaml adds (`people: [...]`), by its key.
     terms: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
-    # Digests of everything but the body, and of the body, for the build's page signatures:
-    # a listing changes with the first, an article's own page with both.
+    # A digest of every field, for the build's dependency graph: what a page can read of
+    # the article changes exactly when this does. (The body is not a field: it is kept
+    # beside the article, in ValidatedFile, so that a body edit leaves the model as it was.)
     front_matter_digest: bytes = field(default=b"", compare=False, repr=False)
-    body_digest: bytes = field(default=b"", compare=False, repr=False)
 
     @property
     def url_path(self) -> str:
         return f"articles/{self.slug}/"
 
-    def with_digests(self) -> Article:
-        shown = tuple(getattr(self, f.name) for f in fields(self) if f.name not in _NOT_SHOWN)
-        return replace(
-            self,
-            front_matter_digest=_digest(repr(shown).encode("utf-8", "surrogatepass")),
-            body_digest=_digest(self.body.encode("utf-8", "surrogatepass")),
-        )
-
-
-_NOT_SHOWN = {"body", "front_matter_digest", "body_digest"}
+    def with_digest(self) -> Article:
+        shown = tuple(getattr(self, f.name) for f in fields(self) if f.name != "front_matter_digest")
+        return replace(self, front_matter_digest=_digest(repr(shown).encode("utf-8", "surrogatepass")))
 
 
 def _digest(data: bytes) -> bytes:
@@ -204,8 +192,9 @@ class _Fields:
 
 def validate_file(
     source: SourceFile, tz: ZoneInfo, taxonomies: tuple[str, ...] = ()
-) -> tuple[Article | None, list[Problem]]:
-    """`taxonomies`: the front matter keys of the taxonomies site.yaml adds to the built-in ones."""
+) -> tuple[Article | None, str, list[Problem]]:
+    """The article, its Markdown body and the problems found. `taxonomies`: the front matter
+    keys of the taxonomies site.yaml adds to the built-in ones."""
     # Once, here, so that pages and feeds agree (the front matter's are gone already: yamlfile.py).
     body, dropped = drop_forbidden(source.body, source.label, source.body_line)
     source = replace(source, body=body)
@@ -245,13 +234,12 @@ def validate_file(
         image_caption=reader.text("image_caption"),
         updated=updated,
         draft=draft is True,
-        body=source.body,
         path=source.label,
         meta={k: v for k, v in front.items() if k not in KNOWN_FIELDS and k not in taxonomies},
         terms={key: reader.names(key, split_commas=True) for key in taxonomies},
     )
     problems = dropped + reader.problems + _near_misses(source, taxonomies)
-    return (None if any(p.is_error for p in problems) else article.with_digests()), problems
+    return (None if any(p.is_error for p in problems) else article.with_digest()), source.body, problems
 
 
 def _slug(reader: _Fields, source: SourceFile) -> str | None:
@@ -340,94 +328,29 @@ class ValidatedFile:
     stat: SourceStat | None  # None when the file could not be read
     content_hash: str
     article: Article | None
+    body: str  # Markdown
+    body_digest: bytes  # what a page showing the body depends on
     problems: tuple[Problem, ...]
     key_lines: dict[str, int]  # for the problems that span files (a slug used twice)
 
 
-RACY_SECONDS = 2
-UNTRUSTED_MTIME = -1
-PARALLEL_FROM = 500  # fewer files than this parse quicker in this process
-
-
-def read_articles(
-    site_dir: Path,
-    tz: ZoneInfo,
-    remembered: Mapping[str, ValidatedFile],
-    jobs: int = 1,
-    taxonomies: tuple[str, ...] = (),
-) -> tuple[dict[str, ValidatedFile], list[Article], list[Problem]]:
-    """Load and validate every article file, then check the rules that span files.
-
-    `remembered` holds what an earlier run gave for each file: a file whose size, mtime
-    and change time, or failing that its bytes, are unchanged is not parsed again (with
-    nothing remembered, every file is read). Many files to parse (a cold build) are parsed
-    in `jobs` processes. `taxonomies` as for validate_file.
-    """
-    files: dict[str, ValidatedFile] = {}
-    pending: list[tuple[Path, str, SourceStat | None]] = []
-    # A file changed twice within the file system's timestamp granularity can keep its size
-    # and mtime ("racy git"): a file modified this recently is remembered by content only.
-    recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
-    root = str(site_dir)
-    labels, scan_problems = article_labels(site_dir)
-    for label in labels:
-        stat = SourceStat.of(os.path.join(root, label))
-        if stat and stat.mtime_ns >= recent:
-            stat = SourceStat(stat.size, UNTRUSTED_MTIME, stat.ctime_ns)
-        known = remembered.get(label)
-        if known and stat is not None and stat == known.stat and stat.mtime_ns != UNTRUSTED_MTIME:
-            files[label] = known
-        else:
-            pending.append((site_dir / label, label, stat))
-    state = _ReadState(tz, remembered, taxonomies)
-    if jobs > 1 and len(pending) >= PARALLEL_FROM and can_fork():
-        for chunk in map_in_processes(state, _read_chunk, chunked(pending, jobs * 4), jobs):
-            files.update(chunk)
-    else:
-        files.update(_read_chunk(state, pending))
-    files = dict(sorted(files.items()))
-    articles = [f.article for f in files.values() if f.article]
-    problems = scan_problems + [p for f in files.values() for p in f.problems]
-    problems += cross_file_problems(articles, {label: f.key_lines for label, f in files.items()})
-    return files, articles, problems
-
-
-@dataclass(frozen=True)
-class _ReadState:
-    tz: ZoneInfo
-    remembered: Mapping[str, ValidatedFile]
-    taxonomies: tuple[str, ...]
-
-
-def _read_chunk(
-    state: object, pending: list[tuple[Path, str, SourceStat | None]]
-) -> list[tuple[str, ValidatedFile]]:
-    assert isinstance(state, _ReadState)
-    results = []
-    for path, label, stat in pending:
-        known = state.remembered.get(label)
-        try:
-            data = read_bytes(path)
-        except OSError as exc:
-            problem = error(label, None, f"cannot be read: {exc.strerror}")
-            results.append((label, ValidatedFile(stat, "", None, (problem,), {})))
-            continue
-        digest = content_hash(data)
-        if known and known.content_hash == digest:
-            results.append((label, replace(known, stat=stat)))
-        else:
-            results.append((label, _validate_bytes(data, path, label, state, stat, digest)))
-    return results
-
-
-def _validate_bytes(
-    data: bytes, path: Path, label: str, state: _ReadState, stat: SourceStat | None, digest: str
+def validate_bytes(
+    data: bytes, path: Path, label: str, tz: ZoneInfo, taxonomies: tuple[str, ...], stat: SourceStat | None
 ) -> ValidatedFile:
+    """An article file's bytes, parsed and validated (`taxonomies` as for validate_file)."""
     source, problems = parse_article(data, path, label)
     if source is None:
-        return ValidatedFile(stat, digest, None, tuple(problems), {})
-    article, found = validate_file(source, state.tz, state.taxonomies)
-    return ValidatedFile(stat, digest, article, (*problems, *found), source.key_lines)
+        return ValidatedFile(stat, content_hash(data), None, "", b"", tuple(problems), {})
+    article, body, found = validate_file(source, tz, taxonomies)
+    body_digest = _digest(body.encode("utf-8", "surrogatepass"))
+    return ValidatedFile(
+        stat, content_hash(data), article, body, body_digest, (*problems, *found), source.key_lines
+    )
+
+
+def unreadable(label: str, stat: SourceStat | None, exc: OSError) -> ValidatedFile:
+    problem = error(label, None, f"cannot be read: {exc.strerror}")
+    return ValidatedFile(stat, "", None, "", b"", (problem,), {})
 
 
 def cross_file_problems(articles: list[Article], lines: Mapping[str, Mapping[str, int]]) -> list[Problem]:

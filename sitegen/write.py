@@ -14,6 +14,11 @@ links (lstat), only its regular files are linked, and the old tree is deleted wi
 is a mount point, or whose parent we may not write, cannot be swapped: the new site is
 staged inside it and moved in entry by entry (a killed build may then leave a mix,
 which the next build corrects).
+
+The preview writes into a folder of its own that nobody else reads from disk while it
+is built, and wants a one-page edit written in milliseconds: there `FolderUpdater`
+writes just the files that changed, each replaced in one step, and removes those the
+site no longer has.
 """
 
 from __future__ import annotations
@@ -278,6 +283,116 @@ class OutputWriter:
         if self.area.new and path.startswith(self.area.new):
             return str(self.output_dir) + path[len(self.area.new) :]
         return path
+
+
+class FolderUpdater:
+    """Brings an output folder up to date in place: the files that changed are staged
+    beside their old selves and renamed over them when the whole site has rendered (so a
+    failed build changes nothing), unchanged files are left alone, and those the site no
+    longer has are removed (with folders left empty). Same interface as OutputWriter;
+    `put` may be called from worker processes."""
+
+    def __init__(self, output_dir: Path, old: Inventory):
+        self.output_dir = output_dir.resolve()
+        self.root = str(self.output_dir)
+        self.old_files = old.files
+        self.others = old.others
+        self._written: set[str] = set()
+        self._produced: set[str] = set()
+
+    @property
+    def area(self) -> FolderUpdater:
+        return self
+
+    def start(self, relatives: list[str]) -> None:
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+
+    def put(self, relative: str, data: bytes) -> bool:
+        """Stage `data` as `relative` unless the file holds these bytes already (False)."""
+        old = self.old_files.get(relative)
+        if old is not None and old.size == len(data):
+            with suppress(OSError), open(os.path.join(self.root, relative), "rb") as stream:
+                if stream.read() == data:
+                    return False
+        self._stage(relative, lambda staged: _write_new(staged, data))
+        return True
+
+    def copy(self, relative: str, source: Path) -> None:
+        old = self.old_files.get(relative)
+        found = os.stat(source)
+        unchanged = old is not None and (old.size, old.mtime_ns) == (found.st_size, found.st_mtime_ns)
+        if not unchanged:
+            self._stage(relative, lambda staged: _copy(str(source), staged))
+        self.record(relative, written=not unchanged)
+
+    def record(self, relative: str, written: bool) -> None:
+        self._produced.add(relative)
+        if written:
+            self._written.add(relative)
+
+    def keep(self, relative: str) -> None:
+        self.record(relative, written=False)
+
+    def commit(self) -> WriteStats:
+        self.record(MARKER, self.put(MARKER, MARKER_TEXT))
+        for relative in self._written:
+            target = os.path.join(self.root, relative)
+            if os.path.isdir(target) and not os.path.islink(target):
+                shutil.rmtree(target)  # a folder where the site now has a file
+            os.replace(_staged(self.root, relative), target)
+        gone = sorted(self.old_files.keys() - self._produced)
+        for relative in gone:
+            with suppress(FileNotFoundError):
+                os.unlink(os.path.join(self.root, relative))
+        for folder in sorted(folders_of(gone), key=len, reverse=True):  # the deepest first
+            with suppress(OSError):  # not empty: it holds what the site still has
+                os.rmdir(os.path.join(self.root, folder))
+        unchanged = self._produced - self._written
+        files = {relative: self.old_files[relative] for relative in unchanged}
+        files.update((relative, _lstat(self.root, relative)) for relative in self._written)
+        return WriteStats(len(self._written), len(unchanged), len(gone) + self.others, files, ())
+
+    def abort(self) -> None:
+        """Remove what was staged: the folder stays as the last build left it."""
+        for relative in self._written:
+            with suppress(FileNotFoundError):
+                os.unlink(_staged(self.root, relative))
+
+    def public_path(self, path: str) -> str:
+        return path
+
+    def _stage(self, relative: str, make: Callable[[str], None]) -> None:
+        staged = _staged(self.root, relative)
+        with suppress(FileNotFoundError):
+            os.unlink(staged)  # left by a build that was killed
+        try:
+            make(staged)
+        except FileNotFoundError:  # a folder the site did not have before
+            _make_folders(self.root, relative.rpartition("/")[0])
+            make(staged)
+
+
+def _staged(root: str, relative: str) -> str:
+    """Where FolderUpdater stages a new version of `relative`: beside it, hidden."""
+    folder, _, name = relative.rpartition("/")
+    return os.path.join(root, folder, TMP + name)
+
+
+def _write_new(path: str, data: bytes) -> None:
+    with _naming(path), open(path, "xb") as stream:  # x: never through a link
+        stream.write(data)
+
+
+def _make_folders(root: str, relative: str) -> None:
+    """Make the folders of `relative` below `root`, replacing a file or link that is
+    where a folder must be."""
+    current = root
+    for part in relative.split("/") if relative else ():
+        current = os.path.join(current, part)
+        if os.path.lexists(current) and not (os.path.isdir(current) and not os.path.islink(current)):
+            os.unlink(current)
+        with suppress(FileExistsError):  # made meanwhile by another worker
+            os.mkdir(current)
 
 
 def folders_of(paths: Iterable[str]) -> set[str]:

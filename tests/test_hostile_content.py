@@ -501,7 +501,7 @@ def test_front_matter_loads_and_validates_without_a_traceback(text, tz):
         source, problems = load_file(path, "content/a.md")
         check_problems(problems, "content/a.md", text)
         if source is not None:
-            article, found = validate_file(source, ZoneInfo(tz))
+            article, _, found = validate_file(source, ZoneInfo(tz))
             check_problems(found, "content/a.md", text)
             assert (article is None) == any(p.is_error for p in found)
 

@@ -1,13 +1,13 @@
 import datetime as dt
 import os
-from zoneinfo import ZoneInfo
 
 import pytest
 from siteutil import article
 
 from sitegen.characters import FORBIDDEN
+from sitegen.config import SiteConfig
+from sitegen.engine import Engine
 from sitegen.load import article_labels, find_article_files, load_file
-from sitegen.validate import read_articles
 
 
 def load(tmp_path, data: str | bytes, name: str = "a.md"):
@@ -134,7 +134,8 @@ def test_read_articles_reports_every_bad_file(tmp_path):
     (content / "empty.md").write_text("")
     (content / "nofence.md").write_text("title: x\n")
     (content / "bytes.md").write_bytes(b"---\ntitle: \xff\n---\n")
-    files, articles, problems = read_articles(tmp_path, ZoneInfo("UTC"), {})
+    files, problems = Engine(tmp_path, use_cache=False).read_articles(SiteConfig())
+    articles = [f.article for f in files.values() if f.article]
     assert sorted(files) == ["content/bytes.md", "content/empty.md", "content/good.md", "content/nofence.md"]
     assert [a.path for a in articles] == ["content/good.md"]
     assert sorted(p.path for p in problems) == ["content/bytes.md", "content/empty.md", "content/nofence.md"]

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from siteutil import article
 
+from sitegen import engine as engine_module
 from sitegen.build import build
-from sitegen.cache import BuildCache
-from sitegen.render import bodies as bodies_module
+from sitegen.engine import Engine
 from sitegen.render import markdown as markdown_module
-from sitegen.render.bodies import body_key, render_bodies
+from sitegen.render.bodies import body_key
 from sitegen.render.markdown import EXTENSIONS, OUTPUT_FORMAT, MarkdownRenderer
 from sitegen.validate import Article
 
@@ -133,29 +133,30 @@ def test_reused_renderer_gives_python_markdowns_html(bodies):
 # render_bodies: the cache and the pool ------------------------------------------------------
 
 
-def _articles(bodies: list[str]) -> list[Article]:
+def _articles(bodies: list[str]) -> list[tuple[Article, str]]:
     moment = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     fields = {"title": "t", "date": moment, "has_time": False, "source": "s", "source_url": None,
               "regions": (), "tags": (), "summary": "", "summary_from_body": True, "author": None,
               "image": None, "image_caption": None, "updated": None, "draft": False}  # fmt: skip
     return [
-        Article(slug=f"a{number}", body=body, path=f"content/a{number}.md", **fields)  # type: ignore[arg-type]
+        (Article(slug=f"a{number}", path=f"content/a{number}.md", **fields), body)  # type: ignore[arg-type]
         for number, body in enumerate(bodies)
     ]
 
 
 def _render_cold_then_warm(bodies: list[str], jobs: int) -> None:
     articles = _articles(bodies)
-    expected = {article.slug: plain(article.body) for article in articles}
+    expected = {article.slug: plain(body) for article, body in articles}
     with tempfile.TemporaryDirectory() as site:
-        for _ in ("cold", "warm"):
-            cache = BuildCache(Path(site))
+        again = Engine(site, jobs=jobs)
+        # Cold, then from the build cache (a new engine), then from memory (the same one).
+        for engine in (Engine(site, jobs=jobs), Engine(site, jobs=jobs), again, again):
             try:
-                result = render_bodies(articles, "/", cache, jobs)
+                html, warnings = engine.render_bodies(articles, "/", lambda done, total: None)
             finally:
-                cache.close()
-            assert dict(result.html) == expected
-            assert result.warnings == ()
+                engine.cache.close()
+            assert html == expected
+            assert warnings == []
 
 
 @settings(max_examples=250, deadline=None)
@@ -167,7 +168,7 @@ def test_render_bodies_cold_and_warm_cache(bodies):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(ANY_BODY, min_size=4, max_size=24))
 def test_render_bodies_in_a_pool(monkeypatch, bodies):
-    monkeypatch.setattr(bodies_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(engine_module, "PARALLEL_BODIES_FROM", 2)
     _render_cold_then_warm(bodies, jobs=2)
 
 
@@ -181,16 +182,16 @@ def test_cache_key_changes_with_the_markdown_version_and_the_extensions(monkeypa
 
 
 def test_a_slow_body_gets_a_warning_naming_its_file(monkeypatch):
-    monkeypatch.setattr(bodies_module, "SLOW_BODY_SECONDS", 0.01)
+    monkeypatch.setattr(engine_module, "SLOW_BODY_SECONDS", 0.01)
     articles = _articles(["quick", "[" * 3000])
     with tempfile.TemporaryDirectory() as site:
-        result = render_bodies(articles, "/", BuildCache(Path(site), enabled=False), jobs=1)
-    assert [p.path for p in result.warnings] == ["content/a1.md"]
-    assert "took" in result.warnings[0].message and not result.warnings[0].is_error
+        _, warnings = Engine(site, use_cache=False, jobs=1).render_bodies(articles, "/", lambda d, t: None)
+    assert [p.path for p in warnings] == ["content/a1.md"]
+    assert "took" in warnings[0].message and not warnings[0].is_error
 
 
 def test_a_slow_body_is_named_in_the_build_result(monkeypatch, make_site):
-    monkeypatch.setattr(bodies_module, "SLOW_BODY_SECONDS", 0.01)
+    monkeypatch.setattr(engine_module, "SLOW_BODY_SECONDS", 0.01)
     site = make_site({"content/slow.md": article(body="[" * 3000), "content/quick.md": article(title="Q")})
     result = build(site, use_cache=False, jobs=1)
     slow = [(p.path, p.is_error) for p in result.warnings if "took" in p.message]

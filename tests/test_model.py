@@ -29,7 +29,6 @@ def make(slug, date, tags=(), regions=(), source="Wire", draft=False) -> Article
         image_caption=None,
         updated=None,
         draft=draft,
-        body="Body.",
         path=f"content/{slug}.md",
     )
 
@@ -212,7 +211,7 @@ def test_articles_are_ordered_by_instant_in_the_hour_a_dst_change_repeats(tmp_pa
     for slug, date in dates.items():
         (tmp_path / f"{slug}.md").write_text(f"---\ntitle: T\ndate: {date}\nsource: S\n---\nBody\n")
         source, _ = load_file(tmp_path / f"{slug}.md", f"content/{slug}.md")
-        article, problems = validate_file(source, berlin)
+        article, _, problems = validate_file(source, berlin)
         assert problems == []
         articles.append(article)
     s = site(articles, timezone="Europe/Berlin")

@@ -5,8 +5,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from siteutil import article
 
+from sitegen.config import SiteConfig
+from sitegen.engine import Engine
 from sitegen.load import load_file
-from sitegen.validate import first_paragraph, read_articles, validate_file
+from sitegen.validate import first_paragraph, validate_file
 
 UTC = ZoneInfo("UTC")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -22,7 +24,13 @@ def source_of(tmp_path, text: str, name: str = "a.md"):
 
 
 def validate(tmp_path, text: str, tz=UTC, name: str = "a.md"):
-    return validate_file(source_of(tmp_path, text, name), tz)
+    article, _, problems = validate_file(source_of(tmp_path, text, name), tz)
+    return article, problems
+
+
+def read_articles(site_dir):
+    files, problems = Engine(site_dir, use_cache=False).read_articles(SiteConfig())
+    return [f.article for f in files.values() if f.article], problems
 
 
 def ok(tmp_path, text: str, tz=UTC):
@@ -338,7 +346,7 @@ def test_duplicate_slugs_name_both_files(tmp_path):
     source_of(tmp_path, article(), name="2024/10/port-strike.md")
     source_of(tmp_path, article(title="Again"), name="2024/11/port-strike.md")
     source_of(tmp_path, article(title="Other", slug="port-strike"), name="2024/12/other.md")
-    _, _, problems = read_articles(tmp_path, UTC, {})
+    _, problems = read_articles(tmp_path)
     errors = [p for p in problems if p.is_error]
     assert len(errors) == 2
     by_path = {p.path: p for p in errors}
@@ -350,7 +358,7 @@ def test_duplicate_slugs_name_both_files(tmp_path):
 def test_same_source_url_twice_is_a_warning(tmp_path):
     source_of(tmp_path, article(source_url="https://a.example/x"), name="one.md")
     source_of(tmp_path, article(source_url="https://a.example/x/"), name="two.md")
-    _, articles, problems = read_articles(tmp_path, UTC, {})
+    articles, problems = read_articles(tmp_path)
     assert len(articles) == 2
     [problem] = problems
     assert not problem.is_error and problem.path == "content/two.md" and "content/one.md" in problem.message

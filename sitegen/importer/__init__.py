@@ -195,7 +195,7 @@ def _build_errors(name: str, markdown: str, path: Path, zone: str) -> list[Probl
     build would refuse is not written."""
     source, problems = parse_article(markdown.encode("utf-8"), path, path.name)
     if source is not None:
-        problems += validate_file(source, ZoneInfo(zone))[1]
+        problems += validate_file(source, ZoneInfo(zone))[2]
     return [
         error(name, None, f"the article would not build ({p}); nothing written")
         for p in problems

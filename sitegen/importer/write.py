@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 import frontmatter
 import yaml
 
+from ..config import SiteConfig
+from ..engine import Engine
 from ..load import CONTENT_DIR
 from ..slugs import slugify
-from ..validate import read_articles
 from .clean import comparison_key
 from .html import canonical_url
 
@@ -58,7 +59,7 @@ class SiteIndex:
         (a bad date, broken YAML) still holds its slug, the one its file name gives; the build
         reports what is wrong with it, with its line."""
         index = cls(site_dir)
-        files, _, _ = read_articles(site_dir, tz, {})
+        files, _ = Engine(site_dir, use_cache=False).read_articles(SiteConfig(timezone=tz.key))
         for label, read in files.items():
             path = site_dir / label
             article = read.article

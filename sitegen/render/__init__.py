@@ -34,8 +34,9 @@ class RenderedPage:
 
 
 class Renderer:
-    """Renders the pages of one site with one theme, noting what each page reads; a new
-    Renderer for every build."""
+    """Renders the pages of one site with one theme, noting what each page reads. One
+    Renderer may render several builds of the same model (the preview's body edits):
+    each card it renders depends on the model and the templates only."""
 
     def __init__(self, site: Site, theme: Theme, site_dir: Path):
         self.site = site
@@ -45,31 +46,13 @@ class Renderer:
         # build fills it once it knows which pages it will render.
         self.bodies: Mapping[str, str] = {}
         self._cards: dict[Key, Markup] = {}
-        self.card_reads: dict[Key, frozenset[Key]] = {}  # what each card rendered here read
-        self.recorder = Recorder()
-        config = site.config
-        template_dirs = theme.template_dirs()
-        self.env = TrackingEnvironment(
-            self.recorder,
-            loader=jinja2.ChoiceLoader(
-                [
-                    # {% extends "default/base.html" %} reaches the default theme from an override.
-                    jinja2.PrefixLoader(
-                        {"default": jinja2.FileSystemLoader(theme.default_folder / "templates")}
-                    ),
-                    jinja2.FileSystemLoader(template_dirs),
-                ]
-            ),
-            autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            auto_reload=False,
-        )
+        self.card_reads: dict[Key, frozenset[Key]] = {}  # what each card rendered read
+        self.cards_rendered: list[Key] = []  # in the order this process rendered them
+        self.env = _environment(theme)
+        self.recorder = self.env.recorder
         self.env.globals.update(
-            site=site, config=config, url=self.url, absolute_url=self.absolute_url, card=self.card
+            site=site, config=site.config, url=self.url, absolute_url=self.absolute_url, card=self.card
         )
-        self.env.filters.update(date=format_date, month_name=month_name)
 
     def url(self, target: object) -> str:
         """The link to a page of the site: an object with a url_path, or a site-relative path."""
@@ -92,6 +75,7 @@ class Renderer:
                 html = template.render(article=article, level=level)
             self._cards[key] = Markup(html)
             self.card_reads[key] = frozenset(reads)
+            self.cards_rendered.append(key)
         return self._cards[key]
 
     def remember_cards(self, cards: list[tuple[Key, str, frozenset[Key]]]) -> None:
@@ -173,6 +157,26 @@ class Renderer:
             if any(frame.filename.startswith(d) for d in template_dirs):
                 return frame.filename, frame.lineno
         return None, None
+
+
+def _environment(theme: Theme) -> TrackingEnvironment:
+    env = TrackingEnvironment(
+        Recorder(),
+        loader=jinja2.ChoiceLoader(
+            [
+                # {% extends "default/base.html" %} reaches the default theme from an override.
+                jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(theme.default_folder / "templates")}),
+                jinja2.FileSystemLoader(theme.template_dirs()),
+            ]
+        ),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters.update(date=format_date, month_name=month_name)
+    return env
 
 
 MONTHS = (

@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from ..build import BuildResult, build
 from ..config import load_config
+from ..engine import BuildResult, Engine
 from ..errors import Problem, SiteError, UsageError, error
+from ..terminal import ProgressLine, interactive
 
 STOP_WAIT_SECONDS = 0.5  # how long a killed process group may take to disappear
 
@@ -61,32 +62,49 @@ class BuildAnswer:
     base_path: str  # the path the site is served under (from site.yaml's base_url)
 
 
-def run_build(request: BuildRequest) -> BuildAnswer:
-    """One preview build; every failure becomes problems in the report, never an exception."""
-    changed = request.changed
-    base_path = "/"
-    try:
-        config, _ = load_config(request.site_dir)
-        base_path = config.base_path
-        result = build(
-            request.site_dir,
-            request.output_dir,
-            drafts=request.drafts,
-            base_url=request.origin + base_path,
-            force=True,
-        )
-    except SiteError as exc:
-        return BuildAnswer(BuildReport(None, tuple(exc.problems), changed), base_path)
-    except UsageError as exc:
-        return BuildAnswer(
-            BuildReport(None, (error(str(request.site_dir), None, str(exc)),), changed), base_path
-        )
-    except Exception as exc:  # a bug must not take the preview down; show it like an error
-        message = f"sitegen failed unexpectedly: {type(exc).__name__}: {exc}"
-        return BuildAnswer(
-            BuildReport(None, (error(str(request.site_dir), None, message),), changed), base_path
-        )
-    return BuildAnswer(BuildReport(result, result.warnings, changed), base_path)
+class PreviewBuilds:
+    """The build process's side: one Engine kept between the preview's builds, so that a
+    rebuild applies just the files that changed to the site it holds in memory."""
+
+    def __init__(self) -> None:
+        self._engine: Engine | None = None
+        self._made_for: tuple[object, ...] = ()
+        # A long rebuild (a template every page uses) shows its progress on the terminal.
+        self._progress = ProgressLine() if interactive() else None
+
+    def run(self, request: BuildRequest) -> BuildAnswer:
+        """One preview build; every failure becomes problems in the report, never an exception."""
+        changed = request.changed
+        base_path = "/"
+        try:
+            config, _ = load_config(request.site_dir)
+            base_path = config.base_path
+            made_for = (request.site_dir, request.drafts, request.origin + base_path)
+            if self._engine is None or made_for != self._made_for:
+                self._engine = Engine(
+                    request.site_dir, drafts=request.drafts, base_url=request.origin + base_path
+                )
+                self._made_for = made_for
+            try:
+                result = self._engine.build(
+                    request.output_dir, force=True, changed=changed, in_place=True, progress=self._progress
+                )
+            finally:
+                if self._progress:
+                    self._progress.clear()
+        except SiteError as exc:
+            return BuildAnswer(BuildReport(None, tuple(exc.problems), changed), base_path)
+        except UsageError as exc:
+            return BuildAnswer(
+                BuildReport(None, (error(str(request.site_dir), None, str(exc)),), changed), base_path
+            )
+        except Exception as exc:  # a bug must not take the preview down; show it like an error
+            self._engine = None  # and what it held cannot be trusted
+            message = f"sitegen failed unexpectedly: {type(exc).__name__}: {exc}"
+            return BuildAnswer(
+                BuildReport(None, (error(str(request.site_dir), None, message),), changed), base_path
+            )
+        return BuildAnswer(BuildReport(result, result.warnings, changed), base_path)
 
 
 def _failed(request: BuildRequest, message: str, base_path: str) -> BuildAnswer:
@@ -172,12 +190,13 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
 
 def serve_requests(requests: BinaryIO, answers: BinaryIO) -> None:
     """The build process's loop: a build per request, until the serving process closes stdin."""
+    builds = PreviewBuilds()
     while True:
         try:
             request = pickle.load(requests)
         except EOFError:
             return
-        answer = run_build(request)
+        answer = builds.run(request)
         try:
             pickle.dump(answer, answers)
             answers.flush()

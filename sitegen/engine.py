@@ -1,0 +1,721 @@
+"""The engine: runs load -> validate -> model -> render -> write for one site, and keeps
+what each build learns so that the next one does only what changed.
+
+The stages know nothing of caches or processes. The engine decides what must be done
+again, spreads large work over processes (sitegen/parallel.py), and keeps:
+
+- every article file as validated, trusted while its size, mtime and change time are
+  unchanged (or, failing that, its bytes);
+- the model, for as long as no article's fields changed (a body is not a field: a body
+  edit leaves the model as it was);
+- every rendered body;
+- for each output folder, what every page read as it rendered (sitegen/deps.py) and the
+  files it left there.
+
+`sitegen build` runs an Engine for one build and keeps what it learns in the build cache
+(sitegen/cache.py). `sitegen serve` keeps one Engine, in memory, for the whole preview:
+the watcher tells it which files changed, so a rebuild looks at those files only, and it
+writes into the preview's folder just the files that changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import time
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import cast
+
+import jinja2
+
+from .cache import BuildCache, FileStat, OutputRecord, SourceStat, content_hash
+from .config import CONFIG_FILE, SiteConfig, load_config
+from .deps import DependencyGraph, ModelValues, digest
+from .errors import Problem, SiteError, UsageError, error, warning
+from .load import CONTENT_DIR, article_label, article_labels
+from .model import FEED, Page, Site, build_site
+from .parallel import can_fork, chunked, default_jobs, map_in_processes
+from .render import Renderer, RenderError
+from .render.bodies import SLOW_BODY_SECONDS, body_key, convert_bodies, slow_body
+from .render.markdown import settings as markdown_settings
+from .render.reads import Key, card_key, identity
+from .render.theme import Theme, builtin_themes_dir, find_theme
+from .validate import Article, ValidatedFile, cross_file_problems, unreadable, validate_bytes
+from .version import __version__
+from .write import (
+    MARKER,
+    FolderUpdater,
+    Inventory,
+    OutputLock,
+    OutputWriter,
+    StagingArea,
+    check_output_dir,
+    folders_of,
+    recover,
+    take_inventory,
+)
+from .yamlfile import read_bytes
+
+OUTPUT_DIR = "output"
+STATIC_DIR = "static"
+PARALLEL_PAGES_FROM = 300  # fewer pages than this render quicker in this process than in a pool
+PARALLEL_FILES_FROM = 500  # fewer article files than this parse quicker in this process
+PARALLEL_BODIES_FROM = 200  # fewer bodies than this render quicker in this process
+# A file changed twice within the file system's timestamp granularity can keep its size and
+# mtime ("racy git"): a file modified this recently is trusted by its content only.
+RACY_SECONDS = 2
+UNTRUSTED_MTIME = -1
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+Notify = Callable[[str], None]  # a message for the user, such as "waiting for another build"
+
+
+@dataclass(frozen=True)
+class LoadedSite:
+    site: Site
+    theme: Theme
+    warnings: tuple[Problem, ...]
+    files: Mapping[str, ValidatedFile]  # every article file, by its path in the site folder
+
+    def body(self, article: Article) -> str:
+        return self.files[article.path].body
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    output_dir: Path
+    pages: int  # files made from the model (HTML pages, feeds, sitemap)
+    articles: int
+    rendered: int  # pages rendered this time; the others were unchanged since the last build
+    written: int  # files new or changed on disk, static files included
+    unchanged: int
+    removed: int
+    seconds: float
+    warnings: tuple[Problem, ...]
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    rendered_paths: tuple[str, ...] = ()  # the output paths of the pages rendered this time
+
+
+@dataclass
+class _Output:
+    """What the engine knows of an output folder it wrote: what each page read, and the
+    files it left there."""
+
+    graph: DependencyGraph
+    files: dict[str, FileStat]
+
+
+class Engine:
+    """Builds one site, again and again, doing only what changed since its last build.
+
+    `changed`, given to load() and build(), lists the files that changed since the last
+    build of this Engine (as a file watcher reports them); without it, every article
+    file is looked at (by its size, mtime and change time)."""
+
+    def __init__(
+        self,
+        site_dir: Path | str,
+        *,
+        drafts: bool = False,
+        base_url: str | None = None,
+        jobs: int | None = None,
+        use_cache: bool = True,
+    ):
+        self.site_dir = _site_folder(Path(site_dir))
+        self.drafts = drafts
+        self.base_url = base_url
+        self.jobs = max(1, jobs or default_jobs())
+        self.use_cache = use_cache
+        self.cache = BuildCache(self.site_dir, enabled=use_cache)
+        # What earlier builds of this Engine learnt.
+        self._validated_with: str | None = None  # the settings self._files were validated with
+        self._files: dict[str, ValidatedFile] = {}
+        self._scan_problems: list[Problem] = []
+        self._model: tuple[object, Site, dict[str, bytes]] | None = None  # inputs, site, shapes
+        self._bodies: dict[str, str] = {}  # rendered bodies by body_key
+        self._outputs: dict[Path, _Output] = {}
+        self._renderer: tuple[object, Renderer] | None = None  # with what it was made for
+
+    # Load, validate, model ------------------------------------------------------
+
+    def load(self, changed: Collection[Path] | None = None) -> LoadedSite:
+        """Read and check everything the site is made of; raises SiteError with every
+        problem found."""
+        config, problems = load_config(self.site_dir, self.base_url)
+        theme, theme_problems = find_theme(self.site_dir, config.theme)
+        files, file_problems = self.read_articles(config, changed)
+        problems += theme_problems + file_problems
+        if any(p.is_error for p in problems) or theme is None:
+            raise SiteError(problems)
+        site, _ = self._site_model(config, files)
+        return LoadedSite(site, theme, (*problems, *site.warnings), files)
+
+    def read_articles(
+        self, config: SiteConfig, changed: Collection[Path] | None = None
+    ) -> tuple[dict[str, ValidatedFile], list[Problem]]:
+        """Every article file validated, by its path in the site folder, and the problems
+        found, those that span files (a slug used twice) included."""
+        added = config.added_taxonomies
+        settings = f"{config.timezone}|{','.join(added)}"  # what validating a file depends on
+        if settings != self._validated_with:
+            self._files = self.cache.load_articles(settings) if self._validated_with is None else {}
+            changed = None
+        remembered = self._files
+        delta = self._labels_after(changed) if changed is not None else None
+        if delta is None:
+            labels, self._scan_problems = article_labels(self.site_dir)
+            to_check = labels
+        else:
+            labels, touched = delta
+            to_check = [label for label in labels if label in touched or label not in remembered]
+        files = {label: remembered[label] for label in labels if label in remembered}
+        pending = []
+        recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
+        root = str(self.site_dir)
+        for label in to_check:
+            found = SourceStat.of(os.path.join(root, label))
+            if found and found.mtime_ns >= recent:
+                found = SourceStat(found.size, UNTRUSTED_MTIME, found.ctime_ns)
+            known = remembered.get(label)
+            if known and found is not None and found == known.stat and found.mtime_ns != UNTRUSTED_MTIME:
+                continue
+            files.pop(label, None)
+            pending.append((label, found))
+        state = _ReadState(self.site_dir, config.tz, remembered, added)
+        if self.jobs > 1 and len(pending) >= PARALLEL_FILES_FROM and can_fork():
+            for chunk in map_in_processes(state, _read_chunk, chunked(pending, self.jobs * 4), self.jobs):
+                files.update(chunk)
+        else:
+            files.update(_read_chunk(state, pending))
+        files = dict(sorted(files.items()))
+        self.cache.save_articles(settings, files, remembered)
+        self._files, self._validated_with = files, settings
+        articles = [f.article for f in files.values() if f.article]
+        problems = self._scan_problems + [p for f in files.values() for p in f.problems]
+        problems += cross_file_problems(articles, {label: f.key_lines for label, f in files.items()})
+        return files, problems
+
+    def _labels_after(self, changed: Collection[Path]) -> tuple[list[str], set[str]] | None:
+        """The article files now, from the last scan and the files that changed since, with
+        the labels of those that changed; None when a change is not one of an article file
+        (a folder, say), which only a scan can tell."""
+        if self._validated_with is None:
+            return None
+        labels = set(self._files)
+        touched = set()
+        content = self.site_dir / CONTENT_DIR
+        for path in changed:
+            if content not in path.parents:
+                continue
+            label = article_label(self.site_dir, path)
+            try:
+                mode: int | None = os.lstat(path).st_mode
+            except FileNotFoundError:
+                mode = None
+            if label is None:
+                if (mode is not None and stat.S_ISDIR(mode)) or (mode is None and not path.suffix):
+                    return None  # a folder, perhaps of articles
+                continue  # not an article file
+            if mode is None:
+                labels.discard(label)
+            elif stat.S_ISREG(mode):
+                labels.add(label)
+                touched.add(label)
+            else:  # a link, a folder or a special file by an article's name: the scan judges it
+                return None
+        return sorted(labels), touched
+
+    def _site_model(
+        self, config: SiteConfig, files: Mapping[str, ValidatedFile]
+    ) -> tuple[Site, dict[str, bytes]]:
+        """The model and every page's shape; the last build's while no article's fields, the
+        configuration or the options changed."""
+        inputs = (
+            config,
+            self.drafts,
+            [(label, f.article.front_matter_digest) for label, f in files.items() if f.article],
+        )
+        if self._model is not None and self._model[0] == inputs:
+            return self._model[1], self._model[2]
+        articles = [f.article for f in files.values() if f.article]
+        site = build_site(config, articles, drafts=self.drafts)
+        shapes = _shapes(site, self.drafts)
+        self._model = (inputs, site, shapes)
+        return site, shapes
+
+    # Build ------------------------------------------------------------------------
+
+    def build(
+        self,
+        output_dir: Path | str | None = None,
+        *,
+        force: bool = False,
+        changed: Collection[Path] | None = None,
+        in_place: bool = False,
+        progress: Progress | None = None,
+        notify: Notify | None = None,
+    ) -> BuildResult:
+        """Build the site into `output_dir` (default: its output/ folder).
+
+        Raises UsageError for an unsafe output folder and SiteError for content,
+        configuration or template errors; in both cases the previous output is left
+        exactly as it was. The new output replaces the old one in one step, unless
+        `in_place` (the preview's own folder), where only the files that changed are
+        written, one by one. A build into an output folder that another build is writing
+        waits for it, telling `notify` so.
+        """
+        started = time.perf_counter()
+        output = Path(output_dir) if output_dir is not None else self.site_dir / OUTPUT_DIR
+        check_output_dir(self.site_dir, output, force=force)
+        report = progress or (lambda stage, done, total: None)
+        timings: dict[str, float] = {}
+        try:
+            lock = OutputLock(output, notify or (lambda message: None))
+        except OSError as exc:
+            raise SiteError([_write_error(exc, None)]) from exc
+        try:
+            return self._build(output, changed, in_place, report, timings, started)
+        finally:
+            self.cache.close()
+            lock.release()
+
+    def _build(
+        self,
+        output: Path,
+        changed: Collection[Path] | None,
+        in_place: bool,
+        report: Progress,
+        timings: dict[str, float],
+        started: float,
+    ) -> BuildResult:
+        cache = self.cache
+        remembered = self._outputs.get(output.resolve())
+        with _timed(timings, "check"):
+            try:
+                cleanup = recover(output)  # what a killed build left
+                if remembered is not None and in_place:
+                    present = Inventory(dict(remembered.files), 0)  # the preview's own folder
+                else:
+                    present = take_inventory(output)
+            except OSError as exc:
+                raise SiteError([_write_error(exc, None)]) from exc
+            previous = cache.load_manifest(output) if remembered is None else None
+            inputs = None
+            if remembered is None and self.use_cache:
+                inputs = _inputs_digest(self.site_dir, (self.drafts, self.base_url))
+                if previous and inputs and previous.inputs == inputs and _intact(present, previous.files):
+                    # Nothing the site is made of has changed, and the output is as it was left.
+                    return BuildResult(
+                        output, previous.pages, previous.articles, 0, 0, len(previous.files), 0,
+                        time.perf_counter() - started, (*previous.warnings, *cleanup, *cache.warnings),
+                        timings,
+                    )  # fmt: skip
+        with _timed(timings, "load"):
+            loaded = self.load(changed)
+        site = loaded.site
+        renderer = self._renderer_for(site, loaded.theme)
+        with _timed(timings, "plan"):
+            _, shapes = self._site_model(site.config, loaded.files)
+            body_digests = {a.slug: loaded.files[a.path].body_digest for a in site.articles}
+            values = ModelValues(site, lambda name: _template_source(renderer.env, name), body_digests)
+            if remembered is not None:
+                graph = remembered.graph
+                files: Mapping[str, tuple[int, int]] = remembered.files
+            elif previous is not None:
+                graph, files = DependencyGraph.from_plain(previous.graph), previous.files
+            else:
+                graph, files = DependencyGraph(), {}
+            stale = graph.stale(shapes, values)
+            todo = [
+                page for page in site.pages
+                if page.file_path in stale or _changed_on_disk(page.file_path, files, present)
+            ]  # fmt: skip
+            static, static_problems = _static_files(self.site_dir, loaded.theme, site.pages)
+            problems = [*loaded.warnings, *static_problems]
+            if any(p.is_error for p in problems):
+                raise SiteError(problems)
+        with _timed(timings, "markdown"):
+            shown = {a.slug: a for page in todo for a in _articles_in_full(page)}
+            html, slow = self.render_bodies(
+                [(a, loaded.body(a)) for a in shown.values()],
+                site.config.base_path,
+                lambda done, total: report("markdown", done, total),
+            )
+            renderer.bodies = html
+            problems += slow
+        writer: OutputWriter | FolderUpdater = (
+            FolderUpdater(output, present) if in_place else OutputWriter(output, present)
+        )
+        try:
+            with _timed(timings, "render"):
+                writer.start([page.file_path for page in site.pages] + list(static))
+                rendered = {page.file_path for page in todo}
+                for page in site.pages:
+                    if page.file_path not in rendered:
+                        writer.keep(page.file_path)
+                reads = _render_pages(renderer, todo, writer.area, writer, self.jobs, report)
+            with _timed(timings, "static"):
+                for relative, path in static.items():
+                    writer.copy(relative, path)
+            with _timed(timings, "write"):
+                stats = writer.commit()
+        except RenderError as exc:
+            writer.abort()
+            self._outputs.pop(output.resolve(), None)
+            raise SiteError([*problems, *cache.warnings, exc.problem]) from exc
+        except OSError as exc:
+            writer.abort()
+            self._outputs.pop(output.resolve(), None)
+            raise SiteError([*problems, _write_error(exc, writer)]) from exc
+        except BaseException:
+            writer.abort()
+            self._outputs.pop(output.resolve(), None)
+            raise
+        with _timed(timings, "cache"):
+            graph.record(shapes, reads, renderer.card_reads, values)
+            self._outputs[output.resolve()] = _Output(graph, dict(stats.files))
+            # The preview's folder is kept in memory between its builds; its record is
+            # saved once, so that the next preview starts from it.
+            if self.use_cache and not (in_place and remembered is not None):
+                record = OutputRecord(
+                    graph=graph.to_plain(),
+                    files=stats.files,
+                    inputs=inputs,
+                    pages=len(site.pages),
+                    articles=len(site.articles),
+                    warnings=tuple(problems),
+                )
+                cache.save_manifest(output, record)
+        return BuildResult(
+            output_dir=output,
+            pages=len(site.pages),
+            articles=len(site.articles),
+            rendered=len(todo),
+            written=stats.written,
+            unchanged=stats.unchanged,
+            removed=stats.removed,
+            seconds=time.perf_counter() - started,
+            warnings=(*problems, *cleanup, *stats.problems, *cache.warnings),
+            timings=timings,
+            rendered_paths=tuple(page.file_path for page in todo),
+        )
+
+    def _renderer_for(self, site: Site, theme: Theme) -> Renderer:
+        """The last build's renderer (templates compiled, cards rendered) while the model and
+        the templates are as they were (a body edit); else a new one. (Compiled templates
+        keep what they import with the globals of that time: `site` must not change under
+        them.)"""
+        stamp = (site, theme, _templates_stamp(theme))
+        recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
+        # A template saved twice within the clock's granularity can keep its stamp: one
+        # saved this recently is compiled again.
+        if self._renderer and self._renderer[0] == stamp and all(t[2] < recent for t in stamp[2]):
+            return self._renderer[1]
+        renderer = Renderer(site, theme, self.site_dir)
+        self._renderer = (stamp, renderer)
+        return renderer
+
+    def render_bodies(
+        self, bodies: list[tuple[Article, str]], base_path: str, progress: Callable[[int, int], None]
+    ) -> tuple[dict[str, str], list[Problem]]:
+        """The HTML of each article's Markdown body, by slug: from memory, the build cache,
+        or rendered (and kept)."""
+        keys = {article.slug: body_key(body, base_path) for article, body in bodies}
+        markdown = {keys[article.slug]: body for article, body in bodies}
+        known = {key: self._bodies[key] for key in markdown if key in self._bodies}
+        known.update(self.cache.bodies([key for key in markdown if key not in known]))
+        missing = [(key, body) for key, body in markdown.items() if key not in known]
+        workers = self.jobs if len(missing) >= PARALLEL_BODIES_FROM else 1
+        rendered: dict[str, str] = {}
+        seconds: dict[str, float] = {}
+        chunks = chunked(missing, workers * 8) if workers > 1 else [missing]
+        for results in map_in_processes(base_path, convert_bodies, chunks, workers):
+            for key, body_html, took in results:
+                rendered[key], seconds[key] = body_html, took
+            progress(len(rendered), len(missing))
+        self.cache.store_bodies(rendered)
+        self._bodies.update(known)
+        self._bodies.update(rendered)
+        slow = [
+            slow_body(article.path, seconds[keys[article.slug]])
+            for article, _ in bodies
+            if seconds.get(keys[article.slug], 0.0) > SLOW_BODY_SECONDS
+        ]
+        return {slug: self._bodies[key] for slug, key in keys.items()}, slow
+
+
+@dataclass(frozen=True)
+class _ReadState:
+    site_dir: Path
+    tz: object
+    remembered: Mapping[str, ValidatedFile]
+    taxonomies: tuple[str, ...]
+
+
+def _read_chunk(
+    state: object, pending: list[tuple[str, SourceStat | None]]
+) -> list[tuple[str, ValidatedFile]]:
+    """Read and validate article files (perhaps in a worker process); a file whose bytes
+    are those validated before is not parsed again."""
+    read = cast(_ReadState, state)
+    results = []
+    for label, found in pending:
+        path = read.site_dir / label
+        try:
+            data = read_bytes(path)
+        except OSError as exc:
+            results.append((label, unreadable(label, found, exc)))
+            continue
+        known = read.remembered.get(label)
+        if known and known.content_hash == content_hash(data):
+            results.append((label, replace(known, stat=found)))
+        else:
+            results.append((label, validate_bytes(data, path, label, read.tz, read.taxonomies, found)))  # type: ignore[arg-type]
+    return results
+
+
+def _inputs_digest(site_dir: Path, options: object) -> bytes | None:
+    """A digest of the path, size, mtime and change time of every file the site is made of (content,
+    static files, site.yaml, every theme's files, the built-in ones included), or None
+    when one changed too recently for its mtime to be trusted."""
+    recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
+    hasher = hashlib.blake2b(repr((__version__, options)).encode(), digest_size=16)
+    roots = [site_dir / CONFIG_FILE, site_dir / CONTENT_DIR, site_dir / STATIC_DIR, site_dir / "themes"]
+    for root in [*roots, builtin_themes_dir()]:
+        for path in [str(root)] if root.is_file() else _files_below(str(root)):
+            try:
+                stat = os.stat(path)
+            except OSError:  # removed while we looked: something is changing
+                return None
+            if stat.st_mtime_ns >= recent:
+                return None
+            hasher.update(
+                f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\n".encode(
+                    "utf-8", "surrogateescape"
+                )
+            )
+    return hasher.digest()
+
+
+def _templates_stamp(theme: Theme) -> tuple[tuple[str, int, int, int], ...]:
+    """The path, size, mtime and change time of every template file of the theme."""
+    folders = [str(theme.default_folder / "templates"), *map(str, theme.template_dirs())]
+    found = []
+    for path in (path for folder in folders for path in _files_below(folder)):
+        with suppress(OSError):
+            stat = os.stat(path)
+            found.append((path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+    return tuple(found)
+
+
+def _files_below(folder: str) -> Iterator[str]:
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(names):
+            yield os.path.join(root, name)
+
+
+def _intact(present: Inventory, files: Mapping[str, tuple[int, int]]) -> bool:
+    """Does the output folder hold exactly the files the last build left, as it left them?"""
+    return present.others == 0 and present.files == files
+
+
+def _write_error(exc: OSError, writer: OutputWriter | FolderUpdater | None) -> Problem:
+    """A disk that is full or read-only, a folder that cannot be written: the path and why."""
+    path = os.fsdecode(exc.filename) if exc.filename is not None else "output"
+    if writer is not None:
+        path = writer.public_path(path)
+    return error(path, None, f"cannot write the output: {exc.strerror or exc}")
+
+
+def _template_source(env: jinja2.Environment, name: str) -> str | None:
+    try:
+        return env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound:
+        return None
+
+
+def _shapes(site: Site, drafts: bool) -> dict[str, bytes]:
+    """Each page's shape: its template, the identities of what the model gives it, and
+    what every page depends on (sitegen's version, the configuration, the options)."""
+    settings = digest(__version__, drafts, repr(site.config), markdown_settings(site.config.base_path))
+    return {
+        page.file_path: digest(settings, page.template, identity(tuple(sorted(page.context.items()))))
+        for page in site.pages
+    }
+
+
+def _changed_on_disk(path: str, files: Mapping[str, tuple[int, int]], present: Inventory) -> bool:
+    """Is the page's file missing, or not as the last build left it?"""
+    recorded = files.get(path)
+    return recorded is None or present.files.get(path) != recorded
+
+
+def _articles_in_full(page: Page) -> Iterator[Article]:
+    """The articles whose rendered body the page shows."""
+    if "article" in page.context:
+        yield page.context["article"]
+    if page.template == FEED and page.context["full_content"]:
+        yield from page.context["articles"]
+
+
+def _render_pages(
+    renderer: Renderer,
+    pages: list[Page],
+    area: StagingArea | FolderUpdater,
+    writer: OutputWriter | FolderUpdater,
+    jobs: int,
+    report: Progress,
+) -> dict[str, frozenset[Key]]:
+    """Render and stage `pages`; what each read, by output path."""
+    for name in {page.template for page in pages if page.template.endswith(".html")}:
+        # Compile once here, not once in every worker; errors are reported when the page renders.
+        with suppress(jinja2.TemplateError):
+            renderer.env.get_template(name)
+    index = {page.file_path: i for i, page in enumerate(renderer.site.pages)}
+    numbers = [index[page.file_path] for page in pages]
+    state = (renderer, area)
+    total, done = len(numbers), 0
+    reads: dict[str, frozenset[Key]] = {}
+    if jobs > 1 and total >= PARALLEL_PAGES_FROM and can_fork():
+        # A card appears on a dozen listings: render each once, in the pool, before the pages,
+        # so that the page workers inherit them instead of each rendering them again.
+        listed = {
+            a.slug: a for page in pages if page.template != FEED for a in page.context.get("articles", ())
+        }
+        for cards in map_in_processes(renderer, _cards_chunk, chunked(list(listed.values()), jobs * 4), jobs):
+            renderer.remember_cards(cards)
+        results = map_in_processes(state, _render_chunk, chunked(numbers, jobs * 8), jobs)
+    else:
+        results = iter([_render_chunk(state, numbers)])
+    for chunk in results:
+        for path, changed, page_reads in chunk.pages:
+            writer.record(path, changed)
+            reads[path] = page_reads
+        renderer.card_reads.update(chunk.cards)
+        if chunk.problem:
+            raise RenderError(chunk.problem)
+        done += len(chunk.pages)
+        report("render", done, total)
+    return reads
+
+
+def _cards_chunk(renderer: object, articles: list[Article]) -> list[tuple[Key, str, frozenset[Key]]]:
+    cards = []
+    renderer = cast(Renderer, renderer)
+    for article in articles:
+        # A card that fails is left out: the page that shows it reports the error.
+        with suppress(Exception):
+            html = str(renderer.card(article))
+            key = card_key(article.slug, 2)
+            cards.append((key, html, renderer.card_reads[key]))
+    return cards
+
+
+@dataclass(frozen=True)
+class _RenderedChunk:
+    pages: list[tuple[str, bool, frozenset[Key]]]  # output path, written, what it read
+    cards: dict[Key, frozenset[Key]]  # what the cards rendered for these pages read
+    problem: Problem | None  # why the chunk stopped early
+
+
+def _render_chunk(state: object, numbers: list[int]) -> _RenderedChunk:
+    """Render and stage pages (by their number in the site); runs in a worker process."""
+    renderer, area = cast(tuple[Renderer, StagingArea | FolderUpdater], state)
+    known_cards = len(renderer.cards_rendered)
+    pages: list[tuple[str, bool, frozenset[Key]]] = []
+    problem = None
+    for number in numbers:
+        page = renderer.site.pages[number]
+        try:
+            rendered = renderer.render(page)
+        except RenderError as exc:
+            problem = exc.problem
+            break
+        pages.append((page.file_path, area.put(page.file_path, rendered.data), rendered.reads))
+    cards = {card: renderer.card_reads[card] for card in renderer.cards_rendered[known_cards:]}
+    return _RenderedChunk(pages, cards, problem)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str):
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
+
+
+def _site_folder(site_dir: Path) -> Path:
+    if not site_dir.is_dir():
+        raise UsageError(
+            f"the site folder {site_dir} does not exist (give the folder holding site.yaml with --site)"
+        )
+    return site_dir
+
+
+def _static_files(
+    site_dir: Path, theme: Theme, pages: Collection[Page]
+) -> tuple[dict[str, Path], list[Problem]]:
+    """The theme's static files, then the site's own static/ folder (which wins), by their
+    path in the output. A special file (FIFO, socket, device) is skipped with a warning,
+    never opened; a file that clashes with a generated page, or a static file named like
+    a static folder, is an error naming both."""
+    files: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for folder in [*theme.static_dirs(), site_dir / STATIC_DIR]:
+        for root, dirs, names in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d != ".git")
+            for name in sorted(names):
+                path = Path(root, name)
+                relative = path.relative_to(folder).as_posix()
+                if relative == MARKER or name == ".DS_Store":
+                    continue
+                if _is_regular_file(path):  # or a link to one
+                    files[relative] = path
+                else:
+                    problems.append(
+                        warning(_label(path, site_dir), None, "not copied: not a regular file (a FIFO, "
+                                "socket or device, or a broken link)")
+                    )  # fmt: skip
+    generated = {page.file_path for page in pages}
+    folders = folders_of(generated | files.keys())
+    for relative, path in sorted(files.items()):
+        clash = _clash(relative, generated, files.keys(), folders)
+        if clash:
+            problems.append(error(_label(path, site_dir), None, clash))
+    return files, problems
+
+
+def _is_regular_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _clash(relative: str, generated: set[str], static: Collection[str], folders: set[str]) -> str | None:
+    """Why the static file `relative` cannot be copied to the output, or None."""
+    if relative in generated:
+        return f"clashes with /{relative}, which sitegen generates: rename or remove the static file"
+    if relative in folders:
+        pages = sorted(g for g in generated if g.startswith(relative + "/"))
+        holds = f"sitegen generates /{pages[0]} in it" if pages else "static files go into it"
+        return f"clashes with the folder /{relative}/ ({holds}): rename or remove the static file"
+    for parent in PurePosixPath(relative).parents:
+        if str(parent) in generated:
+            return f"is in a folder named like /{parent}, which sitegen generates: rename the static folder"
+        if str(parent) in static:
+            return f"is in a folder named like the static file /{parent}: rename one of them"
+    return None
+
+
+def _label(path: Path, site_dir: Path) -> str:
+    try:
+        return path.relative_to(site_dir).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,87 @@
+"""The engine the preview keeps between builds: told which files changed, it rebuilds the
+site it holds in memory and writes only what changed into its folder. After any edit,
+that folder must equal a clean build, byte for byte, and a body edit must render only
+the pages that show that body."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from siteutil import write_site
+from test_incremental import EDITS, articles_of, clean_build, random_article, tree
+
+from sitegen.engine import Engine
+from sitegen.write import MARKER
+
+
+def files_of(site: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def what_changed(before: dict[Path, bytes], after: dict[Path, bytes]) -> set[Path]:
+    """The paths a file watcher reports for the change from `before` to `after`."""
+    changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    # A watcher also reports the folders that were made.
+    known = {folder for p in before for folder in p.parents}
+    changed |= {folder for p in after.keys() - before.keys() for folder in p.parents if folder not in known}
+    return changed
+
+
+def edit_body_only(site: Path, rng: random.Random, n: int) -> None:
+    path = rng.choice(articles_of(site))
+    path.write_text(path.read_text() + f"\nbodymark{n} added.\n")
+
+
+ANY_EDIT = st.sampled_from([*EDITS, edit_body_only])
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**6), edits=st.lists(ANY_EDIT, min_size=3, max_size=12))
+def test_the_preview_engine_equals_a_clean_build_after_every_edit(tmp_path_factory, seed, edits):
+    tmp_path = tmp_path_factory.mktemp("engine")
+    rng = random.Random(seed)
+    files = {f"content/2024/story-{i}.md": random_article(rng, i) for i in range(12)}
+    files["site.yaml"] = 'title: "Brief"\nbase_url: "https://example.org/"\nper_page: 3\nfeed_limit: 4\n'
+    site = write_site(tmp_path / "site", files)
+    out = tmp_path / "preview"
+    engine = Engine(site, jobs=1)
+    engine.build(out, in_place=True)
+    for n, edit in enumerate(edits):
+        before = files_of(site)
+        edit(site, rng, n)
+        result = engine.build(out, changed=what_changed(before, files_of(site)), in_place=True)
+        expected = clean_build(site, tmp_path)
+        assert tree(out) == expected, f"after {edit.__name__} (edit {n})"
+        if edit is edit_body_only:
+            showing = {path for path, data in expected.items() if f"bodymark{n}".encode() in data}
+            assert result.rendered_paths and set(result.rendered_paths) <= showing
+    shutil.rmtree(tmp_path)
+
+
+def test_a_failed_preview_build_leaves_the_last_good_pages(tmp_path: Path):
+    rng = random.Random(4)
+    site = write_site(tmp_path / "site", {f"content/s-{i}.md": random_article(rng, i) for i in range(6)})
+    out = tmp_path / "preview"
+    engine = Engine(site, jobs=1)
+    engine.build(out, in_place=True)
+    good = tree(out)
+    card = site / "themes" / "default" / "templates" / "partials" / "card.html"
+    card.parent.mkdir(parents=True)
+    card.write_text("{{ article.title }}{{ no_such_variable }}")
+    (site / "content" / "s-1.md").write_text(random_article(rng, 100))
+    try:
+        engine.build(out, changed={card, site / "content" / "s-1.md"}, in_place=True)
+    except Exception as exc:  # SiteError naming the template
+        assert "card.html" in str(exc)
+    else:
+        raise AssertionError("the build should have failed")
+    assert tree(out) == good
+    assert not [p for p in out.rglob("*") if p.name.startswith(".sitegen-tmp")]
+    card.unlink()
+    engine.build(out, changed={card}, in_place=True)
+    assert tree(out) == clean_build(site, tmp_path)
+    assert (out / MARKER).exists()
