@@ -15,6 +15,7 @@ build.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import shutil
@@ -84,10 +85,10 @@ def edited(original: str, kind: str, run: int) -> str:
     if kind == "tags":
         at = lines.index("tags:")
         lines.insert(at + 1, f"  - benchmark-tag-{run}")
-    elif kind == "date":
+    elif kind == "date":  # a day later each run, as an editor correcting a date would
         at = next(i for i, line in enumerate(lines) if line.startswith("date: "))
-        day = 1 + run % 27
-        lines[at] = f"date: 2024-02-{day:02d}T09:30:00+00:00"
+        moment = dt.datetime.fromisoformat(lines[at][len("date: ") :].strip().strip('"'))
+        lines[at] = f"date: {(moment + dt.timedelta(days=run + 1)).isoformat()}"
     else:
         raise ValueError(f"unknown edit {kind!r}")
     return "\n".join(lines) + "\n---\n" + body

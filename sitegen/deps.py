@@ -21,7 +21,7 @@ from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .model import Site
+from .model import ArticlePage, Site
 from .render.reads import SITEMAP_ENTRIES, WHOLE_SITE, Key, identity
 
 MISSING = b"\0missing"
@@ -41,6 +41,9 @@ class ModelValues:
         self.template_source = template_source
         self.body_digests = body_digests  # by slug: bodies are kept beside the articles
         self.articles = {a.slug: a for a in site.articles}
+        # What each article's front matter and body are now: every field of it, and the
+        # terms it has, follow from the first; its rendered body from the second.
+        self.digests = {a.slug: (a.front_matter_digest, body_digests[a.slug]) for a in site.articles}
         self._years = {y.year: y for y in site.years}
         self._months = {(m.year, m.month): m for y in site.years for m in y.months}
         self._memo: dict[Key, bytes] = {}
@@ -52,10 +55,7 @@ class ModelValues:
         return value
 
     def article_digests(self, slug: str) -> tuple[bytes, bytes]:
-        """What the article's front matter and its body are now: every field of it, and the
-        terms it has, follow from the first; its rendered body from the second."""
-        article = self.articles.get(slug)
-        return (article.front_matter_digest, self.body_digests[slug]) if article else (MISSING, MISSING)
+        return self.digests.get(slug, (MISSING, MISSING))
 
     def _value(self, key: Key) -> bytes:
         kind = key[0]
@@ -103,10 +103,9 @@ class ModelValues:
         if key == SITEMAP_ENTRIES:  # every page, with the article it shows, for its dates
             return digest(
                 [
-                    (
-                        p.url_path,
-                        self.article_digests(p.context["article"].slug)[0] if "article" in p.context else "",
-                    )
+                    (p.url_path, self.article_digests(p.data.article.slug)[0])
+                    if isinstance(p.data, ArticlePage)
+                    else p.url_path
                     for p in site.pages
                 ]
             )
@@ -147,18 +146,31 @@ class DependencyGraph:
     pages: dict[str, tuple[bytes, array]] = field(default_factory=dict)  # path -> shape, reads
     cards: dict[int, array] = field(default_factory=dict)  # card_key's number -> reads
     _changed: set[int] = field(default_factory=set)
+    _numbers: dict[Key, int] = field(default_factory=dict)  # keys' numbers, made when first needed
+    model: Site | None = None  # the model of the last build recorded, while in memory
 
     def stale(self, shapes: Mapping[str, bytes], now: ModelValues) -> set[str]:
         """The output paths of the pages (of `shapes`, this build's) that must be rendered."""
         changed: set[int] = set()
-        for slug in self.articles.keys() | now.articles.keys():
-            before, after = self.articles.get(slug, (None, None)), now.article_digests(slug)
+        gone = self.articles.keys() - now.digests.keys()
+        for slug, after in [*now.digests.items(), *((slug, (MISSING, MISSING)) for slug in gone)]:
+            before = self.articles.get(slug, (None, None))
+            if before == after:
+                continue
             for part, differs in ((FRONT, before[0] != after[0]), (BODY, before[1] != after[1])):
                 if differs:  # which of the fields read differ?
                     for about in ((slug, part), (slug, BOTH)):
                         ids = self.article_keys.get(about, ())
                         changed.update(i for i in ids if now.of(self.keys[i]) != self.values[i])
-        changed.update(i for i in self.other_keys if now.of(self.keys[i]) != self.values[i])
+        # With the last build's very model (a body edit in the preview), only the templates
+        # and what depends on bodies can differ: the rest follows from the model alone.
+        same_model = now.site is self.model
+        for i in self.other_keys:
+            key = self.keys[i]
+            if same_model and key[0] != "template" and key != WHOLE_SITE:
+                continue
+            if now.of(key) != self.values[i]:
+                changed.add(i)
         grown = True
         while grown:  # a card may show another card
             count = len(changed)
@@ -172,6 +184,17 @@ class DependencyGraph:
                 stale.add(path)
         return stale
 
+    def still_right(self, card: Key) -> bool:
+        """After stale(): is the card, as the last build rendered it, right for this build
+        (the graph knows what it read, and none of it changed)?"""
+        number = self._number_of(card)
+        return number is not None and number in self.cards and number not in self._changed
+
+    def _number_of(self, key: Key) -> int | None:
+        if len(self._numbers) != len(self.keys):
+            self._numbers = {key: i for i, key in enumerate(self.keys)}
+        return self._numbers.get(key)
+
     def record(
         self,
         shapes: Mapping[str, bytes],
@@ -182,7 +205,8 @@ class DependencyGraph:
         """Take in this build: the pages it rendered with what they read (and what each
         card they show read, from `cards`), the others as they were (nothing they read
         changed), and the pages it no longer has gone."""
-        number = {key: i for i, key in enumerate(self.keys)}
+        self._number_of(("",))  # brings the numbers up to date
+        number = self._numbers
 
         def ids(reads: Iterable[Key]) -> array:
             found = []
@@ -219,8 +243,9 @@ class DependencyGraph:
             key = self.keys[i]
             if key[0] != "card":
                 self.values[i] = now.of(key)
-        self.articles = {slug: now.article_digests(slug) for slug in now.articles}
+        self.articles = now.digests
         self._changed = set()
+        self.model = now.site
 
     def to_plain(self) -> dict:
         return {

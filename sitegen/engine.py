@@ -37,9 +37,9 @@ from .config import CONFIG_FILE, SiteConfig, load_config
 from .deps import DependencyGraph, ModelValues, digest
 from .errors import Problem, SiteError, UsageError, error, warning
 from .load import CONTENT_DIR, article_label, article_labels
-from .model import FEED, Page, Site, build_site
+from .model import Page, Site, build_site
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
-from .render import Renderer, RenderError
+from .render import CompiledTemplates, Renderer, RenderError
 from .render.bodies import SLOW_BODY_SECONDS, body_key, convert_bodies, slow_body
 from .render.markdown import settings as markdown_settings
 from .render.reads import Key, card_key, identity
@@ -100,6 +100,17 @@ class BuildResult:
     rendered_paths: tuple[str, ...] = ()  # the output paths of the pages rendered this time
 
 
+@dataclass(frozen=True)
+class _Model:
+    """The model of the site, with what a build derives from it."""
+
+    inputs: object  # what it was built from (configuration, options, every article's digest)
+    site: Site
+    shapes: dict[str, bytes]  # each page's shape (deps.DependencyGraph.stale)
+    generated: frozenset[str]  # every page's output path
+    folders: frozenset[str]  # the folders those are in
+
+
 @dataclass
 class _Output:
     """What the engine knows of an output folder it wrote: what each page read, and the
@@ -135,10 +146,12 @@ class Engine:
         self._validated_with: str | None = None  # the settings self._files were validated with
         self._files: dict[str, ValidatedFile] = {}
         self._scan_problems: list[Problem] = []
-        self._model: tuple[object, Site, dict[str, bytes]] | None = None  # inputs, site, shapes
+        self._digests: list[tuple[str, bytes]] = []  # each article file's front matter digest
+        self._model: _Model | None = None
         self._bodies: dict[str, str] = {}  # rendered bodies by body_key
         self._outputs: dict[Path, _Output] = {}
         self._renderer: tuple[object, Renderer] | None = None  # with what it was made for
+        self._compiled = CompiledTemplates()
 
     # Load, validate, model ------------------------------------------------------
 
@@ -151,7 +164,7 @@ class Engine:
         problems += theme_problems + file_problems
         if any(p.is_error for p in problems) or theme is None:
             raise SiteError(problems)
-        site, _ = self._site_model(config, files)
+        site = self._site_model(config, files).site
         return LoadedSite(site, theme, (*problems, *site.warnings), files)
 
     def read_articles(
@@ -194,6 +207,7 @@ class Engine:
         files = dict(sorted(files.items()))
         self.cache.save_articles(settings, files, remembered)
         self._files, self._validated_with = files, settings
+        self._digests = [(label, f.article.front_matter_digest) for label, f in files.items() if f.article]
         articles = [f.article for f in files.values() if f.article]
         problems = self._scan_problems + [p for f in files.values() for p in f.problems]
         problems += cross_file_problems(articles, {label: f.key_lines for label, f in files.items()})
@@ -229,23 +243,19 @@ class Engine:
                 return None
         return sorted(labels), touched
 
-    def _site_model(
-        self, config: SiteConfig, files: Mapping[str, ValidatedFile]
-    ) -> tuple[Site, dict[str, bytes]]:
-        """The model and every page's shape; the last build's while no article's fields, the
-        configuration or the options changed."""
-        inputs = (
-            config,
-            self.drafts,
-            [(label, f.article.front_matter_digest) for label, f in files.items() if f.article],
-        )
-        if self._model is not None and self._model[0] == inputs:
-            return self._model[1], self._model[2]
+    def _site_model(self, config: SiteConfig, files: Mapping[str, ValidatedFile]) -> _Model:
+        """The model, with what the build derives from it; the last build's while no
+        article's fields, the configuration or the options changed."""
+        inputs = (config, self.drafts, self._digests)
+        if self._model is not None and self._model.inputs == inputs:
+            return self._model
         articles = [f.article for f in files.values() if f.article]
         site = build_site(config, articles, drafts=self.drafts)
-        shapes = _shapes(site, self.drafts)
-        self._model = (inputs, site, shapes)
-        return site, shapes
+        generated = frozenset(page.file_path for page in site.pages)
+        self._model = _Model(
+            inputs, site, _shapes(site, self.drafts), generated, frozenset(folders_of(generated))
+        )
+        return self._model
 
     # Build ------------------------------------------------------------------------
 
@@ -317,9 +327,11 @@ class Engine:
         with _timed(timings, "load"):
             loaded = self.load(changed)
         site = loaded.site
+        last_renderer = self._renderer[1] if self._renderer else None
         renderer = self._renderer_for(site, loaded.theme)
         with _timed(timings, "plan"):
-            _, shapes = self._site_model(site.config, loaded.files)
+            model = self._site_model(site.config, loaded.files)
+            shapes = model.shapes
             body_digests = {a.slug: loaded.files[a.path].body_digest for a in site.articles}
             values = ModelValues(site, lambda name: _template_source(renderer.env, name), body_digests)
             if remembered is not None:
@@ -330,16 +342,29 @@ class Engine:
             else:
                 graph, files = DependencyGraph(), {}
             stale = graph.stale(shapes, values)
-            todo = [
-                page for page in site.pages
-                if page.file_path in stale or _changed_on_disk(page.file_path, files, present)
-            ]  # fmt: skip
-            static, static_problems = _static_files(self.site_dir, loaded.theme, site.pages)
+            if (
+                last_renderer is not None
+                and last_renderer is not renderer
+                and graph.model is last_renderer.site  # what the graph knows is of its cards
+                and last_renderer.site.config == site.config
+            ):
+                # A new model (a tag edit, say) leaves most cards as they were: what each read
+                # is known, and a card whose reads are unchanged is the same card.
+                kept = [card for card in last_renderer.cards() if graph.still_right(card[0])]
+                renderer.remember_cards(kept)
+            if remembered is not None and in_place:  # the folder is as this engine left it
+                todo = [page for page in site.pages if page.file_path in stale]
+            else:
+                todo = [
+                    page for page in site.pages
+                    if page.file_path in stale or _changed_on_disk(page.file_path, files, present)
+                ]  # fmt: skip
+            static, static_problems = _static_files(self.site_dir, loaded.theme, model)
             problems = [*loaded.warnings, *static_problems]
             if any(p.is_error for p in problems):
                 raise SiteError(problems)
         with _timed(timings, "markdown"):
-            shown = {a.slug: a for page in todo for a in _articles_in_full(page)}
+            shown = {a.slug: a for page in todo for a in page.data.shown_in_full()}
             html, slow = self.render_bodies(
                 [(a, loaded.body(a)) for a in shown.values()],
                 site.config.base_path,
@@ -415,7 +440,7 @@ class Engine:
         # saved this recently is compiled again.
         if self._renderer and self._renderer[0] == stamp and all(t[2] < recent for t in stamp[2]):
             return self._renderer[1]
-        renderer = Renderer(site, theme, self.site_dir)
+        renderer = Renderer(site, theme, self.site_dir, self._compiled)
         self._renderer = (stamp, renderer)
         return renderer
 
@@ -543,24 +568,13 @@ def _shapes(site: Site, drafts: bool) -> dict[str, bytes]:
     """Each page's shape: its template, the identities of what the model gives it, and
     what every page depends on (sitegen's version, the configuration, the options)."""
     settings = digest(__version__, drafts, repr(site.config), markdown_settings(site.config.base_path))
-    return {
-        page.file_path: digest(settings, page.template, identity(tuple(sorted(page.context.items()))))
-        for page in site.pages
-    }
+    return {page.file_path: digest(settings, page.template, identity(page.data)) for page in site.pages}
 
 
 def _changed_on_disk(path: str, files: Mapping[str, tuple[int, int]], present: Inventory) -> bool:
     """Is the page's file missing, or not as the last build left it?"""
     recorded = files.get(path)
     return recorded is None or present.files.get(path) != recorded
-
-
-def _articles_in_full(page: Page) -> Iterator[Article]:
-    """The articles whose rendered body the page shows."""
-    if "article" in page.context:
-        yield page.context["article"]
-    if page.template == FEED and page.context["full_content"]:
-        yield from page.context["articles"]
 
 
 def _render_pages(
@@ -584,9 +598,7 @@ def _render_pages(
     if jobs > 1 and total >= PARALLEL_PAGES_FROM and can_fork():
         # A card appears on a dozen listings: render each once, in the pool, before the pages,
         # so that the page workers inherit them instead of each rendering them again.
-        listed = {
-            a.slug: a for page in pages if page.template != FEED for a in page.context.get("articles", ())
-        }
+        listed = {a.slug: a for page in pages for a in page.data.listed()}
         for cards in map_in_processes(renderer, _cards_chunk, chunked(list(listed.values()), jobs * 4), jobs):
             renderer.remember_cards(cards)
         results = map_in_processes(state, _render_chunk, chunked(numbers, jobs * 8), jobs)
@@ -658,9 +670,7 @@ def _site_folder(site_dir: Path) -> Path:
     return site_dir
 
 
-def _static_files(
-    site_dir: Path, theme: Theme, pages: Collection[Page]
-) -> tuple[dict[str, Path], list[Problem]]:
+def _static_files(site_dir: Path, theme: Theme, model: _Model) -> tuple[dict[str, Path], list[Problem]]:
     """The theme's static files, then the site's own static/ folder (which wins), by their
     path in the output. A special file (FIFO, socket, device) is skipped with a warning,
     never opened; a file that clashes with a generated page, or a static file named like
@@ -682,8 +692,8 @@ def _static_files(
                         warning(_label(path, site_dir), None, "not copied: not a regular file (a FIFO, "
                                 "socket or device, or a broken link)")
                     )  # fmt: skip
-    generated = {page.file_path for page in pages}
-    folders = folders_of(generated | files.keys())
+    generated = model.generated
+    folders = model.folders | folders_of(files)
     for relative, path in sorted(files.items()):
         clash = _clash(relative, generated, files.keys(), folders)
         if clash:
@@ -698,7 +708,9 @@ def _is_regular_file(path: Path) -> bool:
         return False
 
 
-def _clash(relative: str, generated: set[str], static: Collection[str], folders: set[str]) -> str | None:
+def _clash(
+    relative: str, generated: Collection[str], static: Collection[str], folders: Collection[str]
+) -> str | None:
     """Why the static file `relative` cannot be copied to the output, or None."""
     if relative in generated:
         return f"clashes with /{relative}, which sitegen generates: rename or remove the static file"

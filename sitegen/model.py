@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import cached_property
+from typing import ClassVar
 
 from .config import SiteConfig, TaxonomySpec
 from .errors import Problem, warning
@@ -110,22 +111,143 @@ class Paginator:
         return self.path(self.number + 1) if self.number < self.count else None
 
 
+# Page kinds. Each is the typed data one kind of page shows, and its fields are the
+# variables its template gets; `template` names the theme template that renders it (or
+# one of the files sitegen writes itself). A new kind of page is a class here, the
+# function below that yields its pages, and its template.
+
+
+@dataclass(frozen=True)
+class PageData:
+    template: ClassVar[str]
+
+    def variables(self) -> dict[str, object]:
+        return dict(self.__dict__)  # its fields: a frozen dataclass has nothing else there
+
+    def listed(self) -> tuple[Article, ...]:
+        """The articles it lists, each as a card."""
+        return ()
+
+    def shown_in_full(self) -> tuple[Article, ...]:
+        """The articles whose rendered body it shows."""
+        return ()
+
+
+@dataclass(frozen=True)
+class Listing(PageData):
+    """The home page and its later pages: the newest articles."""
+
+    template = "index.html"
+    title: str
+    articles: tuple[Article, ...]
+    paginator: Paginator
+
+    def listed(self) -> tuple[Article, ...]:
+        return self.articles
+
+
+@dataclass(frozen=True)
+class ArticlePage(PageData):
+    """One article, in full; the renderer adds `body`, its rendered HTML."""
+
+    template = "article.html"
+    article: Article
+    older: Article | None
+    newer: Article | None
+
+    def shown_in_full(self) -> tuple[Article, ...]:
+        return (self.article,)
+
+
+@dataclass(frozen=True)
+class TermsPage(PageData):
+    """A taxonomy's terms, with how many articles each has."""
+
+    template = "terms.html"
+    taxonomy: Taxonomy
+
+
+@dataclass(frozen=True)
+class TermPage(PageData):
+    """One term's articles, a page of them."""
+
+    template = "term.html"
+    taxonomy: Taxonomy
+    term: Term
+    articles: tuple[Article, ...]
+    paginator: Paginator
+
+    def listed(self) -> tuple[Article, ...]:
+        return self.articles
+
+
+@dataclass(frozen=True)
+class TimelinePage(PageData):
+    template = "timeline.html"
+    years: tuple[Year, ...]
+
+
+@dataclass(frozen=True)
+class YearPage(PageData):
+    template = "year.html"
+    year: Year
+
+
+@dataclass(frozen=True)
+class MonthPage(PageData):
+    template = "month.html"
+    year: Year
+    month: Month
+
+    def listed(self) -> tuple[Article, ...]:
+        return self.month.articles
+
+
+@dataclass(frozen=True)
+class NotFoundPage(PageData):
+    template = "404.html"
+
+
+@dataclass(frozen=True)
+class Feed(PageData):
+    """An Atom feed: the site's (full text) or a term's (summaries)."""
+
+    template = FEED
+    title: str  # "" for the site's own feed
+    url_path: str  # of the page the feed is the feed of
+    articles: tuple[Article, ...]
+    full_content: bool
+
+    def shown_in_full(self) -> tuple[Article, ...]:
+        return self.articles if self.full_content else ()
+
+
+@dataclass(frozen=True)
+class Sitemap(PageData):
+    template = SITEMAP
+
+
+@dataclass(frozen=True)
+class Robots(PageData):
+    template = ROBOTS
+
+
 @dataclass(frozen=True)
 class Page:
     """One file to write: `url_path` ('' is the home page; a path ending in '/' is written
-    as its index.html), the template that renders it, and the template's variables."""
+    as its index.html) and the data it shows."""
 
     url_path: str
-    template: str
-    context: dict[str, Any] = field(compare=False)
+    data: PageData
+
+    @cached_property
+    def file_path(self) -> str:
+        path = self.url_path
+        return path + "index.html" if path.endswith("/") or not path else path
 
     @property
-    def file_path(self) -> str:
-        return (
-            self.url_path + "index.html"
-            if self.url_path.endswith("/") or not self.url_path
-            else self.url_path
-        )
+    def template(self) -> str:
+        return self.data.template
 
 
 @dataclass(frozen=True)
@@ -156,32 +278,37 @@ def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> 
     )
     # Thousands of articles share a few hundred names: make each name's slug once.
     keys = [spec.name for spec in config.taxonomies]
-    names = {name for article in published for key in keys for name in names_of(article, key)}
-    slugs = {name: slugify(name) for name in names}
-    taxonomies = {spec.name: _taxonomy(published, slugs, spec) for spec in config.taxonomies}
+    names_by_key = {key: [(article, names_of(article, key)) for article in published] for key in keys}
+    distinct = {name for listed in names_by_key.values() for _, names in listed for name in names}
+    slugs = {name: slugify(name) for name in distinct}
+    taxonomies = {spec.name: _taxonomy(names_by_key[spec.name], slugs, spec) for spec in config.taxonomies}
     terms_by_slug = {key: {t.slug: t for t in taxonomy.terms} for key, taxonomy in taxonomies.items()}
+    terms_by_article = {}
+    for key, listed in names_by_key.items():
+        terms = terms_by_slug[key]
+        for article, names in listed:
+            terms_by_article[(article.slug, key)] = tuple([terms[slugs[name]] for name in names])
     site = Site(
         config=config,
         articles=tuple(published),
         taxonomies=taxonomies,
         years=_timeline(published),
         terms_by_slug=terms_by_slug,
-        warnings=_names_sharing_a_slug(published, slugs, keys),
-        terms_by_article={
-            (article.slug, key): tuple(terms_by_slug[key][slugs[name]] for name in names_of(article, key))
-            for article in published
-            for key in taxonomies
-        },
+        warnings=_names_sharing_a_slug(names_by_key, slugs),
+        terms_by_article=terms_by_article,
     )
     return replace(site, pages=tuple(_pages(site)))
 
 
-def _taxonomy(articles: list[Article], slugs: dict[str, str], spec: TaxonomySpec) -> Taxonomy:
+def _taxonomy(
+    listed: list[tuple[Article, tuple[str, ...]]], slugs: dict[str, str], spec: TaxonomySpec
+) -> Taxonomy:
+    """A taxonomy's terms, from each article's names under it (newest article first)."""
     key = spec.name
     members: dict[str, list[Article]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for article in articles:
-        for name in names_of(article, key):
+    for article, names in listed:
+        for name in names:
             slug = slugs[name]
             members[slug].append(article)
             spellings[slug][name] += 1
@@ -194,19 +321,24 @@ def _taxonomy(articles: list[Article], slugs: dict[str, str], spec: TaxonomySpec
 
 
 def _names_sharing_a_slug(
-    articles: list[Article], slugs: dict[str, str], keys: list[str]
+    names_by_key: dict[str, list[tuple[Article, tuple[str, ...]]]], slugs: dict[str, str]
 ) -> tuple[Problem, ...]:
     """Names that make one slug but are not the same name (slugs.name_key) become one term:
     say so, naming both spellings and a file of each."""
     problems = []
-    for key in keys:
+    for key, listed in names_by_key.items():
+        # A few hundred names: find the slugs made from different names first, so that the
+        # articles are looked through only when there are some.
+        keys_of = {name: name_key(name) for name in {name for _, names in listed for name in names}}
+        spellings_of: dict[str, set[str]] = defaultdict(set)
+        for name, spelling in keys_of.items():
+            spellings_of[slugs[name]].add(spelling)
+        shared = {slug for slug, spellings in spellings_of.items() if len(spellings) > 1}
         first: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)  # slug -> key -> name, file
-        keys_of: dict[str, str] = {}  # name -> name_key(name), made once for each of a few hundred names
-        for article in sorted(articles, key=lambda a: a.path):
-            for name in names_of(article, key):
-                if name not in keys_of:
-                    keys_of[name] = name_key(name)
-                first[slugs[name]].setdefault(keys_of[name], (name, article.path))
+        for article, names in sorted(listed, key=lambda item: item[0].path) if shared else ():
+            for name in names:
+                if slugs[name] in shared:
+                    first[slugs[name]].setdefault(keys_of[name], (name, article.path))
         for slug, spellings in first.items():
             (name, path), *others = spellings.values()
             for other, other_path in others:
@@ -236,54 +368,40 @@ def _timeline(articles: list[Article]) -> tuple[Year, ...]:
     return tuple(Year(year, tuple(months)) for year, months in years.items())
 
 
-def _paginated(base_path: str, template: str, articles, per_page: int, **context):
+def _paginated(base_path: str, articles: tuple[Article, ...], per_page: int, make):
     chunks = [articles[i : i + per_page] for i in range(0, len(articles), per_page)] or [()]
     for number, chunk in enumerate(chunks, 1):
         paginator = Paginator(number, len(chunks), base_path)
-        yield Page(paginator.path(number), template, {**context, "articles": chunk, "paginator": paginator})
+        yield Page(paginator.path(number), make(chunk, paginator))
 
 
 def _pages(site: Site):
     config = site.config
     articles = site.articles
-    yield from _paginated("", "index.html", articles, config.per_page, title="Latest")
+    yield from _paginated("", articles, config.per_page, lambda chunk, pages: Listing("Latest", chunk, pages))
     for i, article in enumerate(articles):
         older = articles[i + 1] if i + 1 < len(articles) else None
         newer = articles[i - 1] if i > 0 else None
-        yield Page(article.url_path, "article.html", {"article": article, "older": older, "newer": newer})
+        yield Page(article.url_path, ArticlePage(article, older, newer))
     for taxonomy in site.taxonomies.values():
-        yield Page(taxonomy.url_path, "terms.html", {"taxonomy": taxonomy})
+        yield Page(taxonomy.url_path, TermsPage(taxonomy))
         for term in taxonomy.terms:
             yield from _paginated(
                 term.url_path,
-                "term.html",
                 term.articles,
                 config.per_page,
-                taxonomy=taxonomy,
-                term=term,
+                lambda chunk, pages, taxonomy=taxonomy, term=term: TermPage(taxonomy, term, chunk, pages),
             )
             if taxonomy.has_feeds:
-                yield Page(
-                    term.feed_path,
-                    FEED,
-                    {
-                        "title": term.name,
-                        "url_path": term.url_path,
-                        "articles": term.articles[: config.feed_limit],
-                        # A tag's or region's feed carries summaries; the site's feed, full text.
-                        "full_content": False,
-                    },
-                )
-    yield Page("timeline/", "timeline.html", {"years": site.years})
+                # A tag's or region's feed carries summaries; the site's feed, full text.
+                latest = term.articles[: config.feed_limit]
+                yield Page(term.feed_path, Feed(term.name, term.url_path, latest, full_content=False))
+    yield Page("timeline/", TimelinePage(site.years))
     for year in site.years:
-        yield Page(year.url_path, "year.html", {"year": year})
+        yield Page(year.url_path, YearPage(year))
         for month in year.months:
-            yield Page(month.url_path, "month.html", {"year": year, "month": month})
-    yield Page(
-        "feed.xml",
-        FEED,
-        {"title": "", "url_path": "", "articles": articles[: config.feed_limit], "full_content": True},
-    )
-    yield Page("404.html", "404.html", {})
-    yield Page("sitemap.xml", SITEMAP, {})
-    yield Page("robots.txt", ROBOTS, {})
+            yield Page(month.url_path, MonthPage(year, month))
+    yield Page("feed.xml", Feed("", "", articles[: config.feed_limit], True))
+    yield Page("404.html", NotFoundPage())
+    yield Page("sitemap.xml", Sitemap())
+    yield Page("robots.txt", Robots())

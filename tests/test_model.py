@@ -137,9 +137,9 @@ def test_pagination(count, per_page, pages):
     assert [p.url_path for p in home] == [""] + [f"page/{n}/" for n in range(2, pages + 1)]
     newest_first = slugs(s.articles)
     for number, p in enumerate(home, 1):
-        assert p.context["paginator"].number == number
-        assert p.context["paginator"].count == pages
-        assert slugs(p.context["articles"]) == newest_first[(number - 1) * per_page : number * per_page]
+        assert p.data.paginator.number == number
+        assert p.data.paginator.count == pages
+        assert slugs(p.data.articles) == newest_first[(number - 1) * per_page : number * per_page]
     if count:
         term_pages = [p.url_path for p in s.pages if p.template == "term.html"]
         assert term_pages == ["tags/t/"] + [f"tags/t/page/{n}/" for n in range(2, pages + 1)] + [
@@ -149,7 +149,7 @@ def test_pagination(count, per_page, pages):
 
 def test_paginator_links():
     s = site([make(f"a{i}", f"2024-01-{i + 1:02d}T00:00") for i in range(5)], per_page=2)
-    home = [p.context["paginator"] for p in s.pages if p.template == "index.html"]
+    home = [p.data.paginator for p in s.pages if p.template == "index.html"]
     assert [(p.previous_path, p.next_path) for p in home] == [
         (None, "page/2/"),
         ("", "page/3/"),
@@ -159,7 +159,7 @@ def test_paginator_links():
 
 def test_feeds_hold_the_newest_feed_limit_articles():
     s = site(feed_limit=2)
-    feeds = {p.url_path: slugs(p.context["articles"]) for p in s.pages if p.url_path.endswith("feed.xml")}
+    feeds = {p.url_path: slugs(p.data.articles) for p in s.pages if p.url_path.endswith("feed.xml")}
     assert feeds["feed.xml"] == ["d", "c"]
     assert feeds["tags/ukraine/feed.xml"] == ["d", "b"]
     assert feeds["regions/europe/feed.xml"] == ["b", "a"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,13 +13,14 @@ import jinja2
 from markupsafe import Markup
 
 from ..errors import Problem, error
-from ..model import FEED, ROBOTS, SITEMAP, Page, Site
+from ..model import ArticlePage, Feed, Page, Robots, Site, Sitemap
 from ..validate import Article
 from . import feeds
 from .reads import SITEMAP_ENTRIES, Key, Recorder, TrackingEnvironment, body_key, card_key, feed_entry_key
 from .theme import Theme
 
 CARD_TEMPLATE = "partials/card.html"  # what card(article) renders
+_SAFE_IN_URLS = re.compile(r"[A-Za-z0-9/_.~-]*")  # what quote() leaves as it is
 
 
 class RenderError(Exception):
@@ -38,7 +40,9 @@ class Renderer:
     Renderer may render several builds of the same model (the preview's body edits):
     each card it renders depends on the model and the templates only."""
 
-    def __init__(self, site: Site, theme: Theme, site_dir: Path):
+    def __init__(
+        self, site: Site, theme: Theme, site_dir: Path, compiled: jinja2.BytecodeCache | None = None
+    ):
         self.site = site
         self.site_dir = site_dir
         self.theme = theme
@@ -48,7 +52,7 @@ class Renderer:
         self._cards: dict[Key, Markup] = {}
         self.card_reads: dict[Key, frozenset[Key]] = {}  # what each card rendered read
         self.cards_rendered: list[Key] = []  # in the order this process rendered them
-        self.env = _environment(theme)
+        self.env = _environment(theme, compiled)
         self.recorder = self.env.recorder
         self.env.globals.update(
             site=site, config=site.config, url=self.url, absolute_url=self.absolute_url, card=self.card
@@ -61,7 +65,9 @@ class Renderer:
 
     def absolute_url(self, target: object, quoted: bool = False) -> str:
         path = target if isinstance(target, str) else target.url_path  # type: ignore[attr-defined]
-        path = quote(path.lstrip("/"), safe="/") if quoted else path.lstrip("/")
+        path = path.lstrip("/")
+        if quoted and not _SAFE_IN_URLS.fullmatch(path):
+            path = quote(path, safe="/")
         return self.site.config.absolute_base + path
 
     def card(self, article: Article, level: int = 2) -> Markup:
@@ -79,10 +85,15 @@ class Renderer:
         return self._cards[key]
 
     def remember_cards(self, cards: list[tuple[Key, str, frozenset[Key]]]) -> None:
-        """Cards rendered elsewhere (in worker processes), as (card_key, html, reads)."""
+        """Cards rendered elsewhere (in worker processes, or by the last build), as
+        (card_key, html, reads)."""
         for key, html, reads in cards:
             self._cards[key] = Markup(html)
             self.card_reads[key] = reads
+
+    def cards(self) -> list[tuple[Key, str, frozenset[Key]]]:
+        """Every card rendered, as remember_cards takes them."""
+        return [(key, str(html), self.card_reads[key]) for key, html in self._cards.items()]
 
     def body_html(self, article: Article) -> Markup:
         return Markup(self.bodies[article.slug])
@@ -95,22 +106,22 @@ class Renderer:
         return RenderedPage(data, frozenset(reads))
 
     def _render(self, page: Page) -> bytes:
-        if page.template == FEED:
-            full = page.context["full_content"]
-            for article in page.context["articles"]:
+        data = page.data
+        if isinstance(data, Feed):
+            for article in data.articles:
                 self.recorder.add(feed_entry_key(article.slug))
-                if full:
-                    self.recorder.add(body_key(article.slug))
-            return feeds.atom_feed(self.site, page, self.absolute_url, self.body_html)
-        if page.template == SITEMAP:
+            for article in data.shown_in_full():
+                self.recorder.add(body_key(article.slug))
+            return feeds.atom_feed(self.site, page.url_path, data, self.absolute_url, self.body_html)
+        if isinstance(data, Sitemap):
             self.recorder.add(SITEMAP_ENTRIES)
             return feeds.sitemap(self.site, self.absolute_url)
-        if page.template == ROBOTS:
+        if isinstance(data, Robots):
             return feeds.robots(self.absolute_url)
-        context = dict(page.context)
-        if "article" in context:
-            self.recorder.add(body_key(context["article"].slug))
-            context["body"] = self.body_html(context["article"])
+        context = data.variables()
+        if isinstance(data, ArticlePage):
+            self.recorder.add(body_key(data.article.slug))
+            context["body"] = self.body_html(data.article)
         try:
             template = self.env.get_template(page.template)
             return template.render(page=page, **context).encode("utf-8")
@@ -159,9 +170,27 @@ class Renderer:
         return None, None
 
 
-def _environment(theme: Theme) -> TrackingEnvironment:
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates as compiled by earlier Renderers, kept in memory, so that a new Renderer
+    (a new model in the preview) need not compile them again. Jinja2 checks each against
+    its template's source, and compiles a template that changed."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        compiled = self._compiled.get(bucket.key)
+        if compiled is not None:
+            bucket.bytecode_from_string(compiled)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+def _environment(theme: Theme, compiled: jinja2.BytecodeCache | None) -> TrackingEnvironment:
     env = TrackingEnvironment(
         Recorder(),
+        bytecode_cache=compiled,
         loader=jinja2.ChoiceLoader(
             [
                 # {% extends "default/base.html" %} reaches the default theme from an override.

@@ -22,7 +22,7 @@ from typing import Any
 
 import jinja2
 
-from ..model import Month, Site, Taxonomy, Term, Year
+from ..model import Month, PageData, Site, Taxonomy, Term, Year
 from ..validate import Article
 
 Key = tuple[Any, ...]  # plain strings and numbers, so that the build cache can keep it
@@ -60,13 +60,18 @@ def body_key(slug: str) -> Key:
 def identity(value: object) -> object:
     """`value` with every model object in it replaced by its identity: a value that can be
     compared with the same thing in another build."""
-    named = _IDENTITY.get(type(value))
+    kind = type(value)
+    named = _IDENTITY.get(kind)
     if named is not None:
         return named(value)
-    if isinstance(value, tuple | list):
-        return tuple(identity(item) for item in value)
+    if kind is tuple or kind is list:
+        if value and all(type(item) is Article for item in value):  # type: ignore[attr-defined]
+            return ("articles", *[item.slug for item in value])  # type: ignore[attr-defined]
+        return tuple([identity(item) for item in value])  # type: ignore[attr-defined]
+    if isinstance(value, PageData):
+        return (kind.__name__, *[identity(item) for item in value.variables().values()])
     if isinstance(value, dict):
-        return tuple((key, identity(item)) for key, item in value.items())
+        return tuple([(key, identity(item)) for key, item in value.items()])
     return value
 
 

@@ -14,6 +14,7 @@ frozen dataclasses of the build's own types, between two copies of the same code
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -202,6 +203,10 @@ def serve_requests(requests: BinaryIO, answers: BinaryIO) -> None:
             answers.flush()
         except BrokenPipeError:  # the serving process is gone: nobody to build for
             return
+        # The site kept in memory is millions of objects that live as long as the preview:
+        # set them aside from the cyclic garbage collector, whose full passes over them
+        # would otherwise stall a rebuild for a tenth of a second now and then.
+        gc.freeze()
 
 
 def main() -> None:
