@@ -26,17 +26,17 @@ import sqlite3
 import sys
 import tempfile
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import markdown
 
 from .errors import Problem, warning
 from .version import __version__
 
-FORMAT = 7  # bump when what the cache holds changes shape, or what validating a file gives
+FORMAT = 8  # bump when what the cache holds changes shape, or what validating a file gives
 _STAMP = {
     "format": FORMAT,
     "sitegen": __version__,
@@ -89,13 +89,11 @@ class OutputRecord:
     warnings: tuple[Problem, ...]
 
 
+T = TypeVar("T")
+
+# Plain data only: what the standard library's types are made of, never our classes.
 _ALLOWED_CLASSES = frozenset(
     {
-        ("sitegen.validate", "ValidatedFile"),
-        ("sitegen.cache", "SourceStat"),
-        ("sitegen.validate", "Article"),
-        ("sitegen.errors", "Problem"),
-        ("sitegen.errors", "Severity"),
         ("datetime", "datetime"),
         ("datetime", "date"),
         ("datetime", "time"),
@@ -159,33 +157,36 @@ class BuildCache:
 
     # Articles --------------------------------------------------------------
 
-    def load_articles(self, settings: str) -> dict:
-        """The validated files of the last build, if it validated with the same `settings`.
+    def load_articles(self, settings: str, decode: Callable[[Any], T]) -> dict[str, T]:
+        """The validated files of the last build, if it validated with the same `settings`
+        (which name the shape of what is kept, too): each kept as plain data, made back
+        into a file by `decode`, which raises on anything else.
 
         They are kept in one file per content folder, so that an edit rewrites one
         small file, not the record of every article."""
-        files: dict = {}
+        files: dict[str, T] = {}
         if not self.enabled or not self.folder.is_dir():
             return files
         for path in sorted(self.folder.glob("articles-*.pickle")):
             data = self._read_pickle(path.name)
             if not data or data.get("settings") != settings:
                 continue
-            shard = data.get("files")
-            if not isinstance(shard, dict) or not all(
-                type(f).__name__ == "ValidatedFile" for f in shard.values()
-            ):
+            try:
+                files.update((label, decode(plain)) for label, plain in data["files"].items())
+            except Exception:  # any damage at all: the cache is only ever a shortcut
                 self._distrust(path.name, "is corrupt")
                 return {}
-            files.update(shard)
         return files
 
-    def save_articles(self, settings: str, files: dict, remembered: dict) -> None:
+    def save_articles(
+        self, settings: str, files: Mapping[str, T], remembered: Mapping[str, T], encode: Callable[[T], Any]
+    ) -> None:
         new, old = _by_folder(files), _by_folder(remembered)
         for folder, shard in new.items():
             if shard != old.get(folder):
+                plain = {label: encode(value) for label, value in shard.items()}
                 self._write(
-                    _shard_name(folder), _dumps({"stamp": _STAMP, "settings": settings, "files": shard})
+                    _shard_name(folder), _dumps({"stamp": _STAMP, "settings": settings, "files": plain})
                 )
         if self.enabled:
             for folder in old.keys() - new.keys():
@@ -250,14 +251,20 @@ class BuildCache:
         if not data or data.get("output") != str(output_dir.resolve()):
             return None
         try:
-            return OutputRecord(**data["record"])
-        except (KeyError, TypeError) as exc:
+            fields = data["record"]
+            warnings = tuple(Problem.from_plain(p) for p in fields["warnings"])
+            return OutputRecord(**{**fields, "warnings": warnings})
+        except (KeyError, TypeError, ValueError) as exc:
             self._distrust(name, f"is corrupt ({exc!r})")
             return None
 
     def save_manifest(self, output_dir: Path, record: OutputRecord) -> None:
         # Plain dicts, tuples and bytes: they unpickle several times faster than objects.
-        fields = {**record.__dict__, "files": {k: v and tuple(v) for k, v in record.files.items()}}
+        fields = {
+            **record.__dict__,
+            "files": {k: v and tuple(v) for k, v in record.files.items()},
+            "warnings": tuple(p.to_plain() for p in record.warnings),
+        }
         data = {"stamp": _STAMP, "output": str(output_dir.resolve()), "record": fields}
         self._write(self._manifest_name(output_dir), _dumps(data))
 
@@ -319,8 +326,8 @@ class BuildCache:
             self.enabled = False
 
 
-def _by_folder(files: dict) -> dict[str, dict]:
-    folders: dict[str, dict] = {}
+def _by_folder(files: Mapping[str, T]) -> dict[str, dict[str, T]]:
+    folders: dict[str, dict[str, T]] = {}
     for label, value in files.items():
         folders.setdefault(label.rpartition("/")[0], {})[label] = value
     return folders

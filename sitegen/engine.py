@@ -44,7 +44,7 @@ from .render.bodies import SLOW_BODY_SECONDS, body_key, convert_bodies, slow_bod
 from .render.markdown import settings as markdown_settings
 from .render.reads import Key, card_key, identity
 from .render.theme import Theme, builtin_themes_dir, find_theme
-from .validate import Article, ValidatedFile, cross_file_problems, unreadable, validate_bytes
+from .validate import CACHE_SHAPE, Article, ValidatedFile, cross_file_problems, unreadable, validate_bytes
 from .version import __version__
 from .write import (
     MARKER,
@@ -173,9 +173,14 @@ class Engine:
         """Every article file validated, by its path in the site folder, and the problems
         found, those that span files (a slug used twice) included."""
         added = config.added_taxonomies
-        settings = f"{config.timezone}|{','.join(added)}"  # what validating a file depends on
+        # What validating a file depends on, and the shape in which the cache keeps the result.
+        settings = f"{config.timezone}|{','.join(added)}|{CACHE_SHAPE}"
         if settings != self._validated_with:
-            self._files = self.cache.load_articles(settings) if self._validated_with is None else {}
+            self._files = (
+                self.cache.load_articles(settings, ValidatedFile.from_plain)
+                if self._validated_with is None
+                else {}
+            )
             changed = None
         remembered = self._files
         delta = self._labels_after(changed) if changed is not None else None
@@ -205,7 +210,7 @@ class Engine:
         else:
             files.update(_read_chunk(state, pending))
         files = dict(sorted(files.items()))
-        self.cache.save_articles(settings, files, remembered)
+        self.cache.save_articles(settings, files, remembered, ValidatedFile.to_plain)
         self._files, self._validated_with = files, settings
         self._digests = [(label, f.article.front_matter_digest) for label, f in files.items() if f.article]
         articles = [f.article for f in files.values() if f.article]

@@ -29,6 +29,17 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
+    def to_plain(self) -> tuple[str, int | None, str, str]:
+        """As plain data, for the build cache."""
+        return (self.path, self.line, self.message, self.severity.value)
+
+    @classmethod
+    def from_plain(cls, data: tuple) -> Problem:
+        path, line, message, severity = data
+        if not (isinstance(path, str) and isinstance(message, str) and (line is None or type(line) is int)):
+            raise ValueError("not a problem")
+        return cls(path, line, message, Severity(severity))
+
     def __str__(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         prefix = "" if self.is_error else "warning: "

@@ -73,6 +73,9 @@ class Article:
         return replace(self, front_matter_digest=_digest(repr(shown).encode("utf-8", "surrogatepass")))
 
 
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+
+
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
@@ -332,6 +335,38 @@ class ValidatedFile:
     body_digest: bytes  # what a page showing the body depends on
     problems: tuple[Problem, ...]
     key_lines: dict[str, int]  # for the problems that span files (a slug used twice)
+
+    def to_plain(self) -> tuple:
+        """As plain data (tuples, strings, numbers, dates), for the build cache."""
+        article = (
+            None if self.article is None else tuple(getattr(self.article, name) for name in _ARTICLE_FIELDS)
+        )
+        problems = tuple(p.to_plain() for p in self.problems)
+        stat = None if self.stat is None else tuple(self.stat)
+        return (stat, self.content_hash, article, self.body, self.body_digest, problems, self.key_lines)
+
+    @classmethod
+    def from_plain(cls, data: tuple) -> ValidatedFile:
+        """The inverse of to_plain; raises (TypeError, ValueError) for anything else."""
+        stat, content_hash, article, body, body_digest, problems, key_lines = data
+        if not (isinstance(content_hash, str) and isinstance(body, str) and isinstance(body_digest, bytes)):
+            raise ValueError("not a validated file")
+        return cls(
+            None if stat is None else SourceStat(*stat),
+            content_hash,
+            None if article is None else Article(**dict(zip(_ARTICLE_FIELDS, article, strict=True))),
+            body,
+            body_digest,
+            tuple(Problem.from_plain(p) for p in problems),
+            dict(key_lines),
+        )
+
+
+# What the build cache keeps of a validated file, by field: a cache of another shape is
+# not read (cache.py keeps plain data, versioned by what it holds).
+CACHE_SHAPE = repr(
+    (_ARTICLE_FIELDS, tuple(f.name for f in fields(ValidatedFile)), tuple(f.name for f in fields(Problem)))
+)
 
 
 def validate_bytes(
