@@ -36,14 +36,11 @@ from sitegen import build
 # macro file. A template draws only snippets whose variables it has.
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True)
 class Snippet:
     text: str
     needs: frozenset[str] = frozenset()  # template variables it reads
     uses: frozenset[str] = frozenset()  # "card", "include", "macros": what it calls
-
-    def __repr__(self) -> str:  # how a failing example shows it
-        return repr(self.text)
 
 
 def snippet(text: str, needs: str = "", uses: str = "") -> Snippet:
@@ -123,7 +120,6 @@ SNIPPETS = [
     snippet("{% for y in years %}{% for mo in y.months %}{{ mo.month }}/{{ mo.articles | length }} {% endfor %}{% endfor %}", "years"),
 ]  # fmt: skip
 
-GLOBALS = frozenset()
 PAGE_TEMPLATES = {
     # template: (its variables as README.md lists them, the part every version of it has)
     "index.html": ("articles paginator", "<h1>{{ config.title }}</h1>{% for a in articles %}{{ card(a) }}{% endfor %}"),
@@ -146,10 +142,10 @@ def pool(variables: str, excluded_uses: str) -> list[Snippet]:
 
 
 def snippets_for(variables: str, excluded_uses: str = "") -> st.SearchStrategy[list[Snippet]]:
-    """One or two snippets a template with these variables may hold, three times in four one
-    that reads the template's own variables (a term's articles, a year's months): those a
-    dependency tracker must follow through the page's data, and a template that also reads
-    the whole site would hide a mistake there."""
+    """One or two snippets a template with these variables may hold, most often ones that read
+    the template's own variables (a term's articles, a year's months): those a dependency
+    tracker must follow through the page's data, and a template that also reads the whole
+    site would hide a mistake there."""
     candidates = pool(variables, excluded_uses)
     own = [s for s in candidates if s.needs - {"page"}]
     return st.lists(st.sampled_from(own * 3 + candidates), min_size=1, max_size=2)
