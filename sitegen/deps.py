@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .model import ArticlePage, Site
@@ -198,8 +198,8 @@ class DependencyGraph:
     def record(
         self,
         shapes: Mapping[str, bytes],
-        rendered: Mapping[str, Iterable[Key]],
-        cards: Mapping[Key, Iterable[Key]],
+        rendered: Mapping[str, Collection[Key]],
+        cards: Mapping[Key, Collection[Key]],
         now: ModelValues,
     ) -> None:
         """Take in this build: the pages it rendered with what they read (and what each
@@ -208,22 +208,24 @@ class DependencyGraph:
         self._number_of(("",))  # brings the numbers up to date
         number = self._numbers
 
-        def ids(reads: Iterable[Key]) -> array:
-            found = []
-            for key in reads:
-                i = number.get(key)
-                if i is None:
-                    i = number[key] = len(self.keys)
-                    self.keys.append(key)
-                    self.values.append(b"")
-                    about = _article_part(key)
-                    if about is not None:
-                        self.article_keys.setdefault(about, array("I")).append(i)
-                    elif key[0] != "card":
-                        self.other_keys.append(i)
-                    self._changed.add(i)
-                found.append(i)
-            return _ids(found)
+        def add(key: Key) -> int:
+            i = number[key] = len(self.keys)
+            self.keys.append(key)
+            self.values.append(b"")
+            about = _article_part(key)
+            if about is not None:
+                self.article_keys.setdefault(about, array("I")).append(i)
+            elif key[0] != "card":
+                self.other_keys.append(i)
+            self._changed.add(i)
+            return i
+
+        def ids(reads: Collection[Key]) -> array:
+            # Most keys are known: look them all up at once, then number the new ones.
+            found = [number.get(key) for key in reads]
+            if None in found:
+                found = [add(key) if i is None else i for key, i in zip(reads, found, strict=True)]
+            return _ids(found)  # type: ignore[arg-type]
 
         self.pages = {
             path: (shape, ids(rendered[path])) if path in rendered else self.pages[path]
