@@ -48,6 +48,8 @@ def corpus(size: str, work: Path) -> Path:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+    if not (site / "site.yaml").exists():  # as bench/run.py writes it
+        (site / "site.yaml").write_text('title: "Benchmark"\nbase_url: "https://example.org/"\n')
     return site
 
 

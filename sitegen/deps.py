@@ -21,8 +21,9 @@ from array import array
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .model import ArticlePage, Site
+from .model import ArticlePage, Month, Site, Year
 from .render.reads import SITEMAP_ENTRIES, WHOLE_SITE, Key, identity
+from .validate import Article
 
 MISSING = b"\0missing"
 
@@ -35,17 +36,31 @@ class ModelValues:
     """The value (as a digest) behind any key in one build's model, each computed once."""
 
     def __init__(
-        self, site: Site, template_source: Callable[[str], str | None], body_digests: Mapping[str, bytes]
+        self,
+        site: Site,
+        template_source: Callable[[str], str | None],
+        body_digests: Mapping[str, bytes],
+        last: ModelValues | None = None,
     ):
+        """`last`: the values of an earlier build, whose lookup tables serve again if it
+        had the same model."""
         self.site = site
         self.template_source = template_source
         self.body_digests = body_digests  # by slug: bodies are kept beside the articles
-        self.articles = {a.slug: a for a in site.articles}
+        self.articles: dict[str, Article]
+        self._years: dict[int, Year]
+        self._months: dict[tuple[int, int], Month]
+        if last is not None and last.site is site:
+            self.articles, self._years, self._months = last.articles, last._years, last._months
+        else:
+            self.articles = {a.slug: a for a in site.articles}
+            self._years = {y.year: y for y in site.years}
+            self._months = {(m.year, m.month): m for y in site.years for m in y.months}
         # What each article's front matter and body are now: every field of it, and the
         # terms it has, follow from the first; its rendered body from the second.
-        self.digests = {a.slug: (a.front_matter_digest, body_digests[a.slug]) for a in site.articles}
-        self._years = {y.year: y for y in site.years}
-        self._months = {(m.year, m.month): m for y in site.years for m in y.months}
+        self.digests = {
+            slug: (a.front_matter_digest, body_digests[slug]) for slug, a in self.articles.items()
+        }
         self._memo: dict[Key, bytes] = {}
 
     def of(self, key: Key) -> bytes:

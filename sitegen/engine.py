@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import cast
 
@@ -152,6 +153,7 @@ class Engine:
         self._outputs: dict[Path, _Output] = {}
         self._renderer: tuple[object, Renderer] | None = None  # with what it was made for
         self._compiled = CompiledTemplates()
+        self._values: ModelValues | None = None  # the last build's
 
     # Load, validate, model ------------------------------------------------------
 
@@ -337,8 +339,11 @@ class Engine:
         with _timed(timings, "plan"):
             model = self._site_model(site.config, loaded.files)
             shapes = model.shapes
-            body_digests = {a.slug: loaded.files[a.path].body_digest for a in site.articles}
-            values = ModelValues(site, lambda name: _template_source(renderer.env, name), body_digests)
+            sources = loaded.files
+            body_digests = {a.slug: sources[a.path].body_digest for a in site.articles}
+            template_source = partial(_template_source, renderer.env)
+            values = ModelValues(site, template_source, body_digests, self._values)
+            self._values = values
             if remembered is not None:
                 graph = remembered.graph
                 files: Mapping[str, tuple[int, int]] = remembered.files
