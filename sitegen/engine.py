@@ -238,8 +238,12 @@ class Engine:
             except FileNotFoundError:
                 mode = None
             if label is None:
-                if (mode is not None and stat.S_ISDIR(mode)) or (mode is None and not path.suffix):
+                if mode is not None and stat.S_ISDIR(mode):
                     return None  # a folder, perhaps of articles
+                if mode is None:  # gone: was it a folder of articles (moved away whole)?
+                    prefix = path.relative_to(self.site_dir).as_posix() + "/"
+                    if any(known.startswith(prefix) for known in labels):
+                        return None
                 continue  # not an article file
             if mode is None:
                 labels.discard(label)
