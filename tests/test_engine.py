@@ -85,3 +85,18 @@ def test_a_failed_preview_build_leaves_the_last_good_pages(tmp_path: Path):
     engine.build(out, changed={card}, in_place=True)
     assert tree(out) == clean_build(site, tmp_path)
     assert (out / MARKER).exists()
+
+
+def test_a_folder_of_articles_moved_away_whole_is_noticed(tmp_path: Path):
+    """A watcher reports a folder moved out of content/ as that one path, not its files."""
+    rng = random.Random(5)
+    files = {f"content/2024.old/s-{i}.md": random_article(rng, i) for i in range(4)}
+    files["content/keep.md"] = random_article(rng, 9)
+    site = write_site(tmp_path / "site", files)
+    out = tmp_path / "preview"
+    engine = Engine(site, jobs=1)
+    engine.build(out, in_place=True)
+    (site / "content" / "2024.old").rename(tmp_path / "elsewhere")
+    result = engine.build(out, changed={site / "content" / "2024.old"}, in_place=True)
+    assert result.articles == 1
+    assert tree(out) == clean_build(site, tmp_path)
