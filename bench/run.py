@@ -8,6 +8,8 @@ each tool, a cold build (empty output folder, no cache), a rebuild with nothing 
 a rebuild after editing one article's body, and one after editing one article's tags;
 it reports medians of --runs and the peak memory of a cold build (the proportional set
 size of the whole process tree, so forked workers are counted once per page they own).
+The timed builds run without the memory sampler, which takes a good part of a core;
+the peak memory comes from one more cold build, sampled.
 All tools write to the same place: --output-root, a tmpfs folder by default, because
 disk speed on these machines varies more than the tools do.
 
@@ -46,6 +48,16 @@ class Result:
     memory_mb: list[float] = field(default_factory=list)
     body_edit_files: list[int] = field(default_factory=list)
     tag_edit_files: list[int] = field(default_factory=list)
+
+
+def timed(command: list[str]) -> tuple[float, str]:
+    """Run `command` (it must succeed); returns its wall time and what it printed."""
+    started = time.perf_counter()
+    process = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{process.stdout}")
+    return seconds, process.stdout
 
 
 def peak_memory_of(
@@ -249,27 +261,33 @@ def measure(
     original = article.read_text()
     sync = getattr(tool, "sync", lambda path: None)
     try:
+        # Cold builds are timed without the memory sampler (reading smaps_rollup of a large
+        # process every 20 ms takes a good part of a core and holds the process's memory
+        # map lock), and the peak memory is taken from one more cold build of its own.
         for _ in range(runs):
             tool.cold_reset(output)
-            seconds, memory, _ = peak_memory_of(tool.command(output))
+            seconds, _ = timed(tool.command(output))
             result.cold.append(seconds)
-            result.memory_mb.append(memory)
-            print(f"  {tool.name}: cold build {seconds:.2f} s, {memory:.0f} MB", flush=True)
+            print(f"  {tool.name}: cold build {seconds:.2f} s", flush=True)
+        tool.cold_reset(output)
+        _, memory, _ = peak_memory_of(tool.command(output))
+        result.memory_mb.append(memory)
+        print(f"  {tool.name}: peak memory of a cold build {memory:.0f} MB", flush=True)
         if cold_only:
             return result
         getattr(tool, "after_cold", lambda: None)()
         subprocess.run(tool.command(output), check=True, capture_output=True)  # fills caches
         for run in range(runs):
-            seconds, _, _ = peak_memory_of(tool.command(output))
+            seconds, _ = timed(tool.command(output))
             result.unchanged.append(seconds)
             article.write_text(original + BODY_EDIT * (run + 1))
             sync(article)
-            seconds, _, stdout = peak_memory_of(tool.command(output))
+            seconds, stdout = timed(tool.command(output))
             result.body_edit.append(seconds)
             result.body_edit_files.append(tool.written(stdout) or -1)
             article.write_text(edit_tags(original, run))
             sync(article)
-            seconds, _, stdout = peak_memory_of(tool.command(output))
+            seconds, stdout = timed(tool.command(output))
             result.tag_edit.append(seconds)
             result.tag_edit_files.append(tool.written(stdout) or -1)
             article.write_text(original)
