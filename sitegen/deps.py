@@ -206,9 +206,13 @@ class DependencyGraph:
         return number is not None and number in self.cards and number not in self._changed
 
     def _number_of(self, key: Key) -> int | None:
+        return self._numbering().get(key)
+
+    def _numbering(self) -> dict[Key, int]:
+        """Each key's number, made again when keys were added since (from_plain)."""
         if len(self._numbers) != len(self.keys):
             self._numbers = {key: i for i, key in enumerate(self.keys)}
-        return self._numbers.get(key)
+        return self._numbers
 
     def record(
         self,
@@ -220,8 +224,7 @@ class DependencyGraph:
         """Take in this build: the pages it rendered with what they read (and what each
         card they show read, from `cards`), the others as they were (nothing they read
         changed), and the pages it no longer has gone."""
-        self._number_of(("",))  # brings the numbers up to date
-        number = self._numbers
+        number = self._numbering()
 
         def add(key: Key) -> int:
             i = number[key] = len(self.keys)

@@ -160,14 +160,17 @@ class Engine:
     def load(self, changed: Collection[Path] | None = None) -> LoadedSite:
         """Read and check everything the site is made of; raises SiteError with every
         problem found."""
+        return self._load(changed)[0]
+
+    def _load(self, changed: Collection[Path] | None) -> tuple[LoadedSite, _Model]:
         config, problems = load_config(self.site_dir, self.base_url)
         theme, theme_problems = find_theme(self.site_dir, config.theme)
         files, file_problems = self.read_articles(config, changed)
         problems += theme_problems + file_problems
         if any(p.is_error for p in problems) or theme is None:
             raise SiteError(problems)
-        site = self._site_model(config, files).site
-        return LoadedSite(site, theme, (*problems, *site.warnings), files)
+        model = self._site_model(config, files)
+        return LoadedSite(model.site, theme, (*problems, *model.site.warnings), files), model
 
     def read_articles(
         self, config: SiteConfig, changed: Collection[Path] | None = None
@@ -336,12 +339,11 @@ class Engine:
                         timings,
                     )  # fmt: skip
         with _timed(timings, "load"):
-            loaded = self.load(changed)
+            loaded, model = self._load(changed)
         site = loaded.site
         last_renderer = self._renderer[1] if self._renderer else None
         renderer = self._renderer_for(site, loaded.theme)
         with _timed(timings, "plan"):
-            model = self._site_model(site.config, loaded.files)
             shapes = model.shapes
             sources = loaded.files
             body_digests = {a.slug: sources[a.path].body_digest for a in site.articles}
@@ -396,7 +398,7 @@ class Engine:
                 for page in site.pages:
                     if page.file_path not in rendered:
                         writer.keep(page.file_path)
-                reads = _render_pages(renderer, todo, writer.area, writer, self.jobs, report)
+                reads = _render_pages(renderer, todo, writer, self.jobs, report)
             with _timed(timings, "static"):
                 for relative, path in static.items():
                     writer.copy(relative, path)
@@ -448,11 +450,17 @@ class Engine:
         the templates are as they were (a body edit); else a new one. (Compiled templates
         keep what they import with the globals of that time: `site` must not change under
         them.)"""
-        stamp = (site, theme, _templates_stamp(theme))
+        stamp = (theme, _templates_stamp(theme))
         recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
-        # A template saved twice within the clock's granularity can keep its stamp: one
-        # saved this recently is compiled again.
-        if self._renderer and self._renderer[0] == stamp and all(t[2] < recent for t in stamp[2]):
+        # The very same model (not an equal one: comparing two models would walk every
+        # article), and templates as they were. A template saved twice within the clock's
+        # granularity can keep its stamp: one saved this recently is compiled again.
+        if (
+            self._renderer
+            and self._renderer[1].site is site
+            and self._renderer[0] == stamp
+            and all(t[2] < recent for t in stamp[1])
+        ):
             return self._renderer[1]
         renderer = Renderer(site, theme, self.site_dir, self._compiled)
         self._renderer = (stamp, renderer)
@@ -592,12 +600,7 @@ def _changed_on_disk(path: str, files: Mapping[str, tuple[int, int]], present: I
 
 
 def _render_pages(
-    renderer: Renderer,
-    pages: list[Page],
-    area: StagingArea | FolderUpdater,
-    writer: OutputWriter | FolderUpdater,
-    jobs: int,
-    report: Progress,
+    renderer: Renderer, pages: list[Page], writer: OutputWriter | FolderUpdater, jobs: int, report: Progress
 ) -> dict[str, frozenset[Key]]:
     """Render and stage `pages`; what each read, by output path."""
     for name in {page.template for page in pages if page.template.endswith(".html")}:
@@ -606,7 +609,7 @@ def _render_pages(
             renderer.env.get_template(name)
     index = {page.file_path: i for i, page in enumerate(renderer.site.pages)}
     numbers = [index[page.file_path] for page in pages]
-    state = (renderer, area)
+    state = (renderer, writer.area)
     total, done = len(numbers), 0
     reads: dict[str, frozenset[Key]] = {}
     if jobs > 1 and total >= PARALLEL_PAGES_FROM and can_fork():

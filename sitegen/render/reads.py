@@ -105,27 +105,28 @@ class TrackingEnvironment(jinja2.Environment):
         self.finalize = self._shown
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        named = _IDENTITY.get(type(obj))
-        if named is None:
-            return super().getattr(obj, attribute)
-        return self._read(obj, named(obj), attribute, lambda: super(TrackingEnvironment, self).getattr)
+        method = self._note(obj, attribute)
+        return method if method is not None else super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        named = _IDENTITY.get(type(obj))
-        if named is None or not isinstance(argument, str):
-            return super().getitem(obj, argument)
-        return self._read(obj, named(obj), argument, lambda: super(TrackingEnvironment, self).getitem)
+        method = self._note(obj, argument) if isinstance(argument, str) else None
+        return method if method is not None else super().getitem(obj, argument)
 
-    def _read(self, obj: Any, name: tuple[Any, ...], field: str, lookup: Callable[[], Callable]) -> Any:
+    def _note(self, obj: Any, field: str) -> Callable | None:
+        """Record the read of `field` of a model object; for `site.terms_of` and
+        `site.term`, the function to give the template instead, which records its calls."""
+        named = _IDENTITY.get(type(obj))
+        if named is None:
+            return None
         if type(obj) is Site:
             if field == "terms_of":
                 return self._terms_of(obj)
             if field == "term":
                 return self._term(obj)
-            self.recorder.add((*name, field) if field in SITE_FIELDS else WHOLE_SITE)
+            self.recorder.add(("site", field) if field in SITE_FIELDS else WHOLE_SITE)
         else:
-            self.recorder.add((*name, field))
-        return lookup()(obj, field)
+            self.recorder.add((*named(obj), field))
+        return None
 
     def _terms_of(self, site: Site) -> Callable[[Article, str], tuple[Term, ...]]:
         def terms_of(article: Article, taxonomy: str) -> tuple[Term, ...]:
@@ -149,13 +150,15 @@ class TrackingEnvironment(jinja2.Environment):
         return value
 
     def get_template(self, name: Any, parent: Any = None, globals: Any = None) -> jinja2.Template:
-        if isinstance(name, str):
-            self.recorder.add(("template", self.join_path(name, parent) if parent else name))
+        self._note_template(name, parent)
         return super().get_template(name, parent, globals)
 
     def select_template(self, names: Any, parent: Any = None, globals: Any = None) -> jinja2.Template:
         # Every name tried counts: creating an earlier one changes which is used.
         for name in names if not isinstance(names, jinja2.Undefined) else ():
-            if isinstance(name, str):
-                self.recorder.add(("template", self.join_path(name, parent) if parent else name))
+            self._note_template(name, parent)
         return super().select_template(names, parent, globals)
+
+    def _note_template(self, name: Any, parent: Any) -> None:
+        if isinstance(name, str):
+            self.recorder.add(("template", self.join_path(name, parent) if parent else name))
