@@ -179,17 +179,17 @@ class BuildCache:
         return files
 
     def save_articles(
-        self, settings: str, files: Mapping[str, T], remembered: Mapping[str, T], encode: Callable[[T], Any]
+        self, settings: str, shards: Mapping[str, Mapping[str, T]], encode: Callable[[T], Any]
     ) -> None:
-        new, old = _by_folder(files), _by_folder(remembered)
-        for folder, shard in new.items():
-            if shard != old.get(folder):
+        """Keep the validated files of the content folders `shards` names (an empty shard:
+        the folder has none now), each made plain by `encode`."""
+        for folder, shard in shards.items():
+            if shard:
                 plain = {label: encode(value) for label, value in shard.items()}
                 self._write(
                     _shard_name(folder), _dumps({"stamp": _STAMP, "settings": settings, "files": plain})
                 )
-        if self.enabled:
-            for folder in old.keys() - new.keys():
+            elif self.enabled:
                 (self.folder / _shard_name(folder)).unlink(missing_ok=True)
 
     # Rendered bodies -------------------------------------------------------
@@ -324,13 +324,6 @@ class BuildCache:
                 warning(str(self.folder), None, f"cannot write the build cache: {exc.strerror}")
             )
             self.enabled = False
-
-
-def _by_folder(files: Mapping[str, T]) -> dict[str, dict[str, T]]:
-    folders: dict[str, dict[str, T]] = {}
-    for label, value in files.items():
-        folders.setdefault(label.rpartition("/")[0], {})[label] = value
-    return folders
 
 
 def _shard_name(folder: str) -> str:

@@ -20,6 +20,7 @@ import hashlib
 from array import array
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .model import ArticlePage, Month, Site, Year
 from .render.reads import SITEMAP_ENTRIES, WHOLE_SITE, Key, identity
@@ -39,14 +40,15 @@ class ModelValues:
         self,
         site: Site,
         template_source: Callable[[str], str | None],
-        body_digests: Mapping[str, bytes],
+        body_digest: Callable[[Article], bytes],
         last: ModelValues | None = None,
     ):
-        """`last`: the values of an earlier build, whose lookup tables serve again if it
-        had the same model."""
+        """`body_digest` gives an article's body digest (bodies are kept beside the
+        articles); `last`: the values of an earlier build, whose lookup tables serve again
+        if it had the same model."""
         self.site = site
         self.template_source = template_source
-        self.body_digests = body_digests  # by slug: bodies are kept beside the articles
+        self.body_digest = body_digest
         self.articles: dict[str, Article]
         self._years: dict[int, Year]
         self._months: dict[tuple[int, int], Month]
@@ -56,11 +58,6 @@ class ModelValues:
             self.articles = {a.slug: a for a in site.articles}
             self._years = {y.year: y for y in site.years}
             self._months = {(m.year, m.month): m for y in site.years for m in y.months}
-        # What each article's front matter and body are now: every field of it, and the
-        # terms it has, follow from the first; its rendered body from the second.
-        self.digests = {
-            slug: (a.front_matter_digest, body_digests[slug]) for slug, a in self.articles.items()
-        }
         self._memo: dict[Key, bytes] = {}
 
     def of(self, key: Key) -> bytes:
@@ -70,7 +67,12 @@ class ModelValues:
         return value
 
     def article_digests(self, slug: str) -> tuple[bytes, bytes]:
-        return self.digests.get(slug, (MISSING, MISSING))
+        """What the article's front matter and body are now: every field of it, and the
+        terms it has, follow from the first; its rendered body from the second."""
+        article = self.articles.get(slug)
+        if article is None:
+            return MISSING, MISSING
+        return article.front_matter_digest, self.body_digest(article)
 
     def _value(self, key: Key) -> bytes:
         kind = key[0]
@@ -86,7 +88,7 @@ class ModelValues:
         if name == "@repr":
             return digest(repr(entity))
         if name == "body":  # its digest stands for it
-            return self.body_digests[key[1]]
+            return self.body_digest(entity)  # type: ignore[arg-type]
         if name == "@entry":
             return entity.front_matter_digest  # type: ignore[attr-defined]
         found = getattr(entity, name, MISSING)
@@ -162,16 +164,28 @@ class DependencyGraph:
     cards: dict[int, array] = field(default_factory=dict)  # card_key's number -> reads
     _changed: set[int] = field(default_factory=set)
     _numbers: dict[Key, int] = field(default_factory=dict)  # keys' numbers, made when first needed
-    model: Site | None = None  # the model of the last build recorded, while in memory
+    # While in memory (the preview): the model and the shapes of the last build recorded,
+    # and who reads what, made when an edit first asks.
+    model: Site | None = None
+    shapes: Mapping[str, bytes] | None = None
+    _readers: _Readers | None = None
 
-    def stale(self, shapes: Mapping[str, bytes], now: ModelValues) -> set[str]:
-        """The output paths of the pages (of `shapes`, this build's) that must be rendered."""
+    def stale(
+        self, shapes: Mapping[str, bytes], now: ModelValues, articles_changed: Collection[str] | None = None
+    ) -> set[str]:
+        """The output paths of the pages (of `shapes`, this build's) that must be rendered.
+        `articles_changed`: the slugs of the only articles whose front matter or body may
+        differ from the last build recorded, when the caller knows (None: any may)."""
         changed: set[int] = set()
-        gone = self.articles.keys() - now.digests.keys()
-        for slug, after in [*now.digests.items(), *((slug, (MISSING, MISSING)) for slug in gone)]:
+        if articles_changed is None:
+            articles_changed = self.articles.keys() | now.articles.keys()
+        dirty = []
+        for slug in articles_changed:
             before = self.articles.get(slug, (None, None))
+            after = now.article_digests(slug)
             if before == after:
                 continue
+            dirty.append(slug)
             for part, differs in ((FRONT, before[0] != after[0]), (BODY, before[1] != after[1])):
                 if differs:  # which of the fields read differ?
                     for about in ((slug, part), (slug, BOTH)):
@@ -180,24 +194,63 @@ class DependencyGraph:
         # With the last build's very model (a body edit in the preview), only the templates
         # and what depends on bodies can differ: the rest follows from the model alone.
         same_model = now.site is self.model
+        others_changed = False
         for i in self.other_keys:
             key = self.keys[i]
             if same_model and key[0] != "template" and key != WHOLE_SITE:
                 continue
             if now.of(key) != self.values[i]:
                 changed.add(i)
+                others_changed = True
+        if shapes is self.shapes and not others_changed:
+            # The same pages as last time, and only articles changed: ask who read them.
+            stale = self._readers_of(dirty, changed)
+        else:
+            stale = self._scan(shapes, changed)
+        self._changed = changed
+        return stale
+
+    def _scan(self, shapes: Mapping[str, bytes], changed: set[int]) -> set[str]:
+        """Every page whose shape changed, that is new, or that read a changed key (`changed`
+        grows by the cards that read one)."""
         grown = True
         while grown:  # a card may show another card
             count = len(changed)
             changed.update(card for card, reads in self.cards.items() if not changed.isdisjoint(reads))
             grown = len(changed) > count
-        self._changed = changed
         stale = set()
         for path, shape in shapes.items():
             known = self.pages.get(path)
             if known is None or known[0] != shape or not changed.isdisjoint(known[1]):
                 stale.add(path)
         return stale
+
+    def _readers_of(self, dirty: list[str], changed: set[int]) -> set[str]:
+        """As _scan, for the pages recorded last time, when only keys of the articles
+        `dirty` changed: only the pages and cards that read one of their keys are looked at,
+        and the cards and pages that show a card that changed."""
+        readers = self.index_readers()
+        suspects: set[str] = set()
+        queue = [reader for slug in dirty for reader in readers.of_article.get(slug, ())]
+        while queue:
+            reader = queue.pop()
+            if isinstance(reader, str):
+                suspects.add(reader)
+            elif reader not in changed and not changed.isdisjoint(self.cards[reader]):
+                changed.add(reader)
+                queue.extend(readers.of_card.get(reader, ()))
+        return {path for path in suspects if not changed.isdisjoint(self.pages[path][1])}
+
+    def index_readers(self) -> _Readers:
+        """Who read what, made once for a graph kept in memory (the preview), and kept up to
+        date by record()."""
+        if self._readers is None:
+            self._readers = _Readers(self.keys)
+            for path, (_, reads) in self.pages.items():
+                self._readers.add(path, reads)
+            for card, reads in self.cards.items():
+                self._readers.add(card, reads)
+        return self._readers
 
     def still_right(self, card: Key) -> bool:
         """After stale(): is the card, as the last build rendered it, right for this build
@@ -220,10 +273,11 @@ class DependencyGraph:
         rendered: Mapping[str, Collection[Key]],
         cards: Mapping[Key, Collection[Key]],
         now: ModelValues,
+        articles_changed: Collection[str] | None = None,
     ) -> None:
         """Take in this build: the pages it rendered with what they read (and what each
         card they show read, from `cards`), the others as they were (nothing they read
-        changed), and the pages it no longer has gone."""
+        changed), and the pages it no longer has gone. `articles_changed` as for stale()."""
         number = self._numbering()
 
         def add(key: Key) -> int:
@@ -245,10 +299,25 @@ class DependencyGraph:
                 found = [add(key) if i is None else i for key, i in zip(reads, found, strict=True)]
             return _ids(found)  # type: ignore[arg-type]
 
-        self.pages = {
-            path: (shape, ids(rendered[path])) if path in rendered else self.pages[path]
-            for path, shape in shapes.items()
-        }
+        readers = self._readers
+
+        def note(reader: str | int, reads: array, before: array | None) -> None:
+            if readers is not None:
+                if before is not None:
+                    readers.remove(reader, before)
+                readers.add(reader, reads)
+
+        if shapes is not self.shapes:
+            for path in self.pages.keys() - shapes.keys():
+                if readers is not None:
+                    readers.remove(path, self.pages[path][1])
+                del self.pages[path]
+        # The pages not rendered kept their shape (a page whose shape changed is stale).
+        for path, page_reads in rendered.items():
+            reads = ids(page_reads)
+            before = self.pages.get(path)
+            note(path, reads, before[1] if before else None)
+            self.pages[path] = (shapes[path], reads)
         # The cards the rendered pages show, as they read them (cards rendered by an earlier
         # build of the same model included), and the cards those show.
         shown = [key for reads in rendered.values() for key in reads if key[0] == "card"]
@@ -257,15 +326,26 @@ class DependencyGraph:
             card = shown.pop()
             if card not in done:
                 done.add(card)
-                self.cards[ids([card])[0]] = ids(cards[card])
+                i = ids([card])[0]
+                reads = ids(cards[card])
+                note(i, reads, self.cards.get(i))
+                self.cards[i] = reads
                 shown.extend(key for key in cards[card] if key[0] == "card")
         for i in self._changed:
             key = self.keys[i]
             if key[0] != "card":
                 self.values[i] = now.of(key)
-        self.articles = now.digests
+        if articles_changed is None:
+            self.articles = {slug: now.article_digests(slug) for slug in now.articles}
+        else:
+            for slug in articles_changed:
+                if slug in now.articles:
+                    self.articles[slug] = now.article_digests(slug)
+                else:
+                    self.articles.pop(slug, None)
         self._changed = set()
         self.model = now.site
+        self.shapes = shapes
 
     def to_plain(self) -> dict:
         return {
@@ -294,3 +374,35 @@ class DependencyGraph:
             pages={path: (shape, ids(numbers)) for path, (shape, numbers) in data["pages"].items()},
             cards={card: ids(numbers) for card, numbers in data["cards"].items()},
         )
+
+
+class _Readers:
+    """Who read what (pages by output path, cards by number): for each article, those that
+    read a key about it; for each card, those that show it."""
+
+    def __init__(self, keys: list[Key]):
+        self.keys = keys
+        self.of_article: dict[str, set[str | int]] = {}
+        self.of_card: dict[int, set[str | int]] = {}
+
+    def add(self, reader: str | int, reads: Iterable[int]) -> None:
+        for i in reads:
+            slot = self._slot(i)
+            if slot is not None:
+                table, about = slot
+                table.setdefault(about, set()).add(reader)
+
+    def remove(self, reader: str | int, reads: Iterable[int]) -> None:
+        for i in reads:
+            slot = self._slot(i)
+            if slot is not None:
+                table, about = slot
+                table.get(about, set()).discard(reader)
+
+    def _slot(self, i: int) -> tuple[dict[Any, set[str | int]], str | int] | None:
+        """Where the readers of key number `i` are listed, if anywhere."""
+        key = self.keys[i]
+        if key[0] == "card":
+            return self.of_card, i
+        about = _article_part(key)
+        return None if about is None else (self.of_article, about[0])

@@ -102,6 +102,31 @@ class BuildResult:
 
 
 @dataclass(frozen=True)
+class _Delta:
+    """The article files that a batch of file events added, removed and touched (the
+    added included)."""
+
+    added: set[str]
+    removed: set[str]
+    touched: set[str]
+
+
+def _front(validated: ValidatedFile | None) -> bytes | None:
+    """What the model takes from a file: its article's front matter, if it has one."""
+    if validated is None:
+        return None
+    return validated.article.front_matter_digest if validated.article else b""
+
+
+def _cross_inputs(validated: ValidatedFile | None) -> object:
+    """What the problems that span files (a slug used twice) take from a file."""
+    if validated is None or validated.article is None:
+        return None
+    article = validated.article
+    return article.slug, article.source_url, article.meta.get("fingerprint"), validated.key_lines
+
+
+@dataclass(frozen=True)
 class _Model:
     """The model of the site, with what a build derives from it."""
 
@@ -109,6 +134,7 @@ class _Model:
     site: Site
     shapes: dict[str, bytes]  # each page's shape (deps.DependencyGraph.stale)
     generated: frozenset[str]  # every page's output path
+    position: dict[str, int]  # each page's place in site.pages, by output path
     folders: frozenset[str]  # the folders those are in
 
 
@@ -119,6 +145,7 @@ class _Output:
 
     graph: DependencyGraph
     files: dict[str, FileStat]
+    generation: int  # the engine's read_articles that its last build saw
 
 
 class Engine:
@@ -147,7 +174,14 @@ class Engine:
         self._validated_with: str | None = None  # the settings self._files were validated with
         self._files: dict[str, ValidatedFile] = {}
         self._scan_problems: list[Problem] = []
-        self._digests: list[tuple[str, bytes]] = []  # each article file's front matter digest
+        self._file_problems: list[Problem] = []  # each file's own
+        self._cross_problems: list[Problem] = []  # those that span files
+        self._folders: dict[str, set[str]] = {}  # the article files in each folder
+        self._front_version = 0  # moves on when an article's front matter changes
+        # Each read_articles is numbered; what it changed: the slugs of the articles that may
+        # differ after it (None: any), for outputs whose last build is a few reads behind.
+        self._generation = 0
+        self._changes: dict[int, frozenset[str] | None] = {}
         self._model: _Model | None = None
         self._bodies: dict[str, str] = {}  # rendered bodies by body_key
         self._outputs: dict[Path, _Output] = {}
@@ -180,7 +214,8 @@ class Engine:
         added = config.added_taxonomies
         # What validating a file depends on, and the shape in which the cache keeps the result.
         settings = f"{config.timezone}|{','.join(added)}|{CACHE_SHAPE}"
-        if settings != self._validated_with:
+        fresh = settings != self._validated_with
+        if fresh:
             self._files = (
                 self.cache.load_articles(settings, ValidatedFile.from_plain)
                 if self._validated_with is None
@@ -192,10 +227,14 @@ class Engine:
         if delta is None:
             labels, self._scan_problems = article_labels(self.site_dir)
             to_check = labels
-        else:
-            labels, touched = delta
-            to_check = [label for label in labels if label in touched or label not in remembered]
-        files = {label: remembered[label] for label in labels if label in remembered}
+            files = {label: remembered[label] for label in labels if label in remembered}
+            gone = remembered.keys() - files.keys()
+        else:  # the watcher's events: only the files they name are looked at
+            to_check = sorted(delta.touched)
+            files = dict(remembered)
+            gone = delta.removed
+            for label in gone:
+                files.pop(label, None)
         pending = []
         recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
         root = str(self.site_dir)
@@ -206,7 +245,6 @@ class Engine:
             known = remembered.get(label)
             if known and found is not None and found == known.stat and found.mtime_ns != UNTRUSTED_MTIME:
                 continue
-            files.pop(label, None)
             pending.append((label, found))
         state = _ReadState(self.site_dir, config.tz, remembered, added)
         if self.jobs > 1 and len(pending) >= PARALLEL_FILES_FROM and can_fork():
@@ -214,23 +252,74 @@ class Engine:
                 files.update(chunk)
         else:
             files.update(_read_chunk(state, pending))
-        files = dict(sorted(files.items()))
-        self.cache.save_articles(settings, files, remembered, ValidatedFile.to_plain)
-        self._files, self._validated_with = files, settings
-        self._digests = [(label, f.article.front_matter_digest) for label, f in files.items() if f.article]
-        articles = [f.article for f in files.values() if f.article]
-        problems = self._scan_problems + [p for f in files.values() for p in f.problems]
-        problems += cross_file_problems(articles, {label: f.key_lines for label, f in files.items()})
-        return files, problems
+        if delta is None or delta.added:
+            files = dict(sorted(files.items()))
+        differs = [*gone, *(label for label, _ in pending)]
+        self._take_in(files, differs, fresh, settings)
+        return files, self._scan_problems + self._file_problems + self._cross_problems
 
-    def _labels_after(self, changed: Collection[Path]) -> tuple[list[str], set[str]] | None:
-        """The article files now, from the last scan and the files that changed since, with
-        the labels of those that changed; None when a change is not one of an article file
-        (a folder, say), which only a scan can tell."""
+    def _take_in(
+        self, files: dict[str, ValidatedFile], differs: list[str], whole: bool, settings: str
+    ) -> None:
+        """Keep `files`, of which those labelled `differs` may differ from the last ones
+        (`whole`: any may), with what follows from them, redone only where they changed."""
+        before = self._files
+        pairs = [(before.get(label), files.get(label)) for label in differs]
+        slugs = {f.article.slug for pair in pairs for f in pair if f is not None and f.article}
+        self._generation += 1
+        self._changes[self._generation] = None if whole else frozenset(slugs)
+        if whole or any(_front(old) != _front(new) for old, new in pairs):
+            self._front_version += 1
+        if whole or any(f.problems for pair in pairs for f in pair if f is not None):
+            self._file_problems = [p for f in files.values() for p in f.problems]
+        if whole or any(_cross_inputs(old) != _cross_inputs(new) for old, new in pairs):
+            articles = [f.article for f in files.values() if f.article]
+            lines = {label: f.key_lines for label, f in files.items()}
+            self._cross_problems = cross_file_problems(articles, lines)
+        folders = {label.rpartition("/")[0] for label in differs}
+        if whole:
+            self._folders = {}
+            for label in files:
+                self._folders.setdefault(label.rpartition("/")[0], set()).add(label)
+            folders |= self._folders.keys()
+        else:
+            for label in differs:
+                listed = self._folders.setdefault(label.rpartition("/")[0], set())
+                if label in files:
+                    listed.add(label)
+                else:
+                    listed.discard(label)
+        shards = {
+            folder: {label: files[label] for label in self._folders.get(folder, ())} for folder in folders
+        }
+        self.cache.save_articles(settings, shards, ValidatedFile.to_plain)
+        self._files, self._validated_with = files, settings
+
+    def _changed_since(self, generation: int) -> frozenset[str] | None:
+        """The slugs of the articles that may have changed since read_articles' `generation`
+        (None: any may have)."""
+        slugs: set[str] = set()
+        for number in range(generation + 1, self._generation + 1):
+            found = self._changes.get(number)
+            if found is None:
+                return None
+            slugs |= found
+        return frozenset(slugs)
+
+    def _forget_changes(self) -> None:
+        """Forget what changed before the oldest last build of an output this engine keeps."""
+        oldest = min(output.generation for output in self._outputs.values())
+        for number in [n for n in self._changes if n <= oldest]:
+            del self._changes[number]
+
+    def _labels_after(self, changed: Collection[Path]) -> _Delta | None:
+        """What changed among the article files, from the last scan and the files that
+        changed since; None when a change is not one of an article file (a folder, say),
+        which only a scan can tell."""
         if self._validated_with is None:
             return None
-        labels = set(self._files)
-        touched = set()
+        known = self._files
+        delta = _Delta(set(), set(), set())
         content = self.site_dir / CONTENT_DIR
         for path in changed:
             if content not in path.parents:
@@ -245,29 +334,35 @@ class Engine:
                     return None  # a folder, perhaps of articles
                 if mode is None:  # gone: was it a folder of articles (moved away whole)?
                     prefix = path.relative_to(self.site_dir).as_posix() + "/"
-                    if any(known.startswith(prefix) for known in labels):
+                    if any(label.startswith(prefix) for label in known):
                         return None
                 continue  # not an article file
             if mode is None:
-                labels.discard(label)
+                if label in known:
+                    delta.removed.add(label)
+                delta.added.discard(label)
+                delta.touched.discard(label)
             elif stat.S_ISREG(mode):
-                labels.add(label)
-                touched.add(label)
+                delta.removed.discard(label)
+                if label not in known:
+                    delta.added.add(label)
+                delta.touched.add(label)
             else:  # a link, a folder or a special file by an article's name: the scan judges it
                 return None
-        return sorted(labels), touched
+        return delta
 
     def _site_model(self, config: SiteConfig, files: Mapping[str, ValidatedFile]) -> _Model:
         """The model, with what the build derives from it; the last build's while no
         article's fields, the configuration or the options changed."""
-        inputs = (config, self.drafts, self._digests)
+        inputs = (config, self.drafts, self._front_version)
         if self._model is not None and self._model.inputs == inputs:
             return self._model
         articles = [f.article for f in files.values() if f.article]
         site = build_site(config, articles, drafts=self.drafts)
-        generated = frozenset(page.file_path for page in site.pages)
+        position = {page.file_path: i for i, page in enumerate(site.pages)}
+        generated = frozenset(position)
         self._model = _Model(
-            inputs, site, _shapes(site, self.drafts), generated, frozenset(folders_of(generated))
+            inputs, site, _shapes(site, self.drafts), generated, position, frozenset(folders_of(generated))
         )
         return self._model
 
@@ -322,7 +417,7 @@ class Engine:
             try:
                 cleanup = recover(output)  # what a killed build left
                 if remembered is not None and in_place:
-                    present = Inventory(dict(remembered.files), 0)  # the preview's own folder
+                    present = Inventory(remembered.files, 0)  # the preview's own folder
                 else:
                     present = take_inventory(output)
             except OSError as exc:
@@ -346,18 +441,21 @@ class Engine:
         with _timed(timings, "plan"):
             shapes = model.shapes
             sources = loaded.files
-            body_digests = {a.slug: sources[a.path].body_digest for a in site.articles}
             template_source = partial(_template_source, renderer.env)
-            values = ModelValues(site, template_source, body_digests, self._values)
+            values = ModelValues(
+                site, template_source, lambda article: sources[article.path].body_digest, self._values
+            )
             self._values = values
+            articles_changed = None
             if remembered is not None:
                 graph = remembered.graph
                 files: Mapping[str, tuple[int, int]] = remembered.files
+                articles_changed = self._changed_since(remembered.generation)
             elif previous is not None:
                 graph, files = DependencyGraph.from_plain(previous.graph), previous.files
             else:
                 graph, files = DependencyGraph(), {}
-            stale = graph.stale(shapes, values)
+            stale = graph.stale(shapes, values, articles_changed)
             if (
                 last_renderer is not None
                 and last_renderer is not renderer
@@ -369,7 +467,7 @@ class Engine:
                 kept = [card for card in last_renderer.cards() if graph.still_right(card[0])]
                 renderer.remember_cards(kept)
             if remembered is not None and in_place:  # the folder is as this engine left it
-                todo = [page for page in site.pages if page.file_path in stale]
+                todo = [site.pages[i] for i in sorted(model.position[path] for path in stale)]
             else:
                 todo = [
                     page for page in site.pages
@@ -393,12 +491,9 @@ class Engine:
         )
         try:
             with _timed(timings, "render"):
-                writer.start([page.file_path for page in site.pages] + list(static))
-                rendered = {page.file_path for page in todo}
-                for page in site.pages:
-                    if page.file_path not in rendered:
-                        writer.keep(page.file_path)
-                reads = _render_pages(renderer, todo, writer, self.jobs, report)
+                writer.start(model.generated, model.folders | folders_of(static))
+                writer.keep_rest({page.file_path for page in todo})
+                reads = _render_pages(renderer, todo, model.position, writer, self.jobs, report)
             with _timed(timings, "static"):
                 for relative, path in static.items():
                     writer.copy(relative, path)
@@ -417,8 +512,11 @@ class Engine:
             self._outputs.pop(output.resolve(), None)
             raise
         with _timed(timings, "cache"):
-            graph.record(shapes, reads, renderer.card_reads, values)
-            self._outputs[output.resolve()] = _Output(graph, dict(stats.files))
+            graph.record(shapes, reads, renderer.card_reads, values, articles_changed)
+            if in_place:  # the preview: its edits ask who read what; better now than then
+                graph.index_readers()
+            self._outputs[output.resolve()] = _Output(graph, stats.files, self._generation)
+            self._forget_changes()
             # The preview's folder is kept in memory between its builds; its record is
             # saved once, so that the next preview starts from it.
             if self.use_cache and not (in_place and remembered is not None):
@@ -600,15 +698,19 @@ def _changed_on_disk(path: str, files: Mapping[str, tuple[int, int]], present: I
 
 
 def _render_pages(
-    renderer: Renderer, pages: list[Page], writer: OutputWriter | FolderUpdater, jobs: int, report: Progress
+    renderer: Renderer,
+    pages: list[Page],
+    position: Mapping[str, int],
+    writer: OutputWriter | FolderUpdater,
+    jobs: int,
+    report: Progress,
 ) -> dict[str, frozenset[Key]]:
     """Render and stage `pages`; what each read, by output path."""
     for name in {page.template for page in pages if page.template.endswith(".html")}:
         # Compile once here, not once in every worker; errors are reported when the page renders.
         with suppress(jinja2.TemplateError):
             renderer.env.get_template(name)
-    index = {page.file_path: i for i, page in enumerate(renderer.site.pages)}
-    numbers = [index[page.file_path] for page in pages]
+    numbers = [position[page.file_path] for page in pages]
     state = (renderer, writer.area)
     total, done = len(numbers), 0
     reads: dict[str, frozenset[Key]] = {}

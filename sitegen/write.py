@@ -29,7 +29,7 @@ import os
 import secrets
 import shutil
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,11 +214,14 @@ class OutputWriter:
         self.old = old
         self.in_place = False  # staged inside the output and moved in entry by entry
         self.area = StagingArea(str(self.output_dir), "", old.files)
+        self._pages: Collection[str] = ()
         self._written: set[str] = set()
         self._produced: set[str] = set()
 
-    def start(self, relatives: list[str]) -> None:
-        """Make the staging folder, with the folders that the files `relatives` go into."""
+    def start(self, pages: Collection[str], folders: Collection[str]) -> None:
+        """Make the staging folder, with `folders`, those that the site's files go into
+        (`pages`: the output path of every page of the new site)."""
+        self._pages = pages
         parent = self.output_dir.parent
         parent.mkdir(parents=True, exist_ok=True)
         # A mount point cannot be renamed, and a sibling cannot be made in a parent folder
@@ -235,7 +238,7 @@ class OutputWriter:
         elif self.output_dir.is_dir():  # the new output keeps the old one's permissions
             os.chmod(staging, stat.S_IMODE(os.stat(self.output_dir).st_mode))
         self.area = StagingArea(str(self.output_dir), staging, self.old.files)
-        for folder in sorted(folders_of(relatives)):  # a folder sorts after the folders it is in
+        for folder in sorted(folders):  # a folder sorts after the folders it is in
             os.mkdir(os.path.join(staging, folder))
 
     def record(self, relative: str, written: bool) -> None:
@@ -244,10 +247,12 @@ class OutputWriter:
         if written:
             self._written.add(relative)
 
-    def keep(self, relative: str) -> None:
-        """A file of the last build that is still right as it is on disk."""
-        self.area.link(relative)
-        self.record(relative, written=False)
+    def keep_rest(self, rendered: Collection[str]) -> None:
+        """The pages but those `rendered` are still right as the last build left them."""
+        for relative in self._pages:
+            if relative not in rendered:
+                self.area.link(relative)
+                self.record(relative, written=False)
 
     def copy(self, relative: str, source: Path) -> None:
         self.record(relative, self.area.copy(relative, source))
@@ -297,15 +302,22 @@ class FolderUpdater:
         self.root = str(self.output_dir)
         self.old_files = old.files
         self.others = old.others
+        self._pages: Collection[str] = ()
         self._written: set[str] = set()
-        self._produced: set[str] = set()
+        self._recorded: set[str] = set()  # the files counted by record(): static files, rendered pages
 
     @property
     def area(self) -> FolderUpdater:
         return self
 
-    def start(self, relatives: list[str]) -> None:
+    def start(self, pages: Collection[str], folders: Collection[str]) -> None:
+        """`pages`: the output path of every page of the new site; folders are made as
+        files need them."""
+        self._pages = pages
         self.output_dir.mkdir(parents=True, exist_ok=True)
+
+    def keep_rest(self, rendered: Collection[str]) -> None:
+        """Nothing to do: a file not staged stays as it is."""
 
     def put(self, relative: str, data: bytes) -> bool:
         """Stage `data` as `relative` unless the file holds these bytes already (False)."""
@@ -326,12 +338,10 @@ class FolderUpdater:
         self.record(relative, written=not unchanged)
 
     def record(self, relative: str, written: bool) -> None:
-        self._produced.add(relative)
+        """Count a file (perhaps staged in another process) as part of the new site."""
+        self._recorded.add(relative)
         if written:
             self._written.add(relative)
-
-    def keep(self, relative: str) -> None:
-        self.record(relative, written=False)
 
     def commit(self) -> WriteStats:
         self.record(MARKER, self.put(MARKER, MARKER_TEXT))
@@ -340,17 +350,19 @@ class FolderUpdater:
             if os.path.isdir(target) and not os.path.islink(target):
                 shutil.rmtree(target)  # a folder where the site now has a file
             os.replace(_staged(self.root, relative), target)
-        gone = sorted(self.old_files.keys() - self._produced)
+        gone = sorted(self.old_files.keys() - self._pages - self._recorded)
         for relative in gone:
             with suppress(FileNotFoundError):
                 os.unlink(os.path.join(self.root, relative))
         for folder in sorted(folders_of(gone), key=len, reverse=True):  # the deepest first
             with suppress(OSError):  # not empty: it holds what the site still has
                 os.rmdir(os.path.join(self.root, folder))
-        unchanged = self._produced - self._written
-        files = {relative: self.old_files[relative] for relative in unchanged}
+        files = dict(self.old_files)
+        for relative in gone:
+            del files[relative]
         files.update((relative, _lstat(self.root, relative)) for relative in self._written)
-        return WriteStats(len(self._written), len(unchanged), len(gone) + self.others, files, ())
+        unchanged = len(files) - len(self._written)
+        return WriteStats(len(self._written), unchanged, len(gone) + self.others, files, ())
 
     def abort(self) -> None:
         """Remove what was staged: the folder stays as the last build left it."""

@@ -8,7 +8,11 @@ an incremental build (with the build cache) must give the same bytes as a clean 
 into a fresh folder, and a build after an edit to one article's body must have rendered
 only pages that show that body.
 
-Black box: it uses only `sitegen.build` and the `BuildResult` it returns.
+Black box: it uses only `sitegen.build` and the `BuildResult` it returns. A second machine,
+`InMemoryBuilds`, runs the same steps through one `sitegen.engine.Engine` kept between
+builds, told which files changed as the preview's watcher tells it, writing in place as
+the preview does: its shortcuts (what changed since its last build, who read what) must
+give the same bytes too.
 `SITEGEN_STATEFUL_EXAMPLES=500` runs it longer (see docs/testing.md).
 """
 
@@ -27,6 +31,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initial
 from siteutil import article
 
 from sitegen import build
+from sitegen.engine import BuildResult, Engine
 
 # --- Template snippets ---------------------------------------------------------------------
 #
@@ -342,6 +347,10 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.by_number: dict[int, Story] = {}
         self.next_number = 0
         self.builds = 0
+        self.changed: set[Path] = set()  # the files changed since the last build
+
+    def touch(self, path: Path) -> None:
+        self.changed.add(path)
 
     def teardown(self) -> None:
         if self.previous_cache is None:
@@ -356,6 +365,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
         path = self.site / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+        self.touch(path)
 
     def save(self, story: Story) -> None:
         self.by_number[story.number] = story
@@ -366,9 +376,13 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.save(story)
         return story
 
+    def build(self) -> BuildResult:
+        return build(self.site, self.out, jobs=1)
+
     def check(self):
         """Build incrementally and cleanly; both outputs must be the same bytes."""
-        result = build(self.site, self.out, jobs=1)
+        result = self.build()
+        self.changed = set()
         clean_out = self.root / f"clean-{self.builds}"
         self.builds += 1
         build(self.site, clean_out, use_cache=False, jobs=1)
@@ -463,6 +477,8 @@ class IncrementalBuilds(RuleBasedStateMachine):
         new_file = f"{self.builds % 2 + 2023}/renamed-{number}-{self.builds}.md"
         (self.site / "content" / new_file).parent.mkdir(parents=True, exist_ok=True)
         (self.site / "content" / story.file).rename(self.site / "content" / new_file)
+        self.touch(self.site / "content" / story.file)
+        self.touch(self.site / "content" / new_file)
         self.by_number[number] = replace(story, file=new_file)
         self.check()
 
@@ -475,7 +491,9 @@ class IncrementalBuilds(RuleBasedStateMachine):
 
     @rule(number=consumes(stories))
     def delete(self, number: int):
-        (self.site / "content" / self.by_number.pop(number).file).unlink()
+        path = self.site / "content" / self.by_number.pop(number).file
+        path.unlink()
+        self.touch(path)
         self.check()
 
     # -- edits to the configuration, the theme and the static files
@@ -492,6 +510,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
         path = self.site / "themes" / "default" / "templates" / name
         if path.exists() and data.draw(st.booleans(), label="delete"):
             path.unlink()
+            self.touch(path)
         else:
             self.write(f"themes/default/templates/{name}", data.draw(template_strategy(name), label="text"))
         self.check()
@@ -517,6 +536,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
     @rule(name=st.sampled_from(["notes.txt", "img/logo.txt", "about.txt"]))
     def delete_static(self, name: str):
         (self.site / "static" / name).unlink(missing_ok=True)
+        self.touch(self.site / "static" / name)
         self.check()
 
 
@@ -527,6 +547,24 @@ IncrementalBuilds.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
 )
 test_incremental_builds_equal_clean_builds = IncrementalBuilds.TestCase
+
+
+class InMemoryBuilds(IncrementalBuilds):
+    """The same, through one Engine kept between builds, as `sitegen serve` keeps it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.engine: Engine | None = None
+
+    def build(self) -> BuildResult:
+        if self.engine is None:
+            self.engine = Engine(self.site, jobs=1)
+            return self.engine.build(self.out, in_place=True)
+        return self.engine.build(self.out, changed=self.changed, in_place=True)
+
+
+InMemoryBuilds.TestCase.settings = IncrementalBuilds.TestCase.settings
+test_in_memory_builds_equal_clean_builds = InMemoryBuilds.TestCase
 
 
 # --- What the state machine found, as examples that run every time --------------------------

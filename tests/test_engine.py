@@ -62,6 +62,35 @@ def test_the_preview_engine_equals_a_clean_build_after_every_edit(tmp_path_facto
     shutil.rmtree(tmp_path)
 
 
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    seed=st.integers(0, 10**6),
+    steps=st.lists(st.tuples(ANY_EDIT, st.sets(st.sampled_from(["a", "b", "c"]))), min_size=3, max_size=10),
+)
+def test_one_engine_keeps_several_outputs_right_whichever_it_builds(tmp_path_factory, seed, steps):
+    """The engine remembers what changed since each output's last build: an output left
+    behind for a few edits (or built the command line's way, not in place) catches up."""
+    tmp_path = tmp_path_factory.mktemp("outputs")
+    rng = random.Random(seed)
+    files = {f"content/2024/story-{i}.md": random_article(rng, i) for i in range(10)}
+    files["site.yaml"] = 'title: "Brief"\nbase_url: "https://example.org/"\nper_page: 3\n'
+    site = write_site(tmp_path / "site", files)
+    engine = Engine(site, jobs=1)
+    in_place = {"a": True, "b": True, "c": False}
+    for name in "abc":
+        engine.build(tmp_path / name, in_place=in_place[name])
+    changed: set[Path] = set()  # since the engine's last build, into whichever output
+    for n, (edit, outputs) in enumerate(steps):
+        before = files_of(site)
+        edit(site, rng, n)
+        changed |= what_changed(before, files_of(site))
+        expected = clean_build(site, tmp_path)
+        for name in sorted(outputs):
+            engine.build(tmp_path / name, changed=changed, in_place=in_place[name])
+            changed = set()
+            assert tree(tmp_path / name) == expected, f"output {name} after {edit.__name__} (edit {n})"
+
+
 def test_a_failed_preview_build_leaves_the_last_good_pages(tmp_path: Path):
     rng = random.Random(4)
     site = write_site(tmp_path / "site", {f"content/s-{i}.md": random_article(rng, i) for i in range(6)})
