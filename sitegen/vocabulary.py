@@ -132,8 +132,8 @@ def vocabulary(site: Site, taxonomy: str | None = None, warnings: Sequence[Probl
         for term in group:
             others = sorted(other.slug for other in group if other is not term)
             flags[(term.taxonomy, term.slug)] += [SIMILAR + slug for slug in others]
-    uses = [_use(term, flags[(term.taxonomy, term.slug)]) for term in listed]
-    uses += _missing_alias_targets(site, listed, taxonomy, flags)
+    missing = _missing_alias_targets(site, listed, taxonomy, flags)
+    uses = [_use(term, flags[(term.taxonomy, term.slug)]) for term in listed] + missing
     order = {name: i for i, name in enumerate(site.taxonomies)}
     uses.sort(
         key=lambda use: (order.get(use.taxonomy, len(order)), use.taxonomy, use.name.casefold(), use.slug)
