@@ -6,7 +6,7 @@ import os
 import re
 import stat
 import zoneinfo
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -16,7 +16,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 from .characters import FORBIDDEN
 from .errors import Problem, error, shown, warning
 from .slugs import slugify
-from .yamlfile import parse_mapping, read_text, special_kind
+from .yamlfile import nested_lines, parse_mapping, read_text, special_kind
 
 CONFIG_FILE = "site.yaml"
 
@@ -165,12 +165,14 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
     values: dict[str, Any] = {}
     raw: dict[str, Any] = {}
     lines: dict[str, int] = {}
+    text = ""
     kind = _file_kind(path)
     if kind:
         # Never opened: reading a FIFO would wait for a writer for ever.
         problems.append(warning(CONFIG_FILE, None, f"skipped: it is {kind}, not a file; the defaults apply"))
     elif path.exists():
         raw, lines, problems = _read_yaml_mapping(path)
+        text = read_text(path, CONFIG_FILE)[0]  # for the lines inside aliases: and redirects:
         for key, value in raw.items():
             line = lines.get(key)
             if key == "taxonomies":
@@ -180,7 +182,7 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
                     values[key] = specs
                 continue
             if key == "redirects":
-                redirects, found = read_redirects(value, line)
+                redirects, found = read_redirects(value, line, nested_lines(text, key))
                 problems += found
                 values[key] = redirects
                 continue
@@ -205,7 +207,10 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
         taxonomies_known = "taxonomies" in values or "taxonomies" not in raw
         names = [spec.name for spec in values.get("taxonomies", BUILTIN_TAXONOMIES)]
         aliases, found = read_aliases(
-            raw["aliases"], lines.get("aliases"), names if taxonomies_known else None
+            raw["aliases"],
+            lines.get("aliases"),
+            names if taxonomies_known else None,
+            nested_lines(text, "aliases"),
         )
         problems += found
         values["aliases"] = aliases
@@ -305,7 +310,7 @@ def read_taxonomies(value: object, line: int | None) -> tuple[tuple[TaxonomySpec
 
 
 def read_aliases(
-    value: object, line: int | None, taxonomies: list[str] | None
+    value: object, line: int | None, taxonomies: list[str] | None, lines: Mapping[tuple[str, ...], int] = {}
 ) -> tuple[tuple[AliasSpec, ...], list[Problem]]:
     """`aliases: {tags: {ukraine-war: [war-in-ukraine, russia-ukraine-war]}}`: for each
     taxonomy, each canonical term with its aliases (a list, or one name). `taxonomies`: the
@@ -323,40 +328,68 @@ def read_aliases(
     problems: list[Problem] = []
     specs: list[AliasSpec] = []
 
-    def fail(message: str) -> None:
-        problems.append(error(CONFIG_FILE, line, message))
+    def fail(message: str, *where: object) -> None:
+        """An error at the line of the name `where` leads to (or of the nearest name above it
+        whose line is known)."""
+        path = tuple(str(name) for name in where)
+        known = (lines[path[:i]] for i in range(len(path), 0, -1) if path[:i] in lines)
+        problems.append(error(CONFIG_FILE, next(known, line), message))
 
     for taxonomy, terms in value.items():
         where = f"aliases: {taxonomy}"
         if taxonomies is not None and taxonomy not in taxonomies:
-            fail(f"aliases: unknown taxonomy {shown(taxonomy)} (the site's: {', '.join(taxonomies)})")
+            fail(
+                f"aliases: unknown taxonomy {shown(taxonomy)} (the site's: {', '.join(taxonomies)})", taxonomy
+            )
             continue
         if not isinstance(terms, dict):
-            fail(f"{where}: expected a mapping from each canonical term to its aliases, got {shown(terms)}")
+            fail(
+                f"{where}: expected a mapping from each canonical term to its aliases, got {shown(terms)}",
+                taxonomy,
+            )
             continue
         canonical_of: dict[str, str] = {}  # alias slug -> its canonical term
         canonicals: dict[str, str] = {}  # canonical slug -> the canonical term
         for canonical, aliases in terms.items():
             if not _is_name(canonical):
-                fail(f"{where}: {shown(canonical)} must be a term's name, with letters or digits (quote it)")
+                fail(
+                    f"{where}: {shown(canonical)} must be a term's name, with letters or digits (quote it)",
+                    taxonomy,
+                )
                 continue
             slug = slugify(canonical)
             if slug in canonicals:
-                fail(f"{where}: {canonical!r} and {canonicals[slug]!r} are one term, listed twice")
+                fail(
+                    f"{where}: {canonical!r} and {canonicals[slug]!r} are one term, listed twice",
+                    taxonomy,
+                    canonical,
+                )
                 continue
             canonicals[slug] = canonical
             names = [aliases] if isinstance(aliases, str) else aliases
             if not isinstance(names, list) or not all(_is_name(name) for name in names):
-                fail(f"{where}: {canonical}: expected a list of names, got {shown(aliases)}")
+                fail(
+                    f"{where}: {canonical}: expected a list of names, got {shown(aliases)}",
+                    taxonomy,
+                    canonical,
+                )
                 continue
             for alias in names:
                 alias_slug = slugify(alias)
                 if alias_slug == slug:
-                    fail(f"{where}: {canonical}: {alias!r} is the term {canonical!r} itself, not an alias")
+                    fail(
+                        f"{where}: {canonical}: {alias!r} is the term {canonical!r} itself, not an alias",
+                        taxonomy,
+                        canonical,
+                        alias,
+                    )
                 elif canonical_of.get(alias_slug, canonical) != canonical:
                     fail(
                         f"{where}: {alias!r} is listed under two terms, "
-                        f"{canonical_of[alias_slug]!r} and {canonical!r}: keep one"
+                        f"{canonical_of[alias_slug]!r} and {canonical!r}: keep one",
+                        taxonomy,
+                        canonical,
+                        alias,
                     )
                 elif alias_slug not in canonical_of:
                     canonical_of[alias_slug] = canonical
@@ -365,12 +398,16 @@ def read_aliases(
             if alias_slug in canonicals:
                 fail(
                     f"{where}: {canonicals[alias_slug]!r} is an alias of {canonical!r} and a term with "
-                    f"aliases of its own: aliases do not chain, so list its aliases under {canonical!r}"
+                    f"aliases of its own: aliases do not chain, so list its aliases under {canonical!r}",
+                    taxonomy,
+                    canonicals[alias_slug],
                 )
     return (tuple(specs), problems) if not problems else ((), problems)
 
 
-def read_redirects(value: object, line: int | None) -> tuple[tuple[RedirectSpec, ...], list[Problem]]:
+def read_redirects(
+    value: object, line: int | None, lines: Mapping[tuple[str, ...], int] = {}
+) -> tuple[tuple[RedirectSpec, ...], list[Problem]]:
     """`redirects: {/old/path/: /new/path/}`: old paths of the site and where each moved (a
     path of the site, or an http(s) address elsewhere)."""
     if not isinstance(value, dict):
@@ -386,12 +423,13 @@ def read_redirects(value: object, line: int | None) -> tuple[tuple[RedirectSpec,
     specs: dict[str, RedirectSpec] = {}
     for source, target in value.items():
         where = f"redirects: {shown(source)}"
+        at = lines.get((str(source),), line)  # its own line
         path = _site_path(source)
         if path is None:
             problems.append(
                 error(
                     CONFIG_FILE,
-                    line,
+                    at,
                     f"{where} must be a path of the site, such as /tags/old-name/ (starting with '/', "
                     "without '..', hidden folders, '?' or '#')",
                 )
@@ -404,23 +442,23 @@ def read_redirects(value: object, line: int | None) -> tuple[tuple[RedirectSpec,
             problems.append(
                 error(
                     CONFIG_FILE,
-                    line,
+                    at,
                     f"{where}: the new path {shown(target)} must be a path of the site (starting with "
                     "'/', without '..', '?' or '#') or an http(s) address",
                 )
             )
         elif path in specs:
-            problems.append(error(CONFIG_FILE, line, f"{where} is the old path {specs[path].source!r} again"))
+            problems.append(error(CONFIG_FILE, at, f"{where} is the old path {specs[path].source!r} again"))
         elif moved_to == path:
-            problems.append(error(CONFIG_FILE, line, f"{where} leads to itself"))
+            problems.append(error(CONFIG_FILE, at, f"{where} leads to itself"))
         else:
-            specs[path] = RedirectSpec(path, moved_to, line)
+            specs[path] = RedirectSpec(path, moved_to, at)
     for spec in specs.values():
         if spec.target in specs:
             problems.append(
                 error(
                     CONFIG_FILE,
-                    line,
+                    spec.line,
                     f"redirects: /{spec.source} leads to /{spec.target}, which is itself redirected to "
                     f"{_shown_target(specs[spec.target].target)}: redirects do not chain, so point it there",
                 )

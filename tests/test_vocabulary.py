@@ -328,6 +328,21 @@ def test_configuration_errors_name_the_key_and_line(tmp_path: Path, text: str, e
     assert config.aliases == () and config.redirects == ()
 
 
+def test_an_error_inside_aliases_or_redirects_points_at_its_own_line(tmp_path: Path):
+    (tmp_path / "site.yaml").write_text(
+        "aliases:\n  tags:\n    a: [b]\n    c:\n      - d\n      - b\n  regions:\n    Europe: Europe\n"
+        "redirects:\n  /x/: /y/\n  /y/: /z/\n  /q/: nowhere\n"
+    )
+    _, problems = load_config(tmp_path)
+    found = {(p.line, p.message.split(":")[1].strip()) for p in problems if p.is_error}
+    assert found == {
+        (6, "tags"),
+        (8, "regions"),
+        (10, "/x/ leads to /y/, which is itself redirected to /z/"),
+        (12, "'/q/'"),
+    }
+
+
 def test_aliases_of_a_taxonomy_added_after_them_are_known(tmp_path: Path):
     (tmp_path / "site.yaml").write_text(
         "aliases: {people: {Ana Lima: [A. Lima]}}\ntaxonomies: [tags, people]\n"
