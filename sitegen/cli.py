@@ -220,7 +220,7 @@ def _parser() -> argparse.ArgumentParser:
     for name, module, summary in (
         ("new", new_cmd, "start a new article at the path the build expects"),
         ("import", import_cmd, "turn news clippings (.txt) and saved pages (.html) into articles"),
-        ("terms", terms_cmd, "list every term with its use, and spellings that look like one term"),
+        ("terms", terms_cmd, "list every term with its use, and look-alike spellings"),
     ):
         command = commands.add_parser(name, parents=[site], help=summary)
         module.add_arguments(command)
