@@ -60,7 +60,7 @@ class RedirectSpec:
 
     source: str  # a site path without its leading slash: 'old/path/' (a folder) or 'old.html'
     target: str  # a site path without its leading slash, or an http(s) address elsewhere
-    line: int | None = field(default=None, compare=False, repr=False)  # of `redirects:`
+    line: int | None = field(default=None, repr=False)  # its line in site.yaml
 
     @property
     def external(self) -> bool:
