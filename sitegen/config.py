@@ -315,7 +315,8 @@ def read_aliases(
     """`aliases: {tags: {ukraine-war: [war-in-ukraine, russia-ukraine-war]}}`: for each
     taxonomy, each canonical term with its aliases (a list, or one name). `taxonomies`: the
     site's, or None when `taxonomies:` is wrong (an unknown one is then not reported).
-    Names are matched like tags, by their slug."""
+    Names are matched like tags, by their slug. Left empty (`aliases:`), there are none."""
+    value = {} if value is None else value
     if not isinstance(value, dict):
         return (), [
             error(
@@ -409,7 +410,8 @@ def read_redirects(
     value: object, line: int | None, lines: Mapping[tuple[str, ...], int] = {}
 ) -> tuple[tuple[RedirectSpec, ...], list[Problem]]:
     """`redirects: {/old/path/: /new/path/}`: old paths of the site and where each moved (a
-    path of the site, or an http(s) address elsewhere)."""
+    path of the site, or an http(s) address elsewhere); left empty, there are none."""
+    value = {} if value is None else value
     if not isinstance(value, dict):
         return (), [
             error(

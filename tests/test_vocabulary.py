@@ -364,6 +364,13 @@ def test_an_error_inside_aliases_or_redirects_points_at_its_own_line(tmp_path: P
     }
 
 
+def test_empty_aliases_and_redirects_are_none(tmp_path: Path):
+    (tmp_path / "site.yaml").write_text("aliases:\nredirects:\n")
+    config, problems = load_config(tmp_path)
+    assert not [p for p in problems if p.is_error]
+    assert config.aliases == () and config.redirects == ()
+
+
 def test_aliases_of_a_taxonomy_added_after_them_are_known(tmp_path: Path):
     (tmp_path / "site.yaml").write_text(
         "aliases: {people: {Ana Lima: [A. Lima]}}\ntaxonomies: [tags, people]\n"
