@@ -113,7 +113,8 @@ def load_vocabulary(site_dir: Path | str, taxonomy: str | None = None) -> Vocabu
 
 
 def listed_terms(site: Site) -> list[Listed]:
-    """Every term of every taxonomy of the site, in the order of its taxonomies."""
+    """Every term of every taxonomy of the site, in the order of its taxonomies. (Anything
+    else listed like terms, stories say, is one more line here.)"""
     return [
         Listed(term.taxonomy, term.name, term.slug, term.articles)
         for taxonomy in site.taxonomies.values()
@@ -122,6 +123,8 @@ def listed_terms(site: Site) -> list[Listed]:
 
 
 def vocabulary(site: Site, taxonomy: str | None = None, warnings: Sequence[Problem] = ()) -> Vocabulary:
+    """The terms of the site's model (of one taxonomy, or all) with their flags, and an alias
+    suggestion for each group of look-alike spellings."""
     listed = [term for term in listed_terms(site) if taxonomy is None or term.taxonomy == taxonomy]
     flags: dict[tuple[str, str], list[str]] = defaultdict(list)
     for term in listed:
