@@ -500,7 +500,7 @@ def test_terms_table_and_its_aliases_suggestion_which_pasted_merges_the_spelling
     assert any(
         re.match(r"^  Sanctions +sanctions +2  2024-01-05  2024-03-05  similar:sanction$", ln) for ln in lines
     )
-    suggestion = yaml.safe_load(run.out.split("add to site.yaml (and edit as you see fit):\n", 1)[1])
+    suggestion = yaml.safe_load(run.out.split("add this to site.yaml (into its aliases:, if any):\n", 1)[1])
     assert suggestion == {
         "aliases": {
             "tags": {"Sanctions": ["Sanction"], "cyber-attack": ["cyberattack"], "shipping": ["shiping"]}

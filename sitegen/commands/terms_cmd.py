@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
         print_table(taxonomy, list(uses))
     pasted = found.suggestions_yaml()
     if pasted:
-        print("Spellings that look like one term: to merge them, add to site.yaml (and edit as you see fit):")
+        print("Spellings that look like one term.", end=" ")
+        print("To merge them, add this to site.yaml (into its aliases:, if any):")
         print()
         print(pasted)
     return 0
