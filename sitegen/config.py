@@ -6,14 +6,17 @@ import os
 import re
 import stat
 import zoneinfo
-from dataclasses import dataclass, fields, replace
-from pathlib import Path
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
+from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from .characters import FORBIDDEN
 from .errors import Problem, error, shown, warning
-from .yamlfile import parse_mapping, read_text, special_kind
+from .slugs import slugify
+from .yamlfile import nested_lines, parse_mapping, read_text, special_kind
 
 CONFIG_FILE = "site.yaml"
 
@@ -42,6 +45,29 @@ _TAXONOMY_OPTIONS = {"title": str, "singular": str, "feeds": bool}
 
 
 @dataclass(frozen=True)
+class AliasSpec:
+    """One spelling that `aliases:` merges into a canonical term of a taxonomy (both matched
+    like tags, by their slug)."""
+
+    taxonomy: str
+    alias: str  # as site.yaml writes it
+    canonical: str  # as site.yaml writes it: the term's name where articles use the alias
+
+
+@dataclass(frozen=True)
+class RedirectSpec:
+    """`redirects:` one old path of the site and where it moved."""
+
+    source: str  # a site path without its leading slash: 'old/path/' (a folder) or 'old.html'
+    target: str  # a site path without its leading slash, or an http(s) address elsewhere
+    line: int | None = field(default=None, repr=False)  # its line in site.yaml
+
+    @property
+    def external(self) -> bool:
+        return "://" in self.target
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "Briefing"
     base_url: str = "/"
@@ -51,6 +77,27 @@ class SiteConfig:
     per_page: int = 20
     feed_limit: int = 50
     taxonomies: tuple[TaxonomySpec, ...] = BUILTIN_TAXONOMIES
+    aliases: tuple[AliasSpec, ...] = ()
+    redirects: tuple[RedirectSpec, ...] = ()
+
+    def canonical_names(
+        self, taxonomy: str, names: Iterable[str], slug_of: Callable[[str], str] = slugify
+    ) -> tuple[str, ...]:
+        """`names` (an article's, under `taxonomy`) with each alias replaced by its canonical
+        term as site.yaml spells it, each term once (at its first place): the one rule by
+        which pages, counts and feeds list an aliased name under its canonical term.
+        `slug_of` is slugify, or a table of the slugs already made."""
+        table = self._canonical_by_alias
+        resolved: dict[str, str] = {}
+        for name in names:
+            canonical = table.get((taxonomy, slug_of(name)))
+            name = name if canonical is None else canonical
+            resolved.setdefault(slug_of(name), name)
+        return tuple(resolved.values())
+
+    @cached_property
+    def _canonical_by_alias(self) -> dict[tuple[str, str], str]:
+        return {(spec.taxonomy, slugify(spec.alias)): spec.canonical for spec in self.aliases}
 
     @property
     def added_taxonomies(self) -> tuple[str, ...]:
@@ -116,12 +163,16 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
     path = site_dir / CONFIG_FILE
     problems: list[Problem] = []
     values: dict[str, Any] = {}
+    raw: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    text = ""
     kind = _file_kind(path)
     if kind:
         # Never opened: reading a FIFO would wait for a writer for ever.
         problems.append(warning(CONFIG_FILE, None, f"skipped: it is {kind}, not a file; the defaults apply"))
     elif path.exists():
         raw, lines, problems = _read_yaml_mapping(path)
+        text = read_text(path, CONFIG_FILE)[0]  # for the lines inside aliases: and redirects:
         for key, value in raw.items():
             line = lines.get(key)
             if key == "taxonomies":
@@ -130,8 +181,15 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
                 if specs is not None:
                     values[key] = specs
                 continue
+            if key == "redirects":
+                redirects, found = read_redirects(value, line, nested_lines(text, key))
+                problems += found
+                values[key] = redirects
+                continue
+            if key == "aliases":
+                continue  # read below: it names taxonomies, which `taxonomies:` may set later on
             if key not in _EXPECTED:
-                known = ", ".join([*_EXPECTED, "taxonomies"])
+                known = ", ".join([*_EXPECTED, "taxonomies", "aliases", "redirects"])
                 problems.append(error(CONFIG_FILE, line, f"unknown key {shown(key)} (known keys: {known})"))
                 continue
             expected, wanted = _EXPECTED[key]
@@ -143,6 +201,19 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
                 problems.append(error(CONFIG_FILE, line, message))
                 continue
             values[key] = value
+    if "aliases" in raw:
+        # An alias of a taxonomy that `taxonomies:` meant to add, when that key is wrong, would
+        # be a second, misleading error: the taxonomies are known only when it is right.
+        taxonomies_known = "taxonomies" in values or "taxonomies" not in raw
+        names = [spec.name for spec in values.get("taxonomies", BUILTIN_TAXONOMIES)]
+        aliases, found = read_aliases(
+            raw["aliases"],
+            lines.get("aliases"),
+            names if taxonomies_known else None,
+            nested_lines(text, "aliases"),
+        )
+        problems += found
+        values["aliases"] = aliases
     if base_url is not None:
         message = check_base_url(base_url)
         if message:
@@ -236,6 +307,194 @@ def read_taxonomies(value: object, line: int | None) -> tuple[tuple[TaxonomySpec
     if problems:
         return None, problems
     return tuple(specs), []
+
+
+def read_aliases(
+    value: object, line: int | None, taxonomies: list[str] | None, lines: Mapping[tuple[str, ...], int] = {}
+) -> tuple[tuple[AliasSpec, ...], list[Problem]]:
+    """`aliases: {tags: {ukraine-war: [war-in-ukraine, russia-ukraine-war]}}`: for each
+    taxonomy, each canonical term with its aliases (a list, or one name). `taxonomies`: the
+    site's, or None when `taxonomies:` is wrong (an unknown one is then not reported).
+    Names are matched like tags, by their slug. Left empty (`aliases:`), there are none."""
+    value = {} if value is None else value
+    if not isinstance(value, dict):
+        return (), [
+            error(
+                CONFIG_FILE,
+                line,
+                "aliases: expected a mapping of taxonomies to terms and their aliases, "
+                f"such as {{tags: {{ukraine-war: [war-in-ukraine]}}}}, got {shown(value)}",
+            )
+        ]
+    problems: list[Problem] = []
+    specs: list[AliasSpec] = []
+
+    def fail(message: str, *where: object) -> None:
+        """An error at the line of the name `where` leads to (or of the nearest name above it
+        whose line is known)."""
+        path = tuple(str(name) for name in where)
+        known = (lines[path[:i]] for i in range(len(path), 0, -1) if path[:i] in lines)
+        problems.append(error(CONFIG_FILE, next(known, line), message))
+
+    for taxonomy, terms in value.items():
+        where = f"aliases: {taxonomy}"
+        if taxonomies is not None and taxonomy not in taxonomies:
+            fail(
+                f"aliases: unknown taxonomy {shown(taxonomy)} (the site's: {', '.join(taxonomies)})", taxonomy
+            )
+            continue
+        if not isinstance(terms, dict):
+            fail(
+                f"{where}: expected a mapping from each canonical term to its aliases, got {shown(terms)}",
+                taxonomy,
+            )
+            continue
+        canonical_of: dict[str, str] = {}  # alias slug -> its canonical term
+        canonicals: dict[str, str] = {}  # canonical slug -> the canonical term
+        for canonical, aliases in terms.items():
+            if not _is_name(canonical):
+                fail(
+                    f"{where}: {shown(canonical)} must be a term's name, with letters or digits (quote it)",
+                    taxonomy,
+                )
+                continue
+            slug = slugify(canonical)
+            if slug in canonicals:
+                fail(
+                    f"{where}: {canonical!r} and {canonicals[slug]!r} are one term, listed twice",
+                    taxonomy,
+                    canonical,
+                )
+                continue
+            canonicals[slug] = canonical
+            names = [aliases] if isinstance(aliases, str) else aliases
+            if not isinstance(names, list) or not all(_is_name(name) for name in names):
+                fail(
+                    f"{where}: {canonical}: expected a list of names, got {shown(aliases)}",
+                    taxonomy,
+                    canonical,
+                )
+                continue
+            for alias in names:
+                alias_slug = slugify(alias)
+                if alias_slug == slug:
+                    fail(
+                        f"{where}: {canonical}: {alias!r} is the term {canonical!r} itself, not an alias",
+                        taxonomy,
+                        canonical,
+                        alias,
+                    )
+                elif canonical_of.get(alias_slug, canonical) != canonical:
+                    fail(
+                        f"{where}: {alias!r} is listed under two terms, "
+                        f"{canonical_of[alias_slug]!r} and {canonical!r}: keep one",
+                        taxonomy,
+                        canonical,
+                        alias,
+                    )
+                elif alias_slug not in canonical_of:
+                    canonical_of[alias_slug] = canonical
+                    specs.append(AliasSpec(str(taxonomy), alias, canonical))
+        for alias_slug, canonical in canonical_of.items():
+            if alias_slug in canonicals:
+                fail(
+                    f"{where}: {canonicals[alias_slug]!r} is an alias of {canonical!r} and a term with "
+                    f"aliases of its own: aliases do not chain, so list its aliases under {canonical!r}",
+                    taxonomy,
+                    canonicals[alias_slug],
+                )
+    return (tuple(specs), problems) if not problems else ((), problems)
+
+
+def read_redirects(
+    value: object, line: int | None, lines: Mapping[tuple[str, ...], int] = {}
+) -> tuple[tuple[RedirectSpec, ...], list[Problem]]:
+    """`redirects: {/old/path/: /new/path/}`: old paths of the site and where each moved (a
+    path of the site, or an http(s) address elsewhere); left empty, there are none."""
+    value = {} if value is None else value
+    if not isinstance(value, dict):
+        return (), [
+            error(
+                CONFIG_FILE,
+                line,
+                "redirects: expected a mapping of old paths to new ones, such as {/old/: /new/}, "
+                f"got {shown(value)}",
+            )
+        ]
+    problems: list[Problem] = []
+    specs: dict[str, RedirectSpec] = {}
+    for source, target in value.items():
+        where = f"redirects: {shown(source)}"
+        at = lines.get((str(source),), line)  # its own line
+        path = _site_path(source)
+        if path is None:
+            problems.append(
+                error(
+                    CONFIG_FILE,
+                    at,
+                    f"{where} must be a path of the site, such as /tags/old-name/ (starting with '/', "
+                    "without '..', hidden folders, '?' or '#')",
+                )
+            )
+            continue
+        if path and not path.endswith("/") and PurePosixPath(path).suffix not in (".html", ".htm"):
+            path += "/"  # /old/page is served from old/page/index.html, as a static host does
+        moved_to = _redirect_target(target)
+        if moved_to is None:
+            problems.append(
+                error(
+                    CONFIG_FILE,
+                    at,
+                    f"{where}: the new path {shown(target)} must be a path of the site (starting with "
+                    "'/', without '..', '?' or '#') or an http(s) address",
+                )
+            )
+        elif path in specs:
+            problems.append(error(CONFIG_FILE, at, f"{where} is the old path {specs[path].source!r} again"))
+        elif moved_to == path:
+            problems.append(error(CONFIG_FILE, at, f"{where} leads to itself"))
+        else:
+            specs[path] = RedirectSpec(path, moved_to, at)
+    for spec in specs.values():
+        if spec.target in specs:
+            problems.append(
+                error(
+                    CONFIG_FILE,
+                    spec.line,
+                    f"redirects: /{spec.source} leads to /{spec.target}, which is itself redirected to "
+                    f"{_shown_target(specs[spec.target].target)}: redirects do not chain, so point it there",
+                )
+            )
+    return (tuple(specs.values()), problems) if not problems else ((), problems)
+
+
+def _is_name(value: object) -> bool:
+    return isinstance(value, str) and bool(slugify(value))
+
+
+def _site_path(value: object) -> str | None:
+    """A site path as written in `redirects:` ('/old/path/', percent-encoded or not) without
+    its leading slash, or None when it is not one that can be written inside the output."""
+    if not isinstance(value, str) or not value.startswith("/") or FORBIDDEN.search(value):
+        return None
+    path = unquote(value)[1:]
+    parts = path.split("/")
+    if any(c in path for c in "?#\\\0") or any(not p or p.startswith(".") for p in parts[:-1]):
+        return None
+    if parts[-1].startswith("."):
+        return None
+    return path
+
+
+def _redirect_target(value: object) -> str | None:
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        parts = split_url(value)
+        return value if parts is not None and parts.netloc and not FORBIDDEN.search(value) else None
+    return _site_path(value)
+
+
+def _shown_target(target: str) -> str:
+    return target if "://" in target else "/" + target
 
 
 def _file_kind(path: Path) -> str | None:

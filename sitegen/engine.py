@@ -38,7 +38,7 @@ from .config import CONFIG_FILE, SiteConfig, load_config
 from .deps import DependencyGraph, ModelValues, digest
 from .errors import Problem, SiteError, UsageError, error, warning
 from .load import CONTENT_DIR, article_label, article_labels
-from .model import Page, Site, build_site
+from .model import Page, Site, build_site, missing_redirect_targets
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
 from .render import CompiledTemplates, Renderer, RenderError
 from .render.bodies import SLOW_BODY_SECONDS, body_key, convert_bodies, slow_body
@@ -204,6 +204,8 @@ class Engine:
         if any(p.is_error for p in problems) or theme is None:
             raise SiteError(problems)
         model = self._site_model(config, files)
+        if any(p.is_error for p in model.site.warnings):  # a redirect from a page the site builds
+            raise SiteError([*problems, *model.site.warnings])
         return LoadedSite(model.site, theme, (*problems, *model.site.warnings), files), model
 
     def read_articles(
@@ -474,6 +476,7 @@ class Engine:
                     if page.file_path in stale or _changed_on_disk(page.file_path, files, present)
                 ]  # fmt: skip
             static, static_problems = _static_files(self.site_dir, loaded.theme, model)
+            static_problems += missing_redirect_targets(site, model.generated | static.keys())
             problems = [*loaded.warnings, *static_problems]
             if any(p.is_error for p in problems):
                 raise SiteError(problems)

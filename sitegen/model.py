@@ -7,13 +7,14 @@ write, each page with the template that renders it and the data it shows.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import PurePosixPath
 from typing import ClassVar
 
-from .config import SiteConfig, TaxonomySpec
-from .errors import Problem, warning
+from .config import CONFIG_FILE, SiteConfig, TaxonomySpec
+from .errors import Problem, error, warning
 from .slugs import name_key, slugify
 from .validate import Article
 
@@ -120,6 +121,7 @@ class Paginator:
 @dataclass(frozen=True)
 class PageData:
     template: ClassVar[str]
+    in_sitemap: ClassVar[bool] = True  # for the pages written as index.html
 
     def variables(self) -> dict[str, object]:
         return dict(self.__dict__)  # its fields: a frozen dataclass has nothing else there
@@ -209,6 +211,17 @@ class NotFoundPage(PageData):
 
 
 @dataclass(frozen=True)
+class RedirectPage(PageData):
+    """An address that moved (an alias's term page, an old path in `redirects:`): a page that
+    sends the reader on at once, left out of the sitemap."""
+
+    template = "redirect.html"
+    in_sitemap = False
+    target: str  # a site path ('tags/ukraine-war/'), or an http(s) address elsewhere
+    external: bool  # whether `target` is an address elsewhere
+
+
+@dataclass(frozen=True)
 class Feed(PageData):
     """An Atom feed: the site's (full text) or a term's (summaries)."""
 
@@ -259,7 +272,8 @@ class Site:
     pages: tuple[Page, ...] = ()
     terms_by_slug: dict[str, dict[str, Term]] = field(default_factory=dict, compare=False)
     terms_by_article: dict[tuple[str, str], tuple[Term, ...]] = field(default_factory=dict, compare=False)
-    warnings: tuple[Problem, ...] = ()  # different names shown as one term
+    # Different names shown as one term; aliases without articles; redirects that clash.
+    warnings: tuple[Problem, ...] = ()
 
     def terms_of(self, article: Article, taxonomy: str) -> tuple[Term, ...]:
         """The article's tags (or regions, or its source) as the site's terms; none under a
@@ -267,7 +281,9 @@ class Site:
         return self.terms_by_article.get((article.slug, taxonomy), ())
 
     def term(self, taxonomy: str, name: str) -> Term | None:
-        return self.terms_by_slug.get(taxonomy, {}).get(slugify(name))
+        """The term of that name (any spelling with its slug, or an alias of it), or None."""
+        [canonical] = self.config.canonical_names(taxonomy, [name]) or [name]
+        return self.terms_by_slug.get(taxonomy, {}).get(slugify(canonical))
 
 
 def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> Site:
@@ -278,9 +294,21 @@ def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> 
     )
     # Thousands of articles share a few hundred names: make each name's slug once.
     keys = [spec.name for spec in config.taxonomies]
-    names_by_key = {key: [(article, names_of(article, key)) for article in published] for key in keys}
-    distinct = {name for listed in names_by_key.values() for _, names in listed for name in names}
+    written = {key: [(article, names_of(article, key)) for article in published] for key in keys}
+    distinct = {name for listed in written.values() for _, names in listed for name in names}
+    distinct.update(spec.canonical for spec in config.aliases)
     slugs = {name: slugify(name) for name in distinct}
+    # An alias counts as its canonical term, spelt as site.yaml spells it. Without aliases that
+    # changes nothing (validation already keeps each slug of an article once: a test proves
+    # it), and is skipped: it costs a tenth of the model at 10,000 articles.
+    names_by_key = written
+    if config.aliases:
+        names_by_key = {
+            key: [
+                (article, config.canonical_names(key, names, slugs.__getitem__)) for article, names in listed
+            ]
+            for key, listed in written.items()
+        }
     taxonomies = {spec.name: _taxonomy(names_by_key[spec.name], slugs, spec) for spec in config.taxonomies}
     terms_by_slug = {key: {t.slug: t for t in taxonomy.terms} for key, taxonomy in taxonomies.items()}
     terms_by_article = {}
@@ -294,10 +322,79 @@ def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> 
         taxonomies=taxonomies,
         years=_timeline(published),
         terms_by_slug=terms_by_slug,
-        warnings=_names_sharing_a_slug(names_by_key, slugs),
+        warnings=_names_sharing_a_slug(written, slugs),
         terms_by_article=terms_by_article,
     )
-    return replace(site, pages=tuple(_pages(site)))
+    pages = list(_pages(site))
+    moved, problems = _redirect_pages(site, pages)
+    return replace(site, pages=tuple(pages + moved), warnings=(*site.warnings, *problems))
+
+
+def _redirect_pages(site: Site, pages: list[Page]) -> tuple[list[Page], list[Problem]]:
+    """The pages that send readers on: each alias's term page (and its feed, which a feed
+    reader keeps asking for) leads to its canonical term's, and each `redirects:` source to
+    its target. A redirect from a page the site builds is an error."""
+    config = site.config
+    moved: list[Page] = []
+    problems: list[Problem] = []
+    for spec in config.aliases:
+        taxonomy = site.taxonomies[spec.taxonomy]
+        canonical = site.term(spec.taxonomy, spec.canonical)
+        alias_path = f"{taxonomy.url_path}{slugify(spec.alias)}/"
+        if canonical is None:
+            problems.append(
+                warning(
+                    CONFIG_FILE,
+                    None,
+                    f"aliases: {spec.taxonomy}: {spec.canonical!r} has no articles, so /{alias_path} "
+                    "(its alias's old address) leads to a page that does not exist",
+                )
+            )
+            missing = f"{taxonomy.url_path}{slugify(spec.canonical)}/"
+            moved.append(Page(alias_path, RedirectPage(missing, False)))
+            continue
+        moved.append(Page(alias_path, RedirectPage(canonical.url_path, False)))
+        if taxonomy.has_feeds:
+            latest = canonical.articles[: config.feed_limit]
+            feed = Feed(canonical.name, canonical.url_path, latest, full_content=False)
+            moved.append(Page(f"{alias_path}feed.xml", feed))
+    built = {page.file_path for page in [*pages, *moved]}
+    for redirect in config.redirects:
+        page = Page(redirect.source, RedirectPage(redirect.target, redirect.external))
+        clash = page.file_path in built or any(str(p) in built for p in PurePosixPath(page.file_path).parents)
+        if clash:
+            problems.append(
+                error(
+                    CONFIG_FILE,
+                    redirect.line,
+                    f"redirects: /{redirect.source} is a page the site builds: a redirect may only keep an "
+                    "old address that no page has now",
+                )
+            )
+        else:
+            moved.append(page)
+            built.add(page.file_path)
+    return moved, problems
+
+
+def missing_redirect_targets(site: Site, files: Collection[str]) -> list[Problem]:
+    """A warning for each redirect of `redirects:` to a path of the site that is none of
+    `files` (the pages and static files the build writes)."""
+    present = set(files)
+    problems = []
+    for spec in site.config.redirects:
+        target = spec.target
+        folder = target if not target or target.endswith("/") else target + "/"
+        if spec.external or target in present or folder + "index.html" in present:
+            continue
+        problems.append(
+            warning(
+                CONFIG_FILE,
+                spec.line,
+                f"redirects: /{spec.source} leads to /{target}, which the site does not have",
+            )
+        )
+    return problems
 
 
 def _taxonomy(

@@ -332,3 +332,38 @@ def _distinct_nodes(nodes: Iterable[yaml.Node]) -> list[yaml.Node]:
 
 def _scalars(root: yaml.Node) -> list[yaml.ScalarNode]:
     return [n for n in _distinct_nodes([root]) if isinstance(n, yaml.ScalarNode)]
+
+
+def nested_lines(text: str, key: str, first_line: int = 1, depth: int = 3) -> dict[tuple[str, ...], int]:
+    """The file line of each key and list item within the value of the top-level `key`, by
+    the path of names that leads to it (('tags', 'ukraine-war') for a key of the mapping
+    under `tags:`), down to `depth` levels, for errors that point inside a long value. Call
+    it on text that parse_mapping read without errors; empty when it cannot tell."""
+    protected, restore = _protect_characters(text)
+    loader = _Loader(protected)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError:
+        return {}
+    finally:
+        loader.dispose()
+    lines: dict[tuple[str, ...], int] = {}
+    pending: list[tuple[tuple[str, ...], yaml.Node]] = []
+    if isinstance(root, yaml.MappingNode):
+        pending = [((), value) for name, value in root.value if getattr(name, "value", None) == key]
+    while pending:
+        path, node = pending.pop()
+        if len(path) >= depth:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            items = [(name, value) for name, value in node.value if isinstance(name, yaml.ScalarNode)]
+        elif isinstance(node, yaml.SequenceNode):
+            items = [(item, None) for item in node.value if isinstance(item, yaml.ScalarNode)]
+        else:
+            continue
+        for name, value in items:
+            below = (*path, str(name.value).translate(restore))
+            lines.setdefault(below, name.start_mark.line + first_line)
+            if value is not None:
+                pending.append((below, value))
+    return lines

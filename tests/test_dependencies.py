@@ -291,12 +291,25 @@ def story_strategy(number: int) -> st.SearchStrategy[Story]:
     )
 
 
-def site_yaml(title: str, per_page: int, taxonomies: str) -> str:
-    return f'title: "{title}"\nbase_url: "https://example.org/news/"\nper_page: {per_page}\nfeed_limit: 4\n{taxonomies}'
+# Spellings merged into a term (an alias's articles move to it, its old page becomes a redirect),
+# and an old address kept.
+ALIASES = [
+    "",
+    "aliases: {tags: {energy: [climate]}}\n",
+    "aliases: {tags: {trade: [Sanctions, energy]}, regions: {Europe: [East Asia]}}\nredirects: {/old/: /tags/trade/}\n",
+]
+
+
+def site_yaml(title: str, per_page: int, taxonomies: str, aliases: str = "") -> str:
+    return f'title: "{title}"\nbase_url: "https://example.org/news/"\nper_page: {per_page}\nfeed_limit: 4\n{taxonomies}{aliases}'
 
 
 SITE_YAML = st.builds(
-    site_yaml, st.sampled_from(["Briefing", "Morning Brief"]), st.integers(2, 3), st.sampled_from(TAXONOMIES)
+    site_yaml,
+    st.sampled_from(["Briefing", "Morning Brief"]),
+    st.integers(2, 3),
+    st.sampled_from(TAXONOMIES),
+    st.sampled_from(ALIASES),
 )
 
 

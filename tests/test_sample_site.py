@@ -66,6 +66,15 @@ def _names(value: object, commas: bool) -> tuple[str, ...]:
     return tuple(str(i).strip() for i in items if str(i).strip())
 
 
+def canonical(config: dict, taxonomy: str, name: str) -> str:
+    """The README's rule for `aliases:`: a name that is an alias (by its slug) is listed under
+    its canonical term."""
+    for term, aliases in config.get("aliases", {}).get(taxonomy, {}).items():
+        if slug(name) in {slug(alias) for alias in ([aliases] if isinstance(aliases, str) else aliases)}:
+            return term
+    return name
+
+
 def read_sample(site_dir: Path) -> tuple[dict, list[Expected]]:
     config = yaml.safe_load((site_dir / "site.yaml").read_text(encoding="utf-8"))
     tz = ZoneInfo(config.get("timezone", "UTC"))
@@ -81,7 +90,7 @@ def read_sample(site_dir: Path) -> tuple[dict, list[Expected]]:
                 source=front["source"],
                 source_url=front.get("source_url"),
                 regions=_names(front.get("region"), commas=False),
-                tags=_names(front.get("tags"), commas=True),
+                tags=tuple(canonical(config, "tags", n) for n in _names(front.get("tags"), commas=True)),
                 author=front.get("author"),
                 draft=front.get("draft", False) is True,
             )
@@ -399,7 +408,9 @@ def test_sitemap_has_every_html_page_with_absolute_urls(out):
     locs = [u.findtext(f"{SITEMAP_NS}loc") for u in root.findall(f"{SITEMAP_NS}url")]
     assert len(locs) == len(set(locs))
     expected = {
-        CONFIG["base_url"] + quote(page_url_path(out, p)) for p in html_pages(out) if p.name == "index.html"
+        CONFIG["base_url"] + quote(page_url_path(out, p))
+        for p in html_pages(out)
+        if p.name == "index.html" and '<meta name="robots" content="noindex">' not in p.read_text()
     }
     assert set(locs) == expected
     assert all(urlsplit(loc).scheme == "https" for loc in locs)

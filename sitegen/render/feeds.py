@@ -59,7 +59,7 @@ def atom_feed(
         _text(entry, "published", _stamp(article.date))
         _text(entry, "updated", _stamp(_last_change(article)))
         _text(ET.SubElement(entry, "author"), "name", article.author or article.source)
-        for tag in article.tags:
+        for tag in config.canonical_names("tags", article.tags):  # an alias as its canonical term
             ET.SubElement(entry, "category", {"term": tag})
         if article.summary:
             _text(entry, "summary", article.summary)
@@ -77,7 +77,7 @@ def sitemap(site: Site, absolute_url: AbsoluteUrl) -> bytes:
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
     for page in site.pages:
-        if not page.file_path.endswith("index.html"):
+        if not page.file_path.endswith("index.html") or not page.data.in_sitemap:
             continue
         lines.append(f"  <url>\n    <loc>{escape(absolute_url(page.url_path, quoted=True))}</loc>")
         if isinstance(page.data, ArticlePage):
