@@ -175,6 +175,33 @@ def _parse_mapping(
         return {}, {}, [error(label, first_line, f"invalid YAML: {str(exc).translate(restore)}")]
 
 
+def key_lines_under(text: str, key: str, first_line: int) -> dict[str, int]:
+    """The file line of each key of the mapping under the top-level `key` (the lines of
+    `type:` and `remote:` in `deploy:`), so that a message can point at a nested key; empty
+    when the text does not hold such a mapping written out (a flow mapping's keys share a
+    line, an alias's are where its anchor is)."""
+    protected, _ = _protect_characters(text)
+    loader = _Loader(protected)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError:  # parse_mapping has reported it
+        return {}
+    finally:
+        loader.dispose()
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    for key_node, value_node in root.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            if not isinstance(value_node, yaml.MappingNode):
+                return {}
+            return {
+                str(inner.value): inner.start_mark.line + first_line
+                for inner, _ in value_node.value
+                if isinstance(inner, yaml.ScalarNode)
+            }
+    return {}
+
+
 def _name_keys(node: yaml.MappingNode, label: str, first_line: int) -> tuple[dict[str, int], list[Problem]]:
     """The line of each key, and the problems of the keys (one used twice, one that is a list).
 
