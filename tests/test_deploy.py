@@ -8,10 +8,13 @@ import logging
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from siteutil import DEFAULT_SITE_YAML, article
 
 from sitegen.config import FolderTarget, load_config
@@ -602,3 +605,83 @@ def test_a_site_whose_check_passes_is_deployed(make_site, cli, tmp_path):
     result = cli("deploy", "--site", site)
     assert result.code == 0, result.err
     assert tree(public) == tree(site / "output")
+
+
+# The folder mirror's quick check, against every shape a target can be in ----------------------
+
+NAMES = st.sampled_from(["a", "b", "c.html", "d.css"])
+TREES = st.recursive(
+    st.binary(max_size=8), lambda children: st.dictionaries(NAMES, children, max_size=3), max_leaves=12
+)
+SITE_TREES = st.dictionaries(NAMES, TREES, min_size=1, max_size=4).filter(lambda tree: flatten(tree))
+JUNK = st.lists(
+    st.tuples(st.lists(NAMES, min_size=1, max_size=3), st.sampled_from(["file", "folder", "link"]))
+)
+
+
+def flatten(node: dict, prefix: str = "") -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for name, child in node.items():
+        if isinstance(child, dict):
+            files.update(flatten(child, f"{prefix}{name}/"))
+        else:
+            files[prefix + name] = child
+    return files
+
+
+def write_as_a_build_does(output: Path, files: dict[str, bytes]) -> None:
+    """Make `output` hold exactly `files`, rewriting only the files whose bytes change (so the
+    others keep their mtime, as after a build)."""
+    for path in sorted(output.rglob("*"), reverse=True):
+        relative = path.relative_to(output).as_posix()
+        if path.is_dir() and not any(name.startswith(relative + "/") for name in files):
+            shutil.rmtree(path)
+        elif path.is_file() and (relative not in files or any(n.startswith(relative + "/") for n in files)):
+            path.unlink()
+    for relative, data in files.items():
+        path = output / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.is_file() or path.read_bytes() != data:
+            path.write_bytes(data)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=SITE_TREES, second=SITE_TREES, junk=JUNK)
+def test_the_folder_mirror_always_ends_equal_to_the_site(first, second, junk):
+    """Whatever the target held (an earlier site, stray files, folders where the site has files
+    and the reverse, symlinks out of it), a deploy leaves exactly the site there, skips only
+    files the target already has, and touches nothing outside."""
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        site, output, public, outside = (
+            root / "site",
+            root / "site" / "output",
+            root / "public",
+            root / "outside",
+        )
+        for folder in (site, output, outside):
+            folder.mkdir(parents=True, exist_ok=True)
+        (outside / "keep").write_bytes(b"outside")
+        target = FolderTarget(str(public))
+        write_as_a_build_does(output, flatten(first))
+        deploy_output(output, target, site_dir=site)
+        for parts, kind in junk:
+            path = public.joinpath(*parts)
+            if not path.parent.is_dir() or path.parent.is_symlink() or os.path.lexists(path):
+                continue
+            if kind == "file":
+                path.write_bytes(b"junk")
+            elif kind == "folder":
+                path.mkdir()
+                (path / "inner").write_bytes(b"junk")
+            else:
+                path.symlink_to(outside)
+        write_as_a_build_does(output, flatten(second))
+        result = deploy_output(output, target, site_dir=site)
+        assert tree(public) == flatten(second)
+        assert not any(p.is_symlink() for p in public.rglob("*"))
+        assert sorted(p.name for p in outside.iterdir()) == ["keep"]
+        assert (outside / "keep").read_bytes() == b"outside"
+        again = deploy_output(output, target, site_dir=site, dry_run=True)
+        assert again.plan.steps == () and again.plan.unchanged == len(flatten(second))
+        assert len(result.plan.uploads) + result.plan.unchanged == len(flatten(second))
