@@ -347,7 +347,7 @@ def read_deploy(
         problems.append(error(CONFIG_FILE, key_lines.get(key, line), f"deploy.{key} {message}"))
 
     for key in value:
-        if any(word in str(key).lower() for word in _CREDENTIAL_WORDS):
+        if _is_credential(key):
             problem(
                 str(key),
                 "is a credential, and credentials never go in site.yaml (it is kept and shared with "
@@ -355,36 +355,37 @@ def read_deploy(
                 "the tool's own configuration (~/.aws/credentials, SSH keys, git's credential helper)",
             )
     kind = value.get("type")
-    if kind not in DEPLOY_TYPES:
+    if not isinstance(kind, str) or kind not in DEPLOY_TYPES:
         got = "is missing" if kind is None else f"is {shown(kind)}"
         problem("type", f"must be one of {', '.join(DEPLOY_TYPES)} ({got})")
         return None, problems
-    target_class = DEPLOY_TYPES[str(kind)]
+    target_class = DEPLOY_TYPES[kind]
     options = {f.name: f for f in fields(target_class)}
     settings: dict[str, str] = {}
     for key, setting in value.items():
-        if key == "type" or any(word in str(key).lower() for word in _CREDENTIAL_WORDS):
+        if key == "type" or _is_credential(key):
             continue
         if key not in options:
             problem(str(key), f"is not a key of a {kind} target (its keys: type, {', '.join(options)})")
         elif not isinstance(setting, str) or not setting.strip():
             problem(str(key), f"must be a non-empty string, got {shown(setting)}")
         else:
-            message = _check_deploy_value(str(kind), str(key), setting.strip(), site_dir)
+            message = _check_deploy_value(kind, str(key), setting.strip(), site_dir)
             if message:
                 problem(str(key), message)
             else:
                 settings[str(key)] = setting.strip().strip("/") if key == "prefix" else setting.strip()
-    for name, option in options.items():
-        if option.default is dataclasses_missing and name not in value:
-            problem(name, f"is missing: a {kind} target needs {', '.join(_required(target_class))}")
+    required = [name for name, option in options.items() if option.default is dataclasses_missing]
+    for name in required:
+        if name not in value:
+            problem(name, f"is missing: a {kind} target needs {', '.join(required)}")
     if problems:
         return None, problems
     return target_class(**settings), []
 
 
-def _required(target_class: type) -> list[str]:
-    return [f.name for f in fields(target_class) if f.default is dataclasses_missing]
+def _is_credential(key: object) -> bool:
+    return any(word in str(key).lower() for word in _CREDENTIAL_WORDS)
 
 
 def is_remote_location(location: str) -> bool:

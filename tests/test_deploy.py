@@ -75,6 +75,7 @@ S3, GIT = "deploy:\n  type: s3\n", "deploy:\n  type: git\n"
     [
         ("deploy:\n  type: ftp\n  path: x\n", "deploy.type", "must be one of git, rsync, folder, s3"),
         ("deploy:\n  remote: x.git\n", "deploy.type", "must be one of git, rsync, folder, s3"),
+        ("deploy:\n  type: [git]\n", "deploy.type", "must be one of git, rsync, folder, s3"),
         ("deploy:\n  type: git\n  branch: main\n", "deploy.remote", "is missing"),
         ("deploy:\n  type: git\n  remote: x.git\n  branch: 'a..b'\n", "deploy.branch", "not a valid branch"),
         ("deploy:\n  type: folder\n  path: 3\n", "deploy.path", "must be a non-empty string"),
@@ -196,6 +197,8 @@ def test_git_deploy_commits_the_output_on_top_of_the_branch(make_site, cli, bare
     assert tree(checkout(bare_remote, "gh-pages", tmp_path / "co")) == first
     assert not (site / "output" / ".git").exists()  # the clone lives in the cache folder
     assert sorted(p.name for p in site.iterdir()) == ["content", "output", "site.yaml", "static"]
+    clones = list(Path(os.environ["SITEGEN_CACHE_DIR"]).glob("*/deploy/git-*.git"))
+    assert any(git("config", "--get", "core.bare", cwd=clone) == "true" for clone in clones)
 
     edit_body(site, "content/2024/11/budget-vote.md", "The budget passed.", "The budget failed.")
     result = cli("deploy", "--site", site, *FORCE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
 from pathlib import Path
@@ -67,11 +68,9 @@ def run(args: argparse.Namespace) -> int:
                 print(line, file=sys.stderr)
             print("sitegen check failed: nothing was deployed (--force deploys anyway)", file=sys.stderr)
             return FAILED
-    with tempfile.TemporaryDirectory(prefix="sitegen-deploy-") as scratch:
-        # A dry run changes nothing, not even output/: it builds into a folder of its own.
-        output = Path(scratch, OUTPUT_DIR) if args.dry_run else site / OUTPUT_DIR
+    with contextlib.ExitStack() as cleanup:
+        output = site / OUTPUT_DIR
         if args.no_build:
-            output = site / OUTPUT_DIR
             if not output.is_dir():
                 print(
                     f"{output}: no such folder: build the site first, or deploy without --no-build",
@@ -79,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
                 )
                 return FAILED
         else:
+            if args.dry_run:  # a dry run changes nothing, not even output/: it builds elsewhere
+                scratch = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="sitegen-deploy-"))
+                output = Path(scratch, OUTPUT_DIR)
             _build(site, output)
         try:
             result = deploy_output(
