@@ -688,3 +688,18 @@ def test_the_folder_mirror_always_ends_equal_to_the_site(first, second, junk):
         again = deploy_output(output, target, site_dir=site, dry_run=True)
         assert again.plan.steps == () and again.plan.unchanged == len(flatten(second))
         assert len(result.plan.uploads) + result.plan.unchanged == len(flatten(second))
+
+
+def test_the_deploy_package_ships_in_the_wheel():
+    """pyproject.toml lists the packages the wheel holds, one by one: every folder of sitegen
+    with an __init__.py must be there (the deploy command imports its package only when run)."""
+    import tomllib
+
+    from siteutil import REPO
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    packages = {
+        ".".join(init.parent.relative_to(REPO).parts) for init in (REPO / "sitegen").rglob("__init__.py")
+    }
+    assert "sitegen.deploy" in packages
+    assert packages <= listed
