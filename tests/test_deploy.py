@@ -10,12 +10,13 @@ import shutil
 import subprocess
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from siteutil import DEFAULT_SITE_YAML, article
+from siteutil import DEFAULT_SITE_YAML, REPO, article
 
 from sitegen.config import FolderTarget, load_config
 from sitegen.deploy import Action, deploy_output
@@ -693,10 +694,6 @@ def test_the_folder_mirror_always_ends_equal_to_the_site(first, second, junk):
 def test_the_deploy_package_ships_in_the_wheel():
     """pyproject.toml lists the packages the wheel holds, one by one: every folder of sitegen
     with an __init__.py must be there (the deploy command imports its package only when run)."""
-    import tomllib
-
-    from siteutil import REPO
-
     listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     packages = {
         ".".join(init.parent.relative_to(REPO).parts) for init in (REPO / "sitegen").rglob("__init__.py")
