@@ -220,7 +220,7 @@ def _parser() -> argparse.ArgumentParser:
     for name, module, summary in (
         ("new", new_cmd, "start a new article at the path the build expects"),
         ("import", import_cmd, "turn news clippings (.txt) and saved pages (.html) into articles"),
-        ("deploy", deploy_cmd, "build, check and publish the site to the target in site.yaml's deploy:"),
+        ("deploy", deploy_cmd, "build, check and publish the site where site.yaml says"),
     ):
         command = commands.add_parser(name, parents=[site], help=summary)
         module.add_arguments(command)
