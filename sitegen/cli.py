@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .build import build, load_site
-from .commands import import_cmd, new_cmd, terms_cmd
+from .commands import deploy_cmd, import_cmd, new_cmd, terms_cmd
 from .errors import Problem, SiteError, UsageError
 from .scaffold import init_site
 from .terminal import ProgressLine, interactive
@@ -221,6 +221,7 @@ def _parser() -> argparse.ArgumentParser:
         ("new", new_cmd, "start a new article at the path the build expects"),
         ("import", import_cmd, "turn news clippings (.txt) and saved pages (.html) into articles"),
         ("terms", terms_cmd, "list every term with its use, and look-alike spellings"),
+        ("deploy", deploy_cmd, "build, check and publish the site where site.yaml says"),
     ):
         command = commands.add_parser(name, parents=[site], help=summary)
         module.add_arguments(command)

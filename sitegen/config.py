@@ -7,6 +7,7 @@ import re
 import stat
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import MISSING as dataclasses_missing
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -99,6 +100,10 @@ class SiteConfig:
     def _canonical_by_alias(self) -> dict[tuple[str, str], str]:
         return {(spec.taxonomy, slugify(spec.alias)): spec.canonical for spec in self.aliases}
 
+    # Where `sitegen deploy` publishes. It changes nothing that is built, so it is left out
+    # of the comparisons and the repr that decide whether pages must be rendered again.
+    deploy: DeployTarget | None = field(default=None, compare=False, repr=False)
+
     @property
     def added_taxonomies(self) -> tuple[str, ...]:
         """The taxonomies site.yaml adds to the built-in ones: each is read from the front
@@ -171,10 +176,15 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
         # Never opened: reading a FIFO would wait for a writer for ever.
         problems.append(warning(CONFIG_FILE, None, f"skipped: it is {kind}, not a file; the defaults apply"))
     elif path.exists():
-        raw, lines, problems = _read_yaml_mapping(path)
-        text = read_text(path, CONFIG_FILE)[0]  # for the lines inside aliases: and redirects:
+        raw, lines, problems, text = _read_yaml_mapping(path)
         for key, value in raw.items():
             line = lines.get(key)
+            if key == "deploy":
+                inner = {path[0]: number for path, number in nested_lines(text, key, depth=1).items()}
+                target, found = read_deploy(value, inner, line, site_dir)
+                problems += found
+                values[key] = target
+                continue
             if key == "taxonomies":
                 specs, found = read_taxonomies(value, line)
                 problems += found
@@ -189,7 +199,7 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
             if key == "aliases":
                 continue  # read below: it names taxonomies, which `taxonomies:` may set later on
             if key not in _EXPECTED:
-                known = ", ".join([*_EXPECTED, "taxonomies", "aliases", "redirects"])
+                known = ", ".join([*_EXPECTED, "taxonomies", "aliases", "redirects", "deploy"])
                 problems.append(error(CONFIG_FILE, line, f"unknown key {shown(key)} (known keys: {known})"))
                 continue
             expected, wanted = _EXPECTED[key]
@@ -525,8 +535,172 @@ def _check_value(key: str, value: object) -> str | None:
     return None
 
 
-def _read_yaml_mapping(path: Path) -> tuple[dict, dict[str, int], list[Problem]]:
+def _read_yaml_mapping(path: Path) -> tuple[dict, dict[str, int], list[Problem], str]:
     text, problem = read_text(path, CONFIG_FILE)
     if problem:
-        return {}, {}, [problem]
-    return parse_mapping(text, CONFIG_FILE, first_line=1)
+        return {}, {}, [problem], ""
+    return (*parse_mapping(text, CONFIG_FILE, first_line=1), text)
+
+
+# `deploy:` ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GitTarget:
+    """Commit the output as the whole tree of `branch` on `remote` and push it (GitHub Pages)."""
+
+    remote: str  # a URL, `host:path`, or a path (relative to the site folder)
+    branch: str = "gh-pages"  # as mkdocs gh-deploy and ghp-import
+
+
+@dataclass(frozen=True)
+class RsyncTarget:
+    """Mirror the output with `rsync -a --delete` to a local path or `host:path`."""
+
+    target: str
+
+
+@dataclass(frozen=True)
+class FolderTarget:
+    """Mirror the output into a local folder, in Python."""
+
+    path: str  # relative to the site folder, or absolute
+
+
+@dataclass(frozen=True)
+class S3Target:
+    """Upload the output to an S3 bucket (or an S3-compatible store), under `prefix`."""
+
+    bucket: str
+    prefix: str = ""  # without slashes at either end; '' is the whole bucket
+    region: str | None = None
+    endpoint_url: str | None = None
+
+
+DeployTarget = GitTarget | RsyncTarget | FolderTarget | S3Target
+DEPLOY_TYPES: dict[str, type[GitTarget] | type[RsyncTarget] | type[FolderTarget] | type[S3Target]] = {
+    "git": GitTarget,
+    "rsync": RsyncTarget,
+    "folder": FolderTarget,
+    "s3": S3Target,
+}
+# Key names that hold secrets: site.yaml sits with the site's sources (and in their
+# repository), so credentials come from the environment or the tool's own configuration.
+_CREDENTIAL_WORDS = ("secret", "password", "passwd", "token", "access_key", "credential", "passphrase")
+_BRANCH = re.compile(r"^(?![-./])(?!.*\.\.)(?!.*//)(?!.*@\{)[A-Za-z0-9._/@+-]+(?<![./])(?<!\.lock)$")
+_BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$")
+
+
+def read_deploy(
+    value: object, key_lines: dict[str, int], line: int | None, site_dir: Path
+) -> tuple[DeployTarget | None, list[Problem]]:
+    """`deploy:` as a typed target, or None and the problems, each naming its key
+    (`deploy.type`) at its line where the key is written out."""
+    if not isinstance(value, dict):
+        kinds = ", ".join(DEPLOY_TYPES)
+        return None, [
+            error(CONFIG_FILE, line, f"deploy: expected a mapping with a type ({kinds}), got {shown(value)}")
+        ]
+    problems: list[Problem] = []
+
+    def problem(key: str, message: str) -> None:
+        problems.append(error(CONFIG_FILE, key_lines.get(key, line), f"deploy.{key} {message}"))
+
+    for key in value:
+        if _is_credential(key):
+            problem(
+                str(key),
+                "is a credential, and credentials never go in site.yaml (it is kept and shared with "
+                "the site's sources): use the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or "
+                "the tool's own configuration (~/.aws/credentials, SSH keys, git's credential helper)",
+            )
+    kind = value.get("type")
+    if not isinstance(kind, str) or kind not in DEPLOY_TYPES:
+        got = "is missing" if kind is None else f"is {shown(kind)}"
+        problem("type", f"must be one of {', '.join(DEPLOY_TYPES)} ({got})")
+        return None, problems
+    target_class = DEPLOY_TYPES[kind]
+    options = {f.name: f for f in fields(target_class)}
+    settings: dict[str, str] = {}
+    for key, setting in value.items():
+        if key == "type" or _is_credential(key):
+            continue
+        if key not in options:
+            problem(str(key), f"is not a key of a {kind} target (its keys: type, {', '.join(options)})")
+        elif not isinstance(setting, str) or not setting.strip():
+            problem(str(key), f"must be a non-empty string, got {shown(setting)}")
+        else:
+            message = _check_deploy_value(kind, str(key), setting.strip(), site_dir)
+            if message:
+                problem(str(key), message)
+            else:
+                settings[str(key)] = setting.strip().strip("/") if key == "prefix" else setting.strip()
+    required = [name for name, option in options.items() if option.default is dataclasses_missing]
+    for name in required:
+        if name not in value:
+            problem(name, f"is missing: a {kind} target needs {', '.join(required)}")
+    if problems:
+        return None, problems
+    return target_class(**settings), []
+
+
+def _is_credential(key: object) -> bool:
+    return any(word in str(key).lower() for word in _CREDENTIAL_WORDS)
+
+
+def is_remote_location(location: str) -> bool:
+    """Whether a git remote or rsync target names another machine (`host:path`, a URL)
+    rather than a local path, as git and rsync tell them apart: a colon before any slash."""
+    head = location.split("/", 1)[0]
+    return ":" in head or "://" in location
+
+
+def _check_deploy_value(kind: str, key: str, value: str, site_dir: Path) -> str | None:
+    """Why a deploy key's value is wrong, or None."""
+    if key in ("remote", "endpoint_url") and (parts := split_url(value)) and parts.password:
+        return (
+            "holds a password: credentials never go in site.yaml; "
+            "use git's credential helper or the environment"
+        )
+    if key == "branch" and not _BRANCH.match(value):
+        return f"{shown(value)} is not a valid branch name"
+    if key == "bucket" and not _BUCKET.match(value):
+        if "/" in value:
+            return f"{shown(value)} is a bucket name only: put the folder in deploy.prefix"
+        return f"{shown(value)} is not a valid bucket name"
+    if key == "prefix" and any(part in ("", ".", "..") for part in value.strip("/").split("/")):
+        return f"{shown(value)} must be a folder path such as 'briefings' or 'sites/briefings', without '..'"
+    if key == "endpoint_url":
+        parts = split_url(value)
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+            return f"{shown(value)} must be an http or https URL"
+    if (key == "path" or (key == "target" and not is_remote_location(value))) and kind in ("folder", "rsync"):
+        try:
+            return unsafe_mirror_target(site_dir, site_dir / Path(value).expanduser())
+        except (OSError, ValueError, RuntimeError):  # a NUL in it, an unknown ~user, a loop of links
+            return f"{shown(value)} is not a usable path"
+    return None
+
+
+def unsafe_mirror_target(site_dir: Path, target: Path) -> str | None:
+    """Why a folder that a mirror deletes in is not one to deploy to, or None: a mirror
+    removes everything the site does not have, so it must not hold the site or its output."""
+    from .engine import OUTPUT_DIR  # the engine reads the configuration: imported here, late
+
+    site = site_dir.resolve()
+    output = (site / OUTPUT_DIR).resolve()
+    real = target.resolve()
+    if real == Path(real.anchor) or real == Path.home().resolve():
+        return f"is {real}: a mirror deletes everything the site does not have there"
+    for name, folder in (("the site folder", site), ("the output folder", output)):
+        if real == folder or real in folder.parents:
+            return (
+                f"is {'' if real == folder else 'a parent of '}{name} ({folder}): choose a folder of its own"
+            )
+    if output in real.parents:
+        return f"is inside the output folder ({output}): choose a folder of its own"
+    for own in ("content", "static", "themes"):
+        source = (site / own).resolve()
+        if real == source or source in real.parents:
+            return f"is inside the site's {own}/ folder: choose a folder of its own"
+    return None
