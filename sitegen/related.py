@@ -1,0 +1,182 @@
+"""Related articles: up to five for every article page, found through what articles share.
+
+Modelled on Hugo's related content: each kind of term an article has (its stories, tags,
+regions and source) is an *index* with a weight, and the weight of what two articles
+share decays with the time between them. Two articles are related when they share at
+least one term. They are ordered by:
+
+1. sharing a story (articles of the same story come first, whatever their score);
+2. score: the sum of the weights of the terms they share, times
+   ``0.5 ** (days between them / HALF_LIFE_DAYS)`` (an article a fortnight away counts
+   half as much as one of the same day);
+3. the newer article first, then the slug, so the order never depends on anything else.
+
+`related_articles` finds them through an inverted index (term -> its articles in time
+order), looking only at articles within a window of time around each article that it
+widens until no article outside it could rank among the best; `related_reference`
+compares every pair and is what the fast one must equal (tests/test_related.py).
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+# Weights of a shared term, by index (Hugo's defaults give tags 80 and keywords 100).
+WEIGHTS: Mapping[str, int] = {"story": 100, "tags": 80, "regions": 40, "sources": 20}
+HALF_LIFE_DAYS = 14.0
+LIMIT = 5
+_DAY = 86_400.0
+_MARGIN = 1e-9
+_UNIT = 20  # every weight but a story's is a multiple of it: what Counter counts
+_NEVER = float("inf")  # float rounding: stop only when the bound is clearly below the best
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What is known of one article, for finding related ones."""
+
+    slug: str
+    time: float  # its date as a POSIX timestamp
+    terms: frozenset[tuple[str, str]]  # (index, term slug): ("tags", "energy")
+
+
+def decay(seconds: float) -> float:
+    return 0.5 ** (seconds / _DAY / HALF_LIFE_DAYS)
+
+
+def _rank(me: Candidate, other: Candidate) -> tuple[bool, float, float, str] | None:
+    """The sort key of `other` among `me`'s related articles (smallest first), or None
+    when they share nothing."""
+    shared = me.terms & other.terms
+    if not shared:
+        return None
+    base = 0
+    in_story = False
+    for index, _ in shared:
+        base += WEIGHTS[index]
+        in_story = in_story or index == "story"
+    score = base * decay(abs(me.time - other.time))
+    return (not in_story, -score, -other.time, other.slug)
+
+
+def related_reference(candidates: Sequence[Candidate], limit: int = LIMIT) -> list[tuple[int, ...]]:
+    """Every pair compared: for each candidate, the positions of its related ones, best first."""
+    found = []
+    for i, me in enumerate(candidates):
+        ranked = []
+        for j, other in enumerate(candidates):
+            key = _rank(me, other) if j != i else None
+            if key is not None:
+                ranked.append((key, j))
+        found.append(tuple(j for _, j in sorted(ranked)[:limit]))
+    return found
+
+
+class _Postings:
+    """One term's articles in time order, with their times (for bisect)."""
+
+    __slots__ = ("positions", "times")
+
+    def __init__(self) -> None:
+        self.positions: list[int] = []
+        self.times: list[float] = []
+
+
+def related_articles(candidates: Sequence[Candidate], limit: int = LIMIT) -> list[tuple[int, ...]]:
+    """The same as related_reference, through an inverted index."""
+    index: dict[tuple[str, str], _Postings] = {}
+    for i in sorted(range(len(candidates)), key=lambda i: candidates[i].time):
+        for term in candidates[i].terms:
+            postings = index.get(term)
+            if postings is None:
+                postings = index[term] = _Postings()
+            postings.positions.append(i)
+            postings.times.append(candidates[i].time)
+    found = []
+    for i, me in enumerate(candidates):
+        # Articles of the same story rank first: all of them are scored.
+        mates = {j for term in me.terms if term[0] == "story" for j in index[term].positions}
+        mates.discard(i)
+        ranked = [(_rank(me, candidates[j]), j) for j in mates]
+        if len(mates) < limit:
+            others = [(WEIGHTS[term[0]], index[term]) for term in me.terms if term[0] != "story"]
+            ranked += _nearest_best(candidates, i, others, mates, limit - len(mates))
+        found.append(tuple(j for _, j in sorted(ranked)[:limit]))  # type: ignore[type-var]
+    return found
+
+
+def _nearest_best(
+    candidates: Sequence[Candidate],
+    i: int,
+    others: list[tuple[int, _Postings]],
+    mates: set[int],
+    need: int,
+) -> list[tuple[tuple[bool, float, float, str], int]]:
+    """The `need` best articles that share a term of `others` with candidate `i` and no
+    story with it.
+
+    Each term's articles are read in rings of time around `i` (up to a day away, then two,
+    four, ...). Within a ring, counting how often each article appears in the terms' slices
+    (Counter, in C) gives what it shares, and an article cannot score more than that at the
+    ring's inner edge: only those that could beat the best so far are ranked. An article
+    beyond the ring shares at most every term, further away: once the best so far beat
+    that, they are the best."""
+    me = candidates[i]
+    lists = []
+    for weight, postings in others:
+        at = bisect.bisect_left(postings.times, me.time)
+        lists.append([weight // _UNIT, postings, at, at])  # units, postings, left end, right end
+    best_possible = sum(weight for weight, _ in others)
+    best: list[tuple[_Worst, int]] = []  # a heap of the best so far, the worst on top
+    inner, outer = 0.0, 8 * _DAY
+    while True:
+        ring: list[int] = []
+        more = False
+        for entry in lists:
+            units, postings, left, right = entry
+            times = postings.times
+            start = bisect.bisect_left(times, me.time - outer, 0, left)
+            end = bisect.bisect_right(times, me.time + outer, right)
+            if start < left:
+                ring += postings.positions[start:left] * units
+            if right < end:
+                ring += postings.positions[right:end] * units
+            entry[2], entry[3] = start, end
+            more = more or start > 0 or end < len(times)
+        shares = Counter(ring)
+        ceiling = decay(inner) * _UNIT * (1 + _MARGIN)  # the most one shared unit can score here
+        worst = -best[0][0].key[1] if len(best) == need else -1.0
+        for j, units in shares.most_common():  # the most shared first
+            if units * ceiling < worst:
+                break  # neither this one nor any after it could be among the best
+            if j == i or j in mates:
+                continue
+            key = _rank(me, candidates[j])
+            if key is None:
+                continue
+            if len(best) < need:
+                heapq.heappush(best, (_Worst(key), j))
+            elif key < best[0][0].key:
+                heapq.heapreplace(best, (_Worst(key), j))
+            else:
+                continue
+            worst = -best[0][0].key[1] if len(best) == need else -1.0
+        if not more or (len(best) == need and worst > best_possible * decay(outer) * (1 + _MARGIN)):
+            return [(w.key, j) for w, j in best]
+        inner, outer = outer, outer * 2
+
+
+class _Worst:
+    """A sort key turned round, so that a heap keeps the worst of the best on top."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple[bool, float, float, str]):
+        self.key = key
+
+    def __lt__(self, other: _Worst) -> bool:
+        return self.key > other.key
