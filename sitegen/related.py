@@ -31,6 +31,7 @@ HALF_LIFE_DAYS = 14.0
 LIMIT = 5
 _DAY = 86_400.0
 _MARGIN = 1e-9
+_FIRST_RING = 4 * _DAY  # seconds either side; each ring reaches twice as far
 _UNIT = 20  # every weight but a story's is a multiple of it: what Counter counts
 _NEVER = float("inf")  # float rounding: stop only when the bound is clearly below the best
 
@@ -48,7 +49,17 @@ def decay(seconds: float) -> float:
     return 0.5 ** (seconds / _DAY / HALF_LIFE_DAYS)
 
 
-def _rank(me: Candidate, other: Candidate) -> tuple[bool, float, float, str] | None:
+_Key = tuple[bool, float, float, str]
+
+
+def _ranked(me: Candidate, other: Candidate) -> _Key:
+    """The sort key of an article known to share a term with `me`."""
+    key = _rank(me, other)
+    assert key is not None
+    return key
+
+
+def _rank(me: Candidate, other: Candidate) -> _Key | None:
     """The sort key of `other` among `me`'s related articles (smallest first), or None
     when they share nothing."""
     shared = me.terms & other.terms
@@ -101,11 +112,11 @@ def related_articles(candidates: Sequence[Candidate], limit: int = LIMIT) -> lis
         # Articles of the same story rank first: all of them are scored.
         mates = {j for term in me.terms if term[0] == "story" for j in index[term].positions}
         mates.discard(i)
-        ranked = [(_rank(me, candidates[j]), j) for j in mates]
+        ranked: list[tuple[_Key, int]] = [(_ranked(me, candidates[j]), j) for j in mates]
         if len(mates) < limit:
             others = [(WEIGHTS[term[0]], index[term]) for term in me.terms if term[0] != "story"]
             ranked += _nearest_best(candidates, i, others, mates, limit - len(mates))
-        found.append(tuple(j for _, j in sorted(ranked)[:limit]))  # type: ignore[type-var]
+        found.append(tuple(j for _, j in sorted(ranked)[:limit]))
     return found
 
 
@@ -115,7 +126,7 @@ def _nearest_best(
     others: list[tuple[int, _Postings]],
     mates: set[int],
     need: int,
-) -> list[tuple[tuple[bool, float, float, str], int]]:
+) -> list[tuple[_Key, int]]:
     """The `need` best articles that share a term of `others` with candidate `i` and no
     story with it.
 
@@ -126,26 +137,23 @@ def _nearest_best(
     beyond the ring shares at most every term, further away: once the best so far beat
     that, they are the best."""
     me = candidates[i]
-    lists = []
-    for weight, postings in others:
-        at = bisect.bisect_left(postings.times, me.time)
-        lists.append([weight // _UNIT, postings, at, at])  # units, postings, left end, right end
+    # Each term's slice read so far: its postings from lefts[n] up to rights[n].
+    lefts = [bisect.bisect_left(postings.times, me.time) for _, postings in others]
+    rights = list(lefts)
     best_possible = sum(weight for weight, _ in others)
     best: list[tuple[_Worst, int]] = []  # a heap of the best so far, the worst on top
-    inner, outer = 0.0, 8 * _DAY
+    inner, outer = 0.0, _FIRST_RING
     while True:
         ring: list[int] = []
         more = False
-        for entry in lists:
-            units, postings, left, right = entry
-            times = postings.times
+        for n, (weight, postings) in enumerate(others):
+            times, left, right = postings.times, lefts[n], rights[n]
             start = bisect.bisect_left(times, me.time - outer, 0, left)
             end = bisect.bisect_right(times, me.time + outer, right)
-            if start < left:
-                ring += postings.positions[start:left] * units
-            if right < end:
-                ring += postings.positions[right:end] * units
-            entry[2], entry[3] = start, end
+            # Each article once per shared unit of weight: Counter then adds up the weights.
+            ring += postings.positions[start:left] * (weight // _UNIT)
+            ring += postings.positions[right:end] * (weight // _UNIT)
+            lefts[n], rights[n] = start, end
             more = more or start > 0 or end < len(times)
         shares = Counter(ring)
         ceiling = decay(inner) * _UNIT * (1 + _MARGIN)  # the most one shared unit can score here
@@ -175,7 +183,7 @@ class _Worst:
 
     __slots__ = ("key",)
 
-    def __init__(self, key: tuple[bool, float, float, str]):
+    def __init__(self, key: _Key):
         self.key = key
 
     def __lt__(self, other: _Worst) -> bool:

@@ -65,7 +65,11 @@ def read_story_files(
             continue
         if story.slug in found:
             problems.append(
-                error(label, None, f"is the same story as {found[story.slug].path}: remove or rename one of them")
+                error(
+                    label,
+                    None,
+                    f"is the same story as {found[story.slug].path}: remove or rename one of them",
+                )
             )
             continue
         found[story.slug] = story
@@ -95,7 +99,11 @@ def _read(path: Path, label: str, markdown: Callable[[str], str]) -> tuple[Story
     for key in front:
         if key not in STORY_FIELDS:
             problems.append(
-                warning(label, lines.get(key), f"unknown key {shown(key)} in a story file (it has {', '.join(STORY_FIELDS)})")
+                warning(
+                    label,
+                    lines.get(key),
+                    f"unknown key {shown(key)} in a story file (it has {', '.join(STORY_FIELDS)})",
+                )
             )
     body, dropped = drop_forbidden(source.body, label, source.body_line)
     problems += dropped

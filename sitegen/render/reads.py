@@ -23,7 +23,19 @@ from typing import Any
 
 import jinja2
 
-from ..model import Month, PageData, Site, Story, StoryDay, StoryMonth, StoryPosition, StoryWeek, Taxonomy, Term, Year
+from ..model import (
+    Month,
+    PageData,
+    Site,
+    Story,
+    StoryDay,
+    StoryMonth,
+    StoryPosition,
+    StoryWeek,
+    Taxonomy,
+    Term,
+    Year,
+)
 from ..validate import Article
 
 Key = tuple[Any, ...]  # plain strings and numbers, so that the build cache can keep it
