@@ -220,7 +220,7 @@ class Listing(PageData):
     title: str
     articles: tuple[Article, ...]
     paginator: Paginator
-    stories: tuple[Story, ...] = ()  # on the first page: the most recently active developing stories
+    developing: tuple[Story, ...] = ()  # on the first page: the most recently active developing stories
 
     def listed(self) -> tuple[Article, ...]:
         return self.articles
@@ -234,7 +234,7 @@ class ArticlePage(PageData):
     article: Article
     older: Article | None
     newer: Article | None
-    stories: tuple[StoryPosition, ...] = ()  # each story it is part of
+    in_stories: tuple[StoryPosition, ...] = ()  # each story it is part of
     related: tuple[Article, ...] = ()  # best first (sitegen/related.py)
 
     def shown_in_full(self) -> tuple[Article, ...]:
