@@ -531,7 +531,7 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _related(site: Site) -> dict[str, tuple[Article, ...]]:
+def related_lists(site: Site) -> dict[str, tuple[Article, ...]]:
     """Each article's related articles (sitegen/related.py), by slug."""
     stories_of = defaultdict(list)
     for story in site.stories:
@@ -600,7 +600,7 @@ def _pages(site: Site):
         config.per_page,
         lambda chunk, pages: Listing("Latest", chunk, pages, developing if pages.number == 1 else ()),
     )
-    related = _related(site)
+    related = related_lists(site)
     positions = _story_positions(site)
     for i, article in enumerate(articles):
         older = articles[i + 1] if i + 1 < len(articles) else None

@@ -31,7 +31,7 @@ HALF_LIFE_DAYS = 14.0
 LIMIT = 5
 _DAY = 86_400.0
 _MARGIN = 1e-9
-_FIRST_RING = 4 * _DAY  # seconds either side; each ring reaches twice as far
+_FIRST_RING = 2 * HALF_LIFE_DAYS * _DAY  # seconds either side; each ring reaches twice as far
 _UNIT = 20  # every weight but a story's is a multiple of it: what Counter counts
 _NEVER = float("inf")  # float rounding: stop only when the bound is clearly below the best
 

@@ -12,6 +12,7 @@ import shutil
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
 
 
 class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         pass
 
 
@@ -84,7 +85,7 @@ def test_story_page_has_landmarks_and_an_outline(browser, served):
         "return [...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5')]"
         ".map(h => Number(h.tagName[1]));"
     )
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    assert all(b - a <= 1 for a, b in pairwise(levels)), levels
     days = [h.text for h in browser.find_elements(By.CSS_SELECTOR, ".story-day")]
     assert days == ["16 DECEMBER 2024", "20 JANUARY 2025", "12 MAY 2025"]
     chart = browser.find_element(By.CSS_SELECTOR, ".story-chart svg")
