@@ -331,3 +331,31 @@ def test_editing_a_story_file_rerenders_its_story_page(tmp_path):
     assert "stories/grid/index.html" in result.rendered_paths
     assert "articles/b/index.html" not in result.rendered_paths
     assert "New background." in page(out, "stories/grid")
+
+
+def test_the_preview_engine_picks_up_a_saved_story_file(tmp_path):
+    """The preview's engine is told which files changed: a story file is not an article
+    file, and must still reach the model."""
+    from sitegen.engine import Engine
+
+    site = write_site(
+        tmp_path / "site",
+        {
+            "content/a.md": article(title="One", date="2024-03-01", story="Grid"),
+            "content/stories/grid.md": story_file("Old background.", title="Grid"),
+        },
+    )
+    engine = Engine(site, jobs=1, use_cache=False)
+    out = tmp_path / "preview"
+    engine.build(out, force=True, in_place=True)
+    story = site / "content/stories/grid.md"
+    story.write_text(story_file("New background.", title="Grid", status="concluded"))
+    result = engine.build(out, force=True, changed=[story], in_place=True)
+    assert "stories/grid/index.html" in result.rendered_paths
+    html = page(out, "stories/grid")
+    assert "New background." in html and "Concluded" in html
+    story.unlink()
+    engine.build(out, force=True, changed=[story], in_place=True)
+    assert "Old background." not in page(out, "stories/grid") and "New background." not in page(
+        out, "stories/grid"
+    )
