@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .characters import drop_forbidden
+from .config import split_url
 from .errors import Problem, error, shown, warning
 from .load import CONTENT_DIR, STORIES_DIR, is_article_name, load_file, printable
 from .slugs import slugify
+from .validate import is_web_url
 from .yamlfile import special_kind
 
 STATUSES = ("developing", "concluded")
@@ -91,6 +93,16 @@ def _read(path: Path, label: str, markdown: Callable[[str], str]) -> tuple[Story
             problems.append(error(label, lines.get(key), f"{key}: expected text, got {shown(value)}"))
             value = None
         values[key] = (value.strip() or None) if isinstance(value, str) else None
+    image = values["image"]
+    parts = split_url(image) if image else None
+    if image and (parts is None or (parts.scheme and not is_web_url(image))):  # as an article's image
+        problems.append(
+            error(
+                label,
+                lines.get("image"),
+                f"image: {shown(image)} must be a path such as /images/map.png or an http(s) URL",
+            )
+        )
     status = values["status"] or "developing"
     if status not in STATUSES:
         problems.append(

@@ -359,3 +359,17 @@ def test_the_preview_engine_picks_up_a_saved_story_file(tmp_path):
     assert "Old background." not in page(out, "stories/grid") and "New background." not in page(
         out, "stories/grid"
     )
+
+
+def test_a_story_files_image_must_be_a_path_or_a_web_address(tmp_path):
+    site = write_site(
+        tmp_path / "site",
+        {
+            "content/a.md": article(story="Grid"),
+            "content/stories/grid.md": story_file(title="Grid", image="javascript:alert(1)", summary="[1]"),
+        },
+    )
+    with pytest.raises(SiteError) as caught:
+        sitegen.build(site, tmp_path / "out", use_cache=False, jobs=1)
+    found = sorted((p.line or 0, p.message.split(":")[0]) for p in caught.value.problems if p.is_error)
+    assert found == [(3, "image"), (4, "summary")]
