@@ -270,7 +270,7 @@ class Engine:
         if self._model is not None and self._model.inputs == inputs:
             return self._model
         articles = [f.article for f in files.values() if f.article]
-        site = build_site(config, articles, drafts=self.drafts, story_files=stories)
+        site = build_site(config, articles, drafts=self.drafts, story_files=stories, jobs=self.jobs)
         generated = frozenset(page.file_path for page in site.pages)
         self._model = _Model(
             inputs, site, _shapes(site, self.drafts), generated, frozenset(folders_of(generated))

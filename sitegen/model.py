@@ -374,8 +374,15 @@ class Site:
 
 
 def build_site(
-    config: SiteConfig, articles: list[Article], *, drafts: bool, story_files: Sequence[StoryFile] = ()
+    config: SiteConfig,
+    articles: list[Article],
+    *,
+    drafts: bool,
+    story_files: Sequence[StoryFile] = (),
+    jobs: int = 1,
 ) -> Site:
+    """The site: its articles, terms, stories and timeline, and every page. `jobs`
+    processes may find the related articles (sitegen/related.py)."""
     published = sorted(
         (a for a in articles if drafts or not a.draft),
         key=lambda a: (a.date, a.slug),
@@ -405,7 +412,7 @@ def build_site(
         stories=stories,
         stories_by_slug={story.slug: story for story in stories},
     )
-    return replace(site, pages=tuple(_pages(site)))
+    return replace(site, pages=tuple(_pages(site, related_lists(site, jobs))))
 
 
 def _taxonomy(
@@ -531,7 +538,7 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def related_lists(site: Site) -> dict[str, tuple[Article, ...]]:
+def related_lists(site: Site, jobs: int = 1) -> dict[str, tuple[Article, ...]]:
     """Each article's related articles (sitegen/related.py), by slug."""
     stories_of = defaultdict(list)
     for story in site.stories:
@@ -550,7 +557,7 @@ def related_lists(site: Site) -> dict[str, tuple[Article, ...]]:
         )
         for article in site.articles
     ]
-    found = related_articles(candidates)
+    found = related_articles(candidates, jobs=jobs)
     return {
         article.slug: tuple(site.articles[j] for j in positions)
         for article, positions in zip(site.articles, found, strict=True)
@@ -590,7 +597,7 @@ def _paginated(base_path: str, articles: tuple[Article, ...], per_page: int, mak
         yield Page(paginator.path(number), make(chunk, paginator))
 
 
-def _pages(site: Site):
+def _pages(site: Site, related: dict[str, tuple[Article, ...]]):
     config = site.config
     articles = site.articles
     developing = tuple(story for story in site.stories if story.developing)[:HOME_STORIES]
@@ -600,7 +607,6 @@ def _pages(site: Site):
         config.per_page,
         lambda chunk, pages: Listing("Latest", chunk, pages, developing if pages.number == 1 else ()),
     )
-    related = related_lists(site)
     positions = _story_positions(site)
     for i, article in enumerate(articles):
         older = articles[i + 1] if i + 1 < len(articles) else None

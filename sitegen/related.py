@@ -24,11 +24,15 @@ import heapq
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
+
+from .parallel import chunked, map_in_processes
 
 # Weights of a shared term, by index (Hugo's defaults give tags 80 and keywords 100).
 WEIGHTS: Mapping[str, int] = {"story": 100, "tags": 80, "regions": 40, "sources": 20}
 HALF_LIFE_DAYS = 14.0
 LIMIT = 5
+PARALLEL_FROM = 2000  # fewer articles than this are quicker in this process than in a pool
 _DAY = 86_400.0
 _MARGIN = 1e-9
 _FIRST_RING = 2 * HALF_LIFE_DAYS * _DAY  # seconds either side; each ring reaches twice as far
@@ -97,8 +101,11 @@ class _Postings:
         self.times: list[float] = []
 
 
-def related_articles(candidates: Sequence[Candidate], limit: int = LIMIT) -> list[tuple[int, ...]]:
-    """The same as related_reference, through an inverted index."""
+def related_articles(
+    candidates: Sequence[Candidate], limit: int = LIMIT, jobs: int = 1
+) -> list[tuple[int, ...]]:
+    """The same as related_reference, through an inverted index; in `jobs` forked processes
+    for a large site (sitegen/parallel.py)."""
     index: dict[tuple[str, str], _Postings] = {}
     for i in sorted(range(len(candidates)), key=lambda i: candidates[i].time):
         for term in candidates[i].terms:
@@ -107,8 +114,22 @@ def related_articles(candidates: Sequence[Candidate], limit: int = LIMIT) -> lis
                 postings = index[term] = _Postings()
             postings.positions.append(i)
             postings.times.append(candidates[i].time)
+    numbers = list(range(len(candidates)))
+    state = (candidates, index, limit)
+    if jobs <= 1 or len(numbers) < PARALLEL_FROM:
+        return [found for _, found in _related_chunk(state, numbers)]
+    found: dict[int, tuple[int, ...]] = {}
+    for chunk in map_in_processes(state, _related_chunk, chunked(numbers, jobs * 4), jobs):
+        found.update(chunk)
+    return [found[i] for i in numbers]
+
+
+def _related_chunk(state: object, numbers: list[int]) -> list[tuple[int, tuple[int, ...]]]:
+    """The related articles of the candidates `numbers` (perhaps in a worker process)."""
+    candidates, index, limit = cast(tuple[Sequence[Candidate], dict[tuple[str, str], _Postings], int], state)
     found = []
-    for i, me in enumerate(candidates):
+    for i in numbers:
+        me = candidates[i]
         # Articles of the same story rank first: all of them are scored.
         mates = {j for term in me.terms if term[0] == "story" for j in index[term].positions}
         mates.discard(i)
@@ -116,7 +137,7 @@ def related_articles(candidates: Sequence[Candidate], limit: int = LIMIT) -> lis
         if len(mates) < limit:
             others = [(WEIGHTS[term[0]], index[term]) for term in me.terms if term[0] != "story"]
             ranked += _nearest_best(candidates, i, others, mates, limit - len(mates))
-        found.append(tuple(j for _, j in sorted(ranked)[:limit]))
+        found.append((i, tuple(j for _, j in sorted(ranked)[:limit])))
     return found
 
 

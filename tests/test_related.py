@@ -169,3 +169,21 @@ def test_article_pages_list_related_articles_and_an_edit_rerenders_only_changed_
     assert related_on(out, "c") == []
     rendered = {path for path in result.rendered_paths if path.startswith("articles/")}
     assert {"articles/a/index.html", "articles/b/index.html", "articles/c/index.html"} <= rendered
+
+
+def test_worker_processes_find_the_same_lists():
+    """A large site's lists are found in forked processes: the same as in this one."""
+    import random
+
+    from sitegen.related import PARALLEL_FROM
+
+    chance = random.Random(11)
+    candidates = [
+        Candidate(
+            f"a{n}",
+            chance.uniform(0, 700) * DAY,
+            frozenset(chance.sample(TERMS, chance.randint(0, 4))),
+        )
+        for n in range(PARALLEL_FROM + 500)
+    ]
+    assert related_articles(candidates, jobs=2) == related_articles(candidates, jobs=1)
