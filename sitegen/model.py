@@ -527,7 +527,7 @@ def _story_page(story: Story) -> StoryPage:
         for (year, month), found in months.items()
     )
     first_week = _monday(story.first.date.date())
-    per_week = Counter((_monday(day) - first_week).days // 7 for day in days for _ in days[day])
+    per_week = Counter((_monday(a.date.date()) - first_week).days // 7 for a in story.articles)
     weeks = tuple(
         StoryWeek(first_week + dt.timedelta(weeks=n), per_week.get(n, 0)) for n in range(max(per_week) + 1)
     )
