@@ -42,9 +42,11 @@ from .model import Page, Site, build_site, missing_redirect_targets
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
 from .render import CompiledTemplates, Renderer, RenderError
 from .render.bodies import SLOW_BODY_SECONDS, body_key, convert_bodies, slow_body
+from .render.markdown import MarkdownRenderer
 from .render.markdown import settings as markdown_settings
 from .render.reads import Key, card_key, identity
 from .render.theme import Theme, builtin_themes_dir, find_theme
+from .stories import StoryFile, read_story_files
 from .validate import CACHE_SHAPE, Article, ValidatedFile, cross_file_problems, unreadable, validate_bytes
 from .version import __version__
 from .write import (
@@ -200,10 +202,12 @@ class Engine:
         config, problems = load_config(self.site_dir, self.base_url)
         theme, theme_problems = find_theme(self.site_dir, config.theme)
         files, file_problems = self.read_articles(config, changed)
-        problems += theme_problems + file_problems
+        # A handful of files: read on every build, so that no change to one is missed.
+        stories, story_problems = read_story_files(self.site_dir, MarkdownRenderer(config.base_path).convert)
+        problems += theme_problems + file_problems + story_problems
         if any(p.is_error for p in problems) or theme is None:
             raise SiteError(problems)
-        model = self._site_model(config, files)
+        model = self._site_model(config, files, stories)
         if any(p.is_error for p in model.site.warnings):  # a redirect from a page the site builds
             raise SiteError([*problems, *model.site.warnings])
         return LoadedSite(model.site, theme, (*problems, *model.site.warnings), files), model
@@ -353,14 +357,16 @@ class Engine:
                 return None
         return delta
 
-    def _site_model(self, config: SiteConfig, files: Mapping[str, ValidatedFile]) -> _Model:
+    def _site_model(
+        self, config: SiteConfig, files: Mapping[str, ValidatedFile], stories: tuple[StoryFile, ...]
+    ) -> _Model:
         """The model, with what the build derives from it; the last build's while no
-        article's fields, the configuration or the options changed."""
-        inputs = (config, self.drafts, self._front_version)
+        article's fields, the story files, the configuration or the options changed."""
+        inputs = (config, self.drafts, self._front_version, stories)
         if self._model is not None and self._model.inputs == inputs:
             return self._model
         articles = [f.article for f in files.values() if f.article]
-        site = build_site(config, articles, drafts=self.drafts)
+        site = build_site(config, articles, drafts=self.drafts, story_files=stories, jobs=self.jobs)
         position = {page.file_path: i for i, page in enumerate(site.pages)}
         generated = frozenset(position)
         self._model = _Model(

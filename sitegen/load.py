@@ -11,6 +11,8 @@ from .yamlfile import decode_text, parse_mapping, read_bytes, special_kind
 
 CONTENT_DIR = "content"
 ARTICLE_SUFFIXES = (".md", ".markdown")
+# content/stories/ holds the story files (sitegen/stories.py), not articles.
+STORIES_DIR = "stories"
 _FENCE = "---"
 
 
@@ -61,6 +63,8 @@ def article_labels(site_dir: Path) -> tuple[list[str], list[Problem]]:
             if name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
+                if label == f"{CONTENT_DIR}/{STORIES_DIR}":
+                    continue
                 if _is_utf8(name):
                     folders.append(label)
                 else:
@@ -94,7 +98,7 @@ def article_label(site_dir: Path, path: Path) -> str | None:
         parts = path.relative_to(site_dir / CONTENT_DIR).parts
     except ValueError:
         return None
-    if not parts or not is_article_name(parts[-1]):
+    if not parts or not is_article_name(parts[-1]) or (len(parts) > 1 and parts[0] == STORIES_DIR):
         return None
     if any(part.startswith(".") or not _is_utf8(part) for part in parts):
         return None

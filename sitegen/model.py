@@ -6,8 +6,9 @@ write, each page with the template that renders it and the data it shows.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -15,12 +16,17 @@ from typing import ClassVar
 
 from .config import CONFIG_FILE, SiteConfig, TaxonomySpec
 from .errors import Problem, error, warning
+from .related import Candidate, related_articles
 from .slugs import name_key, slugify
+from .stories import StoryFile
 from .validate import Article
 
 FEED = "feed.atom"  # built-in renderers, not theme templates
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
+HOME_STORIES = 3  # developing stories on the home page
+COLLAPSE_FROM = 40  # a story with more articles shows all but its latest month folded
+RELATED_BY = ("tags", "regions", "sources")  # the taxonomies related articles share, with stories
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,79 @@ class Year:
 
 
 @dataclass(frozen=True)
+class Story:
+    """A story that articles join with `story:`, with what its story file says, if it has one."""
+
+    slug: str
+    title: str  # the story file's title, else the most common spelling of its name
+    status: str  # "developing" or "concluded"
+    summary: str
+    image: str | None
+    background: str  # HTML, from the story file's body
+    path: str | None  # its story file
+    articles: tuple[Article, ...]  # oldest first
+
+    @property
+    def url_path(self) -> str:
+        return f"stories/{self.slug}/"
+
+    @property
+    def feed_path(self) -> str:
+        return f"{self.url_path}feed.xml"
+
+    @property
+    def first(self) -> Article:
+        return self.articles[0]
+
+    @property
+    def latest(self) -> Article:
+        return self.articles[-1]
+
+    @property
+    def count(self) -> int:
+        return len(self.articles)
+
+    @property
+    def developing(self) -> bool:
+        return self.status == "developing"
+
+
+@dataclass(frozen=True)
+class StoryPosition:
+    """Where an article stands in one of its stories: article `number` of `count`."""
+
+    story: Story
+    number: int
+    count: int
+    previous: Article | None  # the one before it in the story, or none
+    next: Article | None
+
+
+@dataclass(frozen=True)
+class StoryDay:
+    date: dt.date  # in the site's timezone
+    articles: tuple[Article, ...]  # oldest first
+
+
+@dataclass(frozen=True)
+class StoryMonth:
+    year: int
+    month: int
+    days: tuple[StoryDay, ...]  # oldest first
+    collapsed: bool  # shown folded: a long story unfolds its latest month only
+
+    @property
+    def count(self) -> int:
+        return sum(len(day.articles) for day in self.days)
+
+
+@dataclass(frozen=True)
+class StoryWeek:
+    start: dt.date  # its Monday
+    count: int  # articles that week
+
+
+@dataclass(frozen=True)
 class Paginator:
     number: int
     count: int  # pages in all
@@ -143,6 +222,7 @@ class Listing(PageData):
     title: str
     articles: tuple[Article, ...]
     paginator: Paginator
+    developing: tuple[Story, ...] = ()  # on the first page: the most recently active developing stories
 
     def listed(self) -> tuple[Article, ...]:
         return self.articles
@@ -156,6 +236,8 @@ class ArticlePage(PageData):
     article: Article
     older: Article | None
     newer: Article | None
+    in_stories: tuple[StoryPosition, ...] = ()  # each story it is part of
+    related: tuple[Article, ...] = ()  # best first (sitegen/related.py)
 
     def shown_in_full(self) -> tuple[Article, ...]:
         return (self.article,)
@@ -203,6 +285,25 @@ class MonthPage(PageData):
 
     def listed(self) -> tuple[Article, ...]:
         return self.month.articles
+
+
+@dataclass(frozen=True)
+class StoriesPage(PageData):
+    """Every story: developing ones first, each group by latest activity."""
+
+    template = "stories.html"
+    stories: tuple[Story, ...]
+
+
+@dataclass(frozen=True)
+class StoryPage(PageData):
+    """The story so far: its latest development, background and timeline."""
+
+    template = "story.html"
+    story: Story
+    months: tuple[StoryMonth, ...]  # the timeline, oldest first, by month and day
+    weeks: tuple[StoryWeek, ...]  # articles per week across the story's span, for the chart
+    peak: int  # the most articles in one week
 
 
 @dataclass(frozen=True)
@@ -274,6 +375,8 @@ class Site:
     terms_by_article: dict[tuple[str, str], tuple[Term, ...]] = field(default_factory=dict, compare=False)
     # Different names shown as one term; aliases without articles; redirects that clash.
     warnings: tuple[Problem, ...] = ()
+    stories: tuple[Story, ...] = ()  # developing first, each group by latest activity
+    stories_by_slug: dict[str, Story] = field(default_factory=dict, compare=False)
 
     def terms_of(self, article: Article, taxonomy: str) -> tuple[Term, ...]:
         """The article's tags (or regions, or its source) as the site's terms; none under a
@@ -286,7 +389,16 @@ class Site:
         return self.terms_by_slug.get(taxonomy, {}).get(slugify(canonical))
 
 
-def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> Site:
+def build_site(
+    config: SiteConfig,
+    articles: list[Article],
+    *,
+    drafts: bool,
+    story_files: Sequence[StoryFile] = (),
+    jobs: int = 1,
+) -> Site:
+    """The site: its articles, terms, stories and timeline, and every page. `jobs`
+    processes may find the related articles (sitegen/related.py)."""
     published = sorted(
         (a for a in articles if drafts or not a.draft),
         key=lambda a: (a.date, a.slug),
@@ -316,16 +428,19 @@ def build_site(config: SiteConfig, articles: list[Article], *, drafts: bool) -> 
         terms = terms_by_slug[key]
         for article, names in listed:
             terms_by_article[(article.slug, key)] = tuple([terms[slugs[name]] for name in names])
+    stories, story_warnings = _stories(published, story_files)
     site = Site(
         config=config,
         articles=tuple(published),
         taxonomies=taxonomies,
         years=_timeline(published),
         terms_by_slug=terms_by_slug,
-        warnings=_names_sharing_a_slug(written, slugs),
+        warnings=_names_sharing_a_slug(written, slugs) + story_warnings,
         terms_by_article=terms_by_article,
+        stories=stories,
+        stories_by_slug={story.slug: story for story in stories},
     )
-    pages = list(_pages(site))
+    pages = list(_pages(site, related_lists(site, jobs)))
     moved, problems = _redirect_pages(site, pages)
     return replace(site, pages=tuple(pages + moved), warnings=(*site.warnings, *problems))
 
@@ -450,6 +565,113 @@ def _names_sharing_a_slug(
     return tuple(problems)
 
 
+def _stories(
+    published: list[Article], files: Sequence[StoryFile]
+) -> tuple[tuple[Story, ...], tuple[Problem, ...]]:
+    """The stories the articles name (matched like tags), with their story files; a story
+    file no article names is a warning, and has no page."""
+    members: dict[str, list[Article]] = defaultdict(list)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in reversed(published):  # oldest first
+        for name in article.stories:
+            slug = slugify(name)
+            members[slug].append(article)
+            spellings[slug][name] += 1
+    by_slug = {story_file.slug: story_file for story_file in files}
+    stories = []
+    for slug, found in members.items():
+        story_file = by_slug.get(slug)
+        stories.append(
+            Story(
+                slug=slug,
+                title=(story_file and story_file.title) or _most_common_spelling(spellings[slug]),
+                status=story_file.status if story_file else "developing",
+                summary=(story_file and story_file.summary) or "",
+                image=story_file.image if story_file else None,
+                background=story_file.background if story_file else "",
+                path=story_file.path if story_file else None,
+                articles=tuple(found),
+            )
+        )
+    stories.sort(key=lambda story: story.slug)
+    stories.sort(key=lambda story: story.latest.date, reverse=True)
+    stories.sort(key=lambda story: not story.developing)
+    unused = tuple(
+        warning(
+            story_file.path,
+            None,
+            f"no published article names this story (story: {story_file.title or story_file.slug}), "
+            "so it has no page",
+        )
+        for story_file in files
+        if story_file.slug not in members
+    )
+    return tuple(stories), unused
+
+
+def _story_page(story: Story) -> StoryPage:
+    """The timeline of a story by month and day, and its articles per week."""
+    days: dict[dt.date, list[Article]] = defaultdict(list)
+    for article in story.articles:
+        days[article.date.date()].append(article)
+    months: dict[tuple[int, int], list[StoryDay]] = defaultdict(list)
+    for day, found in days.items():
+        months[(day.year, day.month)].append(StoryDay(day, tuple(found)))
+    long_story = story.count > COLLAPSE_FROM
+    last = max(months)
+    timeline = tuple(
+        StoryMonth(year, month, tuple(found), collapsed=long_story and (year, month) != last)
+        for (year, month), found in months.items()
+    )
+    first_week = _monday(story.first.date.date())
+    per_week = Counter((_monday(a.date.date()) - first_week).days // 7 for a in story.articles)
+    weeks = tuple(
+        StoryWeek(first_week + dt.timedelta(weeks=n), per_week.get(n, 0)) for n in range(max(per_week) + 1)
+    )
+    return StoryPage(story, timeline, weeks, max(per_week.values()))
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def related_lists(site: Site, jobs: int = 1) -> dict[str, tuple[Article, ...]]:
+    """Each article's related articles (sitegen/related.py), by slug."""
+    stories_of = defaultdict(list)
+    for story in site.stories:
+        for article in story.articles:
+            stories_of[article.slug].append(("story", story.slug))
+    candidates = [
+        Candidate(
+            article.slug,
+            article.date.timestamp(),
+            frozenset(
+                [
+                    *((key, term.slug) for key in RELATED_BY for term in site.terms_of(article, key)),
+                    *stories_of[article.slug],
+                ]
+            ),
+        )
+        for article in site.articles
+    ]
+    found = related_articles(candidates, jobs=jobs)
+    return {
+        article.slug: tuple(site.articles[j] for j in positions)
+        for article, positions in zip(site.articles, found, strict=True)
+    }
+
+
+def _story_positions(site: Site) -> dict[str, tuple[StoryPosition, ...]]:
+    positions: dict[str, list[StoryPosition]] = defaultdict(list)
+    for story in sorted(site.stories, key=lambda story: story.slug):
+        found = story.articles
+        for n, article in enumerate(found):
+            previous = found[n - 1] if n > 0 else None
+            following = found[n + 1] if n + 1 < len(found) else None
+            positions[article.slug].append(StoryPosition(story, n + 1, len(found), previous, following))
+    return {slug: tuple(found) for slug, found in positions.items()}
+
+
 def _most_common_spelling(spellings: Counter[str]) -> str:
     # Ties go to the spelling that sorts first, so 'Ukraine' wins over 'ukraine'.
     return min(spellings, key=lambda name: (-spellings[name], name))
@@ -472,14 +694,24 @@ def _paginated(base_path: str, articles: tuple[Article, ...], per_page: int, mak
         yield Page(paginator.path(number), make(chunk, paginator))
 
 
-def _pages(site: Site):
+def _pages(site: Site, related: dict[str, tuple[Article, ...]]):
     config = site.config
     articles = site.articles
-    yield from _paginated("", articles, config.per_page, lambda chunk, pages: Listing("Latest", chunk, pages))
+    developing = tuple(story for story in site.stories if story.developing)[:HOME_STORIES]
+    yield from _paginated(
+        "",
+        articles,
+        config.per_page,
+        lambda chunk, pages: Listing("Latest", chunk, pages, developing if pages.number == 1 else ()),
+    )
+    positions = _story_positions(site)
     for i, article in enumerate(articles):
         older = articles[i + 1] if i + 1 < len(articles) else None
         newer = articles[i - 1] if i > 0 else None
-        yield Page(article.url_path, ArticlePage(article, older, newer))
+        yield Page(
+            article.url_path,
+            ArticlePage(article, older, newer, positions.get(article.slug, ()), related[article.slug]),
+        )
     for taxonomy in site.taxonomies.values():
         yield Page(taxonomy.url_path, TermsPage(taxonomy))
         for term in taxonomy.terms:
@@ -493,6 +725,11 @@ def _pages(site: Site):
                 # A tag's or region's feed carries summaries; the site's feed, full text.
                 latest = term.articles[: config.feed_limit]
                 yield Page(term.feed_path, Feed(term.name, term.url_path, latest, full_content=False))
+    yield Page("stories/", StoriesPage(site.stories))
+    for story in site.stories:
+        yield Page(story.url_path, _story_page(story))
+        newest = story.articles[::-1][: config.feed_limit]
+        yield Page(story.feed_path, Feed(story.title, story.url_path, newest, full_content=False))
     yield Page("timeline/", TimelinePage(site.years))
     for year in site.years:
         yield Page(year.url_path, YearPage(year))

@@ -33,6 +33,7 @@ KNOWN_FIELDS = (
     "updated",
     "slug",
     "draft",
+    "story",
 )
 # Written by `sitegen import`; kept in `meta` like any other extra key, but never a near-miss.
 RECOGNISED_EXTRAS = ("dateline", "fingerprint")
@@ -59,6 +60,8 @@ class Article:
     meta: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
     # The names under each taxonomy that site.yaml adds (`people: [...]`), by its key.
     terms: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    # The stories it is part of (`story:`), names as written, matched like tags.
+    stories: tuple[str, ...] = ()
     # A digest of every field, for the build's dependency graph: what a page can read of
     # the article changes exactly when this does. (The body is not a field: it is kept
     # beside the article, in ValidatedFile, so that a body edit leaves the model as it was.)
@@ -240,6 +243,8 @@ def validate_file(
         path=source.label,
         meta={k: v for k, v in front.items() if k not in KNOWN_FIELDS and k not in taxonomies},
         terms={key: reader.names(key, split_commas=True) for key in taxonomies},
+        # A story's name may hold a comma ("Gaza, the ceasefire"): only a list gives several.
+        stories=reader.names("story", split_commas=False),
     )
     problems = dropped + reader.problems + _near_misses(source, taxonomies)
     return (None if any(p.is_error for p in problems) else article.with_digest()), source.body, problems

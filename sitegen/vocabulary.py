@@ -97,6 +97,9 @@ class Vocabulary:
         )
 
 
+STORIES = "stories"  # how `sitegen terms` names the stories, listed after the taxonomies
+
+
 def load_vocabulary(site_dir: Path | str, taxonomy: str | None = None) -> Vocabulary:
     """The vocabulary of the site in `site_dir` (published articles, as a build shows them),
     all taxonomies or one; raises SiteError for content and configuration errors and
@@ -104,7 +107,7 @@ def load_vocabulary(site_dir: Path | str, taxonomy: str | None = None) -> Vocabu
     from .build import load_site  # the engine imports much: only this entry point needs it
 
     loaded = load_site(site_dir, use_cache=True)  # the articles as the last build validated them
-    known = list(loaded.site.taxonomies)
+    known = [*loaded.site.taxonomies, STORIES]
     if taxonomy is not None and taxonomy not in known:
         raise UsageError(
             f"--taxonomy {taxonomy!r}: the site has no such taxonomy (it has: {', '.join(known)})"
@@ -113,13 +116,14 @@ def load_vocabulary(site_dir: Path | str, taxonomy: str | None = None) -> Vocabu
 
 
 def listed_terms(site: Site) -> list[Listed]:
-    """Every term of every taxonomy of the site, in the order of its taxonomies. (Anything
-    else listed like terms, stories say, is one more line here.)"""
-    return [
+    """Every term of every taxonomy of the site, in the order of its taxonomies, then the
+    stories (named in front matter like terms, under `story:`)."""
+    terms = [
         Listed(term.taxonomy, term.name, term.slug, term.articles)
         for taxonomy in site.taxonomies.values()
         for term in taxonomy.terms
     ]
+    return terms + [Listed(STORIES, story.title, story.slug, story.articles) for story in site.stories]
 
 
 def vocabulary(site: Site, taxonomy: str | None = None, warnings: Sequence[Problem] = ()) -> Vocabulary:

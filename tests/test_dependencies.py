@@ -123,17 +123,28 @@ SNIPPETS = [
     snippet("{% for y in years %}{{ y.year }}={{ y.count }} {% endfor %}", "years"),
     snippet("{% for y in years %}{{ y.months | length }} {% endfor %}", "years"),
     snippet("{% for y in years %}{% for mo in y.months %}{{ mo.month }}/{{ mo.articles | length }} {% endfor %}{% endfor %}", "years"),
+    # Stories: the whole list, a story's page, an article's place in its stories, related articles.
+    snippet("{% for s in site.stories %}{{ s.title }}={{ s.articles | length }} {% endfor %}"),
+    snippet("{% for s in stories %}{{ s.title }}:{{ s.status }}:{{ s.count }}:{{ s.latest.title }} {% endfor %}", "stories"),
+    snippet("{% for s in developing %}{{ s.title }} {{ s.latest.date | date }} {{ url(s) }}{% endfor %}", "developing"),
+    snippet("{{ story.title }} {{ story.status }} {{ story.summary }} {{ story.background }} {{ story.first.title }}", "story"),
+    snippet("{% for m in months %}{{ m.month }}{{ m.collapsed }}{% for d in m.days %}{{ d.date }}:{{ d.articles | map(attribute='title') | join(',') }} {% endfor %}{% endfor %}", "months"),
+    snippet("{% for w in weeks %}{{ w.start }}={{ w.count }} {% endfor %}/{{ peak }}", "weeks peak"),
+    snippet("{% for p in in_stories %}{{ p.story.title }} {{ p.number }}/{{ p.count }}{% if p.previous %}<{{ p.previous.title }}{% endif %}{% if p.next %}>{{ p.next.title }}{% endif %} {% endfor %}", "in_stories"),
+    snippet("{% for a in related %}{{ a.title }};{% endfor %}", "related"),
 ]  # fmt: skip
 
 PAGE_TEMPLATES = {
     # template: (its variables as README.md lists them, the part every version of it has)
-    "index.html": ("articles paginator", "<h1>{{ config.title }}</h1>{% for a in articles %}{{ card(a) }}{% endfor %}"),
-    "article.html": ("article body older newer", "<h1>{{ article.title }}</h1>{{ body }}"),
+    "index.html": ("articles paginator developing", "<h1>{{ config.title }}</h1>{% for a in articles %}{{ card(a) }}{% endfor %}"),
+    "article.html": ("article body older newer in_stories related", "<h1>{{ article.title }}</h1>{{ body }}"),
     "term.html": ("taxonomy term articles paginator", "<h1>{{ term.name }}</h1>{% for a in articles %}{{ card(a) }}{% endfor %}"),
     "terms.html": ("taxonomy", "<h1>{{ taxonomy.title }}</h1>"),
     "month.html": ("year month", "<h1>{{ month.month | month_name }} {{ month.year }}</h1>{% for a in month.articles %}{{ card(a, level=3) }}{% endfor %}"),
     "year.html": ("year", "<h1>{{ year.year }}</h1>"),
     "timeline.html": ("years", "<h1>Timeline</h1>"),
+    "stories.html": ("stories", "<h1>Stories</h1>{% for s in stories %}{{ s.title }} {% endfor %}"),
+    "story.html": ("story months weeks peak", "<h1>{{ story.title }}</h1>{% for a in story.articles %}{{ a.title }} {% endfor %}"),
 }  # fmt: skip
 CARD = "partials/card.html"
 EXTRA = "partials/extra.html"  # the partial pages {% include %}
@@ -232,6 +243,8 @@ DATES = ["2023-12-30", "2024-01-05", "2024-01-05T08:00:00", "2024-01-20", "2024-
 TAGS = ["energy", "trade", "Sanctions", "sanctions", "climate"]
 REGIONS = ["Europe", "East Asia"]
 PEOPLE = ["Ana Lima", "Jonas Berg"]
+STORIES = ["Grid crisis", "grid Crisis", "Port strike"]  # two spellings of one story
+STORY_FILES = ["grid-crisis", "port-strike", "orphan"]  # the last is a story no article names
 SOURCES = ["Meridian Wire", "Harbour Broadcasting"]
 TAXONOMIES = ["", "taxonomies: [tags, regions, sources, people]\n", "taxonomies: [tags, regions]\n"]
 
@@ -249,6 +262,7 @@ class Story:
     tags: tuple[str, ...]
     regions: tuple[str, ...]
     people: tuple[str, ...]
+    stories: tuple[str, ...] = ()
     draft: bool = False
     slug: str | None = None
     lead: int = 0  # versions of the first paragraph (the summary) and of the rest of the body
@@ -264,6 +278,8 @@ class Story:
             "region": "[" + ", ".join(self.regions) + "]",
             "people": "[" + ", ".join(self.people) + "]",
         }
+        if self.stories:
+            extra["story"] = "[" + ", ".join(self.stories) + "]"
         if self.draft:
             extra["draft"] = "true"
         if self.slug:
@@ -287,6 +303,7 @@ def story_strategy(number: int) -> st.SearchStrategy[Story]:
         tags=subset(TAGS),
         regions=subset(REGIONS),
         people=subset(PEOPLE),
+        stories=subset(STORIES),
         draft=st.booleans().map(lambda b: b and number % 3 == 2),  # now and then a draft
     )
 
@@ -461,6 +478,27 @@ class IncrementalBuilds(RuleBasedStateMachine):
     @rule(number=stories, people=subset(PEOPLE))
     def edit_people(self, number: int, people: tuple[str, ...]):
         self.change(number, people=people)
+        self.check()
+
+    @rule(number=stories, names=subset(STORIES))
+    def edit_story(self, number: int, names: tuple[str, ...]):
+        self.change(number, stories=names)
+        self.check()
+
+    @rule(
+        name=st.sampled_from(STORY_FILES),
+        status=st.sampled_from(["developing", "concluded"]),
+        title=st.sampled_from(["", "The grid crisis"]),
+        background=st.sampled_from(["", "Some *background*.", "Other background."]),
+    )
+    def write_story_file(self, name: str, status: str, title: str, background: str):
+        title_line = f"title: {title}\n" if title else ""
+        self.write(f"content/stories/{name}.md", f"---\n{title_line}status: {status}\n---\n\n{background}\n")
+        self.check()
+
+    @rule(name=st.sampled_from(STORY_FILES))
+    def delete_story_file(self, name: str):
+        (self.site / "content" / "stories" / f"{name}.md").unlink(missing_ok=True)
         self.check()
 
     @rule(number=stories, source=st.sampled_from(SOURCES))

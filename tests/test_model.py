@@ -187,6 +187,7 @@ def test_an_empty_site_still_has_its_pages():
     s = site([])
     assert {p.file_path for p in s.pages} == {
         "index.html",
+        "stories/index.html",  # the navigation links to it
         "tags/index.html",
         "regions/index.html",
         "sources/index.html",

@@ -587,3 +587,23 @@ def groups_by_every_pair(terms: list[Listed]) -> list[list[str]]:
 def test_similar_groups_are_those_of_comparing_every_pair(slugs: list[str]):
     terms = [Listed("tags", slug, slug, ()) for slug in slugs]
     assert sorted([t.slug for t in group] for group in similar_groups(terms)) == groups_by_every_pair(terms)
+
+
+def test_terms_lists_the_stories_after_the_taxonomies(make_site, cli):
+    site = make_site(
+        site_files(
+            "",
+            {
+                "a": article(title="A", date="2024-01-05", story='"Red Sea shipping"'),
+                "b": article(title="B", date="2024-02-05", story='"red sea shipping"'),
+                "c": article(title="C", date="2024-03-05", story='"Port strike"'),
+            },
+        )
+    )
+    listed = terms_json(cli, site)
+    assert listed[-1]["taxonomy"] == listed[-2]["taxonomy"] == "stories"
+    stories = {item["slug"]: item for item in terms_json(cli, site, "--taxonomy", "stories")}
+    assert stories.keys() == {"red-sea-shipping", "port-strike"}
+    assert stories["red-sea-shipping"]["count"] == 2 and stories["red-sea-shipping"]["flags"] == []
+    assert stories["port-strike"]["flags"] == [USED_ONCE]
+    assert stories["port-strike"]["first"] == stories["port-strike"]["latest"] == "2024-03-05T00:00:00+00:00"

@@ -18,12 +18,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from operator import attrgetter
 from typing import Any
 
 import jinja2
 
-from ..model import Month, PageData, Site, Taxonomy, Term, Year
+from ..model import (
+    Month,
+    PageData,
+    Site,
+    Story,
+    StoryDay,
+    StoryMonth,
+    StoryPosition,
+    StoryWeek,
+    Taxonomy,
+    Term,
+    Year,
+)
 from ..validate import Article
 
 Key = tuple[Any, ...]  # plain strings and numbers, so that the build cache can keep it
@@ -36,13 +49,18 @@ _IDENTITY: dict[type, Callable[[Any], tuple[Any, ...]]] = {
     Year: lambda y: ("year", y.year),
     Month: lambda m: ("month", m.year, m.month),
     Site: lambda s: ("site",),
+    Story: lambda s: ("story", s.slug),
 }
+# Values that hold model objects but are not objects of the model themselves: a page's
+# shape holds them field by field (so an article's place in a story is part of its page's
+# shape), and what a template reads of the model objects inside them is recorded.
+_VALUES = (StoryPosition, StoryDay, StoryMonth, StoryWeek)
 
 _ARTICLE_TYPE = {Article}
 _slug = attrgetter("slug")
 
 # What a template may read of `site`; anything else makes the page depend on all of it.
-SITE_FIELDS = frozenset({"articles", "taxonomies", "years", "config"})
+SITE_FIELDS = frozenset({"articles", "taxonomies", "years", "config", "stories"})
 WHOLE_SITE: Key = ("site", "@all")
 SITEMAP_ENTRIES: Key = ("site", "@sitemap")  # what the sitemap lists
 
@@ -77,6 +95,8 @@ def identity(value: object) -> object:
         return (kind.__name__, *[identity(item) for item in value.variables().values()])
     if isinstance(value, dict):
         return tuple([(key, identity(item)) for key, item in value.items()])
+    if kind in _VALUES:
+        return (kind.__name__, *[identity(getattr(value, f.name)) for f in fields(value)])  # type: ignore[arg-type]
     return value
 
 

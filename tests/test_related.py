@@ -1,0 +1,189 @@
+"""Related articles: the weights, the decay with time, the order, and the fast (indexed) search
+against a plain comparison of every pair."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from siteutil import article, write_site
+
+import sitegen
+from sitegen.related import (
+    HALF_LIFE_DAYS,
+    LIMIT,
+    WEIGHTS,
+    Candidate,
+    decay,
+    related_articles,
+    related_reference,
+)
+
+DAY = 86_400.0
+
+
+def candidate(slug: str, day: float, *terms: str) -> Candidate:
+    """terms as 'tags:energy', 'story:grid', ..."""
+    return Candidate(slug, day * DAY, frozenset(tuple(term.split(":")) for term in terms))  # type: ignore[misc]
+
+
+def related_slugs(candidates: list[Candidate]) -> dict[str, list[str]]:
+    found = related_articles(candidates)
+    assert found == related_reference(candidates)
+    return {
+        c.slug: [candidates[j].slug for j in positions]
+        for c, positions in zip(candidates, found, strict=True)
+    }
+
+
+def test_weights_rank_shared_terms():
+    me = candidate("me", 0, "tags:a", "tags:b", "regions:europe", "sources:wire")
+    others = [
+        candidate("two-tags", 0, "tags:a", "tags:b"),  # 160
+        candidate("tag-region", 0, "tags:a", "regions:europe"),  # 120
+        candidate("tag", 0, "tags:b"),  # 80
+        candidate("region-source", 0, "regions:europe", "sources:wire"),  # 60
+        candidate("region", 0, "regions:europe"),  # 40
+        candidate("source", 0, "sources:wire"),  # 20
+        candidate("nothing", 0, "tags:c"),
+    ]
+    assert WEIGHTS == {"story": 100, "tags": 80, "regions": 40, "sources": 20}
+    assert related_slugs([me, *others])["me"] == ["two-tags", "tag-region", "tag", "region-source", "region"]
+
+
+def test_the_same_story_comes_first_whatever_the_score():
+    me = candidate("me", 0, "story:grid", "tags:a", "tags:b", "regions:x")
+    mate = candidate("mate", 400, "story:grid")  # a year away, nothing else shared
+    close = candidate("close", 0, "tags:a", "tags:b", "regions:x")
+    assert related_slugs([me, mate, close])["me"] == ["mate", "close"]
+
+
+def test_shared_weight_decays_with_time():
+    me = candidate("me", 100, "tags:a", "tags:b")
+    near = candidate("near", 100 + HALF_LIFE_DAYS * 1.5, "tags:a")  # 80 * 0.35 = 28
+    far_but_closer_match = candidate("far", 100 - HALF_LIFE_DAYS, "tags:a", "tags:b")  # 160 * 0.5 = 80
+    farther = candidate("farther", 100 - HALF_LIFE_DAYS * 3, "tags:a", "tags:b")  # 160 * 0.125 = 20
+    assert related_slugs([me, near, far_but_closer_match, farther])["me"] == ["far", "near", "farther"]
+    assert decay(HALF_LIFE_DAYS * DAY) == 0.5 and decay(0) == 1.0
+
+
+def test_ties_go_to_the_newer_article_then_the_slug():
+    me = candidate("me", 10, "tags:a")
+    tied = [
+        candidate(slug, 10 + offset, "tags:a") for slug, offset in [("b", -2), ("a", -2), ("c", 2), ("d", 0)]
+    ]
+    # d is nearest; c and (a, b) are as far, c newer; a and b on the same day: by slug.
+    assert related_slugs([me, *tied])["me"] == ["d", "c", "a", "b"]
+
+
+def test_never_itself_and_at_most_five():
+    same = [candidate(f"s{n}", n, "tags:a", "story:x") for n in range(9)]
+    found = related_slugs(same)
+    for slug, related in found.items():
+        assert slug not in related and len(related) == LIMIT
+
+
+SLUGS = [f"a{n:02d}" for n in range(40)]
+TERMS = [
+    *(("tags", t) for t in "abcdef"),
+    *(("regions", r) for r in "xyz"),
+    *(("sources", s) for s in "pq"),
+    *(("story", s) for s in "st"),
+]
+
+
+# Days from a small set as often as not, so that ties (the same day, the same distance) are common.
+DAYS = st.one_of(st.integers(0, 30).map(float), st.floats(0, 2000, allow_nan=False))
+corpora = st.lists(st.tuples(DAYS, st.frozensets(st.sampled_from(TERMS), max_size=5)), max_size=40).map(
+    lambda drawn: [Candidate(SLUGS[n], day * DAY, terms) for n, (day, terms) in enumerate(drawn)]
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(corpora, st.integers(1, 7))
+def test_the_indexed_search_equals_comparing_every_pair(candidates, limit):
+    assert related_articles(candidates, limit) == related_reference(candidates, limit)
+
+
+@settings(max_examples=100, deadline=None)
+@given(corpora)
+def test_the_order_of_the_input_does_not_change_the_lists(candidates):
+    forwards = related_articles(candidates)
+    backwards = related_articles(candidates[::-1])
+    named = {
+        c.slug: [candidates[j].slug for j in found] for c, found in zip(candidates, forwards, strict=True)
+    }
+    reversed_input = candidates[::-1]
+    again = {
+        c.slug: [reversed_input[j].slug for j in found]
+        for c, found in zip(reversed_input, backwards, strict=True)
+    }
+    assert named == again
+
+
+# --- on the article pages ------------------------------------------------------------------------
+
+
+def related_on(out: Path, slug: str) -> list[str]:
+    html = (out / "articles" / slug / "index.html").read_text(encoding="utf-8")
+    if 'class="related"' not in html:
+        return []
+    section = html[html.index('class="related"') : html.index("</section>", html.index('class="related"'))]
+    return re.findall(r'<li><a href="/articles/([^/]+)/">', section)
+
+
+def test_article_pages_list_related_articles_and_an_edit_rerenders_only_changed_lists(tmp_path):
+    site = write_site(
+        tmp_path / "site",
+        {
+            "content/a.md": article(title="A", date="2024-03-01", tags="[energy]", region="Asia"),
+            "content/b.md": article(title="B", date="2024-03-02", tags="[energy]", region="Europe"),
+            "content/c.md": article(
+                title="C", date="2024-03-03", tags="[trade]", region="Africa", source="X"
+            ),
+            "content/d.md": article(
+                title="D", date="2024-03-04", tags="[trade]", region="Oceania", source="Y"
+            ),
+        },
+    )
+    out = tmp_path / "out"
+    sitegen.build(site, out, jobs=1)
+    # Each shares a tag with one other and the source (Meridian Wire) with a and b.
+    assert related_on(out, "a") == ["b"]
+    assert related_on(out, "c") == ["d"]
+    # B's title shows on A's page (related), and on A's and C's (their older and newer links).
+    (site / "content/b.md").write_text(
+        article(title="B2", date="2024-03-02", tags="[energy]", region="Europe")
+    )
+    result = sitegen.build(site, out, jobs=1)
+    rendered = {path for path in result.rendered_paths if path.startswith("articles/")}
+    assert rendered == {"articles/a/index.html", "articles/b/index.html", "articles/c/index.html"}
+    # D moves to energy: a, b, c and d's lists change.
+    (site / "content/d.md").write_text(
+        article(title="D", date="2024-03-04", tags="[energy]", region="Oceania", source="Y")
+    )
+    result = sitegen.build(site, out, jobs=1)
+    assert related_on(out, "a") == ["b", "d"]  # b shares the source too, and is nearer
+    assert related_on(out, "c") == []
+    rendered = {path for path in result.rendered_paths if path.startswith("articles/")}
+    assert {"articles/a/index.html", "articles/b/index.html", "articles/c/index.html"} <= rendered
+
+
+def test_worker_processes_find_the_same_lists():
+    """A large site's lists are found in forked processes: the same as in this one."""
+    import random
+
+    from sitegen.related import PARALLEL_FROM
+
+    chance = random.Random(11)
+    candidates = [
+        Candidate(
+            f"a{n}",
+            chance.uniform(0, 700) * DAY,
+            frozenset(chance.sample(TERMS, chance.randint(0, 4))),
+        )
+        for n in range(PARALLEL_FROM + 500)
+    ]
+    assert related_articles(candidates, jobs=2) == related_articles(candidates, jobs=1)
