@@ -41,10 +41,12 @@ class ModelValues:
         template_source: Callable[[str], str | None],
         body_digests: Mapping[str, bytes],
         last: ModelValues | None = None,
+        assets: Mapping[str, str] | None = None,
     ):
         """`last`: the values of an earlier build, whose lookup tables serve again if it
-        had the same model."""
+        had the same model. `assets`: the fingerprinted names of the theme's assets."""
         self.site = site
+        self.assets = assets or {}
         self.template_source = template_source
         self.body_digests = body_digests  # by slug: bodies are kept beside the articles
         self.articles: dict[str, Article]
@@ -79,6 +81,8 @@ class ModelValues:
             return MISSING if source is None else digest(source)
         if kind == "site":
             return self._site_value(key)
+        if kind == "asset":  # its name stands for its bytes (and those of what it links)
+            return digest(self.assets.get(key[1]))
         entity = self._entity(key)
         if entity is None:
             return MISSING
@@ -177,12 +181,12 @@ class DependencyGraph:
                     for about in ((slug, part), (slug, BOTH)):
                         ids = self.article_keys.get(about, ())
                         changed.update(i for i in ids if now.of(self.keys[i]) != self.values[i])
-        # With the last build's very model (a body edit in the preview), only the templates
-        # and what depends on bodies can differ: the rest follows from the model alone.
+        # With the last build's very model (a body edit in the preview), only the templates,
+        # the assets and what depends on bodies can differ: the rest follows from the model.
         same_model = now.site is self.model
         for i in self.other_keys:
             key = self.keys[i]
-            if same_model and key[0] != "template" and key != WHOLE_SITE:
+            if same_model and key[0] not in ("template", "asset") and key != WHOLE_SITE:
                 continue
             if now.of(key) != self.values[i]:
                 changed.add(i)

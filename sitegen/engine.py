@@ -33,17 +33,19 @@ from typing import cast
 
 import jinja2
 
+from .assets import StaticOutput, fingerprint
 from .cache import BuildCache, FileStat, OutputRecord, SourceStat, content_hash
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .deps import DependencyGraph, ModelValues, digest
 from .errors import Problem, SiteError, UsageError, error, warning
 from .load import CONTENT_DIR, article_label, article_labels
-from .model import Page, Site, build_site
+from .model import Feed, Page, Site, build_site
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
 from .render import CompiledTemplates, Renderer, RenderError
 from .render.bodies import SLOW_BODY_SECONDS, body_key, convert_bodies, slow_body
+from .render.links import depth_of
 from .render.markdown import settings as markdown_settings
-from .render.reads import Key, card_key, identity
+from .render.reads import Key, identity
 from .render.theme import Theme, builtin_themes_dir, find_theme
 from .validate import CACHE_SHAPE, Article, ValidatedFile, cross_file_problems, unreadable, validate_bytes
 from .version import __version__
@@ -348,7 +350,9 @@ class Engine:
             sources = loaded.files
             body_digests = {a.slug: sources[a.path].body_digest for a in site.articles}
             template_source = partial(_template_source, renderer.env)
-            values = ModelValues(site, template_source, body_digests, self._values)
+            static, static_problems = _static_files(self.site_dir, loaded.theme, model)
+            renderer.assets = static.names
+            values = ModelValues(site, template_source, body_digests, self._values, static.names)
             self._values = values
             if remembered is not None:
                 graph = remembered.graph
@@ -375,33 +379,30 @@ class Engine:
                     page for page in site.pages
                     if page.file_path in stale or _changed_on_disk(page.file_path, files, present)
                 ]  # fmt: skip
-            static, static_problems = _static_files(self.site_dir, loaded.theme, model)
             problems = [*loaded.warnings, *static_problems]
             if any(p.is_error for p in problems):
                 raise SiteError(problems)
         with _timed(timings, "markdown"):
-            shown = {a.slug: a for page in todo for a in page.data.shown_in_full()}
-            html, slow = self.render_bodies(
-                [(a, loaded.body(a)) for a in shown.values()],
-                site.config.base_path,
-                lambda done, total: report("markdown", done, total),
-            )
-            renderer.bodies = html
+            html, slow = self._bodies_for(todo, loaded, report)
+            renderer.bodies, renderer.feed_bodies = html
             problems += slow
         writer: OutputWriter | FolderUpdater = (
             FolderUpdater(output, present) if in_place else OutputWriter(output, present)
         )
         try:
             with _timed(timings, "render"):
-                writer.start([page.file_path for page in site.pages] + list(static))
+                writer.start([page.file_path for page in site.pages] + list(static.files))
                 rendered = {page.file_path for page in todo}
                 for page in site.pages:
                     if page.file_path not in rendered:
                         writer.keep(page.file_path)
                 reads = _render_pages(renderer, todo, writer, self.jobs, report)
             with _timed(timings, "static"):
-                for relative, path in static.items():
-                    writer.copy(relative, path)
+                for relative, file in static.files.items():
+                    if file.data is None:
+                        writer.copy(relative, file.source)
+                    else:  # a stylesheet whose links were rewritten
+                        writer.record(relative, writer.area.put(relative, file.data))
             with _timed(timings, "write"):
                 stats = writer.commit()
         except RenderError as exc:
@@ -466,12 +467,53 @@ class Engine:
         self._renderer = (stamp, renderer)
         return renderer
 
+    def _bodies_for(
+        self, pages: list[Page], loaded: LoadedSite, report: Progress
+    ) -> tuple[tuple[dict[str, str], dict[str, str]], list[Problem]]:
+        """The rendered bodies the pages show, by slug: those that pages show, and those
+        that feeds show. They differ with relative_urls only, where a body's links are
+        relative to its article's page, and a feed's stay absolute."""
+        config = loaded.site.config
+
+        def progress(done: int, total: int) -> None:
+            report("markdown", done, total)
+
+        shown = {a.slug: a for page in pages for a in page.data.shown_in_full()}
+        if not config.relative_urls:
+            html, slow = self.render_bodies(
+                [(a, loaded.body(a)) for a in shown.values()], config.base_path, progress
+            )
+            return (html, html), slow
+        in_feeds = {
+            a.slug: a for page in pages if isinstance(page.data, Feed) for a in page.data.shown_in_full()
+        }
+        on_pages = {
+            a.slug: a for page in pages if not isinstance(page.data, Feed) for a in page.data.shown_in_full()
+        }
+        pages_html: dict[str, str] = {}
+        slow = []
+        for depth in sorted({depth_of(a.url_path) for a in on_pages.values()}):
+            found, more = self.render_bodies(
+                [(a, loaded.body(a)) for a in on_pages.values() if depth_of(a.url_path) == depth],
+                config.base_path, progress, relative_depth=depth,
+            )  # fmt: skip
+            pages_html.update(found)
+            slow += more
+        feeds_html, more = self.render_bodies(
+            [(a, loaded.body(a)) for a in in_feeds.values()], config.base_path, progress
+        )
+        return (pages_html, feeds_html), [*slow, *more]
+
     def render_bodies(
-        self, bodies: list[tuple[Article, str]], base_path: str, progress: Callable[[int, int], None]
+        self,
+        bodies: list[tuple[Article, str]],
+        base_path: str,
+        progress: Callable[[int, int], None],
+        relative_depth: int | None = None,
     ) -> tuple[dict[str, str], list[Problem]]:
         """The HTML of each article's Markdown body, by slug: from memory, the build cache,
-        or rendered (and kept)."""
-        keys = {article.slug: body_key(body, base_path) for article, body in bodies}
+        or rendered (and kept). `relative_depth` as MarkdownRenderer takes it."""
+        keys = {article.slug: body_key(body, base_path, relative_depth) for article, body in bodies}
         markdown = {keys[article.slug]: body for article, body in bodies}
         known = {key: self._bodies[key] for key in markdown if key in self._bodies}
         known.update(self.cache.bodies([key for key in markdown if key not in known]))
@@ -480,7 +522,7 @@ class Engine:
         rendered: dict[str, str] = {}
         seconds: dict[str, float] = {}
         chunks = chunked(missing, workers * 8) if workers > 1 else [missing]
-        for results in map_in_processes(base_path, convert_bodies, chunks, workers):
+        for results in map_in_processes((base_path, relative_depth), convert_bodies, chunks, workers):
             for key, body_html, took in results:
                 rendered[key], seconds[key] = body_html, took
             progress(len(rendered), len(missing))
@@ -615,7 +657,13 @@ def _render_pages(
     if jobs > 1 and total >= PARALLEL_PAGES_FROM and can_fork():
         # A card appears on a dozen listings: render each once, in the pool, before the pages,
         # so that the page workers inherit them instead of each rendering them again.
-        listed = {a.slug: a for page in pages for a in page.data.listed()}
+        # (Cards differ by the depth of the page with relative_urls, where their links do.)
+        relative = renderer.links.relative
+        listed = {
+            (a.slug, depth_of(page.url_path) if relative else 0): (a, page.url_path)
+            for page in pages
+            for a in page.data.listed()
+        }
         for cards in map_in_processes(renderer, _cards_chunk, chunked(list(listed.values()), jobs * 4), jobs):
             renderer.remember_cards(cards)
         results = map_in_processes(state, _render_chunk, chunked(numbers, jobs * 8), jobs)
@@ -633,15 +681,16 @@ def _render_pages(
     return reads
 
 
-def _cards_chunk(renderer: object, articles: list[Article]) -> list[tuple[Key, str, frozenset[Key]]]:
+def _cards_chunk(
+    renderer: object, articles: list[tuple[Article, str]]
+) -> list[tuple[Key, str, frozenset[Key]]]:
+    """The cards of (article, the URL path of a listing that shows it)."""
     cards = []
     renderer = cast(Renderer, renderer)
-    for article in articles:
+    for article, url_path in articles:
         # A card that fails is left out: the page that shows it reports the error.
         with suppress(Exception):
-            html = str(renderer.card(article))
-            key = card_key(article.slug, 2)
-            cards.append((key, html, renderer.card_reads[key]))
+            cards.append(renderer.card_for_page(article, url_path))
     return cards
 
 
@@ -687,14 +736,17 @@ def _site_folder(site_dir: Path) -> Path:
     return site_dir
 
 
-def _static_files(site_dir: Path, theme: Theme, model: _Model) -> tuple[dict[str, Path], list[Problem]]:
+def _static_files(site_dir: Path, theme: Theme, model: _Model) -> tuple[StaticOutput, list[Problem]]:
     """The theme's static files, then the site's own static/ folder (which wins), by their
-    path in the output. A special file (FIFO, socket, device) is skipped with a warning,
-    never opened; a file that clashes with a generated page, or a static file named like
-    a static folder, is an error naming both."""
+    path in the output, the theme's assets under fingerprinted names (sitegen/assets.py).
+    A special file (FIFO, socket, device) is skipped with a warning, never opened; a file
+    that clashes with a generated page, or a static file named like a static folder, is an
+    error naming both."""
     files: dict[str, Path] = {}
+    theme_files: set[str] = set()
     problems: list[Problem] = []
-    for folder in [*theme.static_dirs(), site_dir / STATIC_DIR]:
+    theme_folders = theme.static_dirs()
+    for folder in [*theme_folders, site_dir / STATIC_DIR]:
         for root, dirs, names in os.walk(folder):
             dirs[:] = sorted(d for d in dirs if d != ".git")
             for name in sorted(names):
@@ -704,18 +756,22 @@ def _static_files(site_dir: Path, theme: Theme, model: _Model) -> tuple[dict[str
                     continue
                 if _is_regular_file(path):  # or a link to one
                     files[relative] = path
+                    if folder in theme_folders:
+                        theme_files.add(relative)
                 else:
                     problems.append(
                         warning(_label(path, site_dir), None, "not copied: not a regular file (a FIFO, "
                                 "socket or device, or a broken link)")
                     )  # fmt: skip
+    static = fingerprint(files, theme_files, lambda path: _label(path, site_dir))
+    problems += static.problems
     generated = model.generated
-    folders = model.folders | folders_of(files)
-    for relative, path in sorted(files.items()):
-        clash = _clash(relative, generated, files.keys(), folders)
+    folders = model.folders | folders_of(static.files)
+    for relative, file in sorted(static.files.items()):
+        clash = _clash(relative, generated, static.files.keys(), folders)
         if clash:
-            problems.append(error(_label(path, site_dir), None, clash))
-    return files, problems
+            problems.append(error(_label(file.source, site_dir), None, clash))
+    return static, problems
 
 
 def _is_regular_file(path: Path) -> bool:

@@ -43,9 +43,15 @@ WHOLE_SITE: Key = ("site", "@all")
 SITEMAP_ENTRIES: Key = ("site", "@sitemap")  # what the sitemap lists
 
 
-def card_key(slug: str, level: int) -> Key:
-    """A page's key for a card it shows: it stands for everything that card read."""
-    return ("card", slug, level)
+def card_key(slug: str, level: int, depth: int = 0) -> Key:
+    """A page's key for a card it shows: it stands for everything that card read. `depth`:
+    how deep the pages are whose links it has (relative_urls), else 0."""
+    return ("card", slug, level, depth)
+
+
+def asset_key(name: str) -> Key:
+    """A page's key for a static file it links with asset(): its fingerprinted name."""
+    return ("asset", name)
 
 
 def feed_entry_key(slug: str) -> Key:
