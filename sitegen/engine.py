@@ -471,49 +471,43 @@ class Engine:
         self, pages: list[Page], loaded: LoadedSite, report: Progress
     ) -> tuple[tuple[dict[str, str], dict[str, str]], list[Problem]]:
         """The rendered bodies the pages show, by slug: those that pages show, and those
-        that feeds show. They differ with relative_urls only, where a body's links are
-        relative to its article's page, and a feed's stay absolute."""
+        that feeds show. Links into the site are under the base path on pages (relative to
+        the page with relative_urls), and full addresses in feeds, whose readers show
+        them away from the site."""
         config = loaded.site.config
-
-        def progress(done: int, total: int) -> None:
-            report("markdown", done, total)
-
-        shown = {a.slug: a for page in pages for a in page.data.shown_in_full()}
-        if not config.relative_urls:
-            html, slow = self.render_bodies(
-                [(a, loaded.body(a)) for a in shown.values()], config.base_path, progress
+        wanted: dict[tuple[bool, str, int | None], dict[str, Article]] = {}  # (in feeds, links) -> articles
+        for page in pages:
+            in_feed = isinstance(page.data, Feed)
+            if in_feed:
+                links: tuple[str, int | None] = (config.absolute_base, None)
+            else:
+                links = (config.base_path, depth_of(page.url_path) if config.relative_urls else None)
+            for article in page.data.shown_in_full():
+                wanted.setdefault((in_feed, *links), {})[article.slug] = article
+        on_pages: dict[str, str] = {}
+        in_feeds: dict[str, str] = {}
+        slow: dict[str, Problem] = {}  # by file: a body is slow whatever its links
+        for (in_feed, base, depth), articles in sorted(wanted.items(), key=repr):
+            html, found = self.render_bodies(
+                [(a, loaded.body(a)) for a in articles.values()],
+                base,
+                lambda done, total: report("markdown", done, total),
+                relative_depth=depth,
             )
-            return (html, html), slow
-        in_feeds = {
-            a.slug: a for page in pages if isinstance(page.data, Feed) for a in page.data.shown_in_full()
-        }
-        on_pages = {
-            a.slug: a for page in pages if not isinstance(page.data, Feed) for a in page.data.shown_in_full()
-        }
-        pages_html: dict[str, str] = {}
-        slow = []
-        for depth in sorted({depth_of(a.url_path) for a in on_pages.values()}):
-            found, more = self.render_bodies(
-                [(a, loaded.body(a)) for a in on_pages.values() if depth_of(a.url_path) == depth],
-                config.base_path, progress, relative_depth=depth,
-            )  # fmt: skip
-            pages_html.update(found)
-            slow += more
-        feeds_html, more = self.render_bodies(
-            [(a, loaded.body(a)) for a in in_feeds.values()], config.base_path, progress
-        )
-        return (pages_html, feeds_html), [*slow, *more]
+            (in_feeds if in_feed else on_pages).update(html)
+            slow.update((problem.path, problem) for problem in found)
+        return (on_pages, in_feeds), list(slow.values())
 
     def render_bodies(
         self,
         bodies: list[tuple[Article, str]],
-        base_path: str,
+        link_base: str,
         progress: Callable[[int, int], None],
         relative_depth: int | None = None,
     ) -> tuple[dict[str, str], list[Problem]]:
         """The HTML of each article's Markdown body, by slug: from memory, the build cache,
-        or rendered (and kept). `relative_depth` as MarkdownRenderer takes it."""
-        keys = {article.slug: body_key(body, base_path, relative_depth) for article, body in bodies}
+        or rendered (and kept). `link_base` and `relative_depth` as MarkdownRenderer takes them."""
+        keys = {article.slug: body_key(body, link_base, relative_depth) for article, body in bodies}
         markdown = {keys[article.slug]: body for article, body in bodies}
         known = {key: self._bodies[key] for key in markdown if key in self._bodies}
         known.update(self.cache.bodies([key for key in markdown if key not in known]))
@@ -522,7 +516,7 @@ class Engine:
         rendered: dict[str, str] = {}
         seconds: dict[str, float] = {}
         chunks = chunked(missing, workers * 8) if workers > 1 else [missing]
-        for results in map_in_processes((base_path, relative_depth), convert_bodies, chunks, workers):
+        for results in map_in_processes((link_base, relative_depth), convert_bodies, chunks, workers):
             for key, body_html, took in results:
                 rendered[key], seconds[key] = body_html, took
             progress(len(rendered), len(missing))

@@ -14,8 +14,8 @@ from .markdown import MarkdownRenderer, settings
 SLOW_BODY_SECONDS = 2.0
 
 
-def body_key(body: str, base_path: str, relative_depth: int | None = None) -> str:
-    data = f"{settings(base_path, relative_depth)}\0{body}".encode("utf-8", "surrogatepass")
+def body_key(body: str, link_base: str, relative_depth: int | None = None) -> str:
+    data = f"{settings(link_base, relative_depth)}\0{body}".encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
@@ -31,10 +31,10 @@ def slow_body(path: str, seconds: float) -> Problem:
 
 def convert_bodies(links: object, items: list[tuple[str, str]]) -> list[tuple[str, str, float]]:
     """(key, html, seconds) for each (key, body); the time is this thread's CPU time, so a
-    busy machine does not make a body look slow. `links`: (base_path, relative_depth), as
+    busy machine does not make a body look slow. `links`: (link_base, relative_depth), as
     MarkdownRenderer takes them."""
-    base_path, relative_depth = cast(tuple[str, int | None], links)
-    renderer = MarkdownRenderer(base_path, relative_depth)
+    link_base, relative_depth = cast(tuple[str, int | None], links)
+    renderer = MarkdownRenderer(link_base, relative_depth)
     results = []
     for key, body in items:
         started = time.thread_time()

@@ -21,16 +21,17 @@ EXTENSIONS = ("tables", "footnotes", "fenced_code", "attr_list", "sane_lists", "
 OUTPUT_FORMAT: Final = "html"  # the pages are HTML5: <br>, not <br />
 
 
-def settings(base_path: str, relative_depth: int | None = None) -> str:
+def settings(link_base: str, relative_depth: int | None = None) -> str:
     """Everything but the body that decides a body's HTML, for the body cache's keys: an
     upgrade of Python-Markdown or a change of extensions must never serve old HTML."""
-    return repr((markdown.__version__, EXTENSIONS, OUTPUT_FORMAT, base_path, relative_depth))
+    return repr((markdown.__version__, EXTENSIONS, OUTPUT_FORMAT, link_base, relative_depth))
 
 
 class _SiteLinks(Treeprocessor):
     """Root-relative links in a body ('/images/map.png') are links into the site: they get
     the site's base path, so a site published under https://example.org/briefings/ keeps
-    working, or, with relative_urls, become relative to the page (sitegen/render/links.py)."""
+    working (or its full address, in feeds), or, with relative_urls, become relative to
+    the page (sitegen/render/links.py)."""
 
     def __init__(self, md: markdown.Markdown, style: LinkStyle, depth: int):
         super().__init__(md)
@@ -59,13 +60,15 @@ class MarkdownRenderer:
     """One Python-Markdown instance, reset between bodies: the build converts thousands of
     bodies with one renderer instead of setting up the extensions for each.
 
-    `relative_depth`: None for links under `base_path`; for relative links, how many
-    folders below the site's root the page showing the body is (sitegen/render/links.py)."""
+    `link_base`: what links into the site go under: the base path ('/briefings/'), or the
+    site's address (for feeds). `relative_depth`: None for such links; for relative links,
+    how many folders below the site's root the page showing the body is
+    (sitegen/render/links.py)."""
 
-    def __init__(self, base_path: str, relative_depth: int | None = None):
+    def __init__(self, link_base: str, relative_depth: int | None = None):
         extensions: list[str | Extension] = [*EXTENSIONS]
-        style = LinkStyle(base_path, relative=relative_depth is not None)
-        if style.relative or base_path != "/":
+        style = LinkStyle(link_base, relative=relative_depth is not None)
+        if style.relative or link_base != "/":
             extensions.append(_SiteLinksExtension(style, relative_depth or 0))
         self._md = markdown.Markdown(extensions=extensions, output_format=OUTPUT_FORMAT)
 

@@ -121,15 +121,22 @@ def test_broken_front_matter_shows_an_overlay_until_fixed(browser, preview, site
     )
 
 
-def test_css_change_is_applied_without_reloading(browser, start_preview, site: Path):
-    css = site / "static" / "css" / "extra.css"
+@pytest.mark.parametrize(
+    ("folder", "link"),
+    [
+        ("static", "url"),  # the site's own file, linked by its name
+        ("themes/default/static", "asset"),  # a theme asset: its name changes with its bytes
+    ],
+)
+def test_css_change_is_applied_without_reloading(browser, start_preview, site: Path, folder, link):
+    css = site / folder / "css" / "extra.css"
     css.parent.mkdir(parents=True)
     css.write_text("h1 { color: rgb(1, 2, 3); }\n")
     override = site / "themes" / "default" / "templates"
     override.mkdir(parents=True)
     (override / "base.html").write_text(
         '{% extends "default/base.html" %}\n'
-        '{% block head %}<link rel="stylesheet" href="{{ url(\'css/extra.css\') }}">{% endblock %}\n'
+        f'{{% block head %}}<link rel="stylesheet" href="{{{{ {link}(\'css/extra.css\') }}}}">{{% endblock %}}\n'
     )
     preview = start_preview()
     browser.get(preview.url)

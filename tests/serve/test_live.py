@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -143,7 +144,11 @@ def test_css_change_sends_css_event(preview, site: Path):
         css.write_text("body { color: blue; }\n")
         kind, _ = events.next_event()
         assert kind == "css"
-        _, _, body = fetch(preview.url + "css/style.css")
+        # The page links the stylesheet under its new fingerprinted name.
+        _, _, page = fetch(preview.url)
+        href = re.search(rb'<link rel="stylesheet" href="([^"]+)"', page).group(1).decode()
+        assert re.fullmatch(r"/css/style\.[0-9a-f]{10}\.css", href)
+        _, _, body = fetch(preview.url + href.lstrip("/"))
         assert b"color: blue" in body
     finally:
         events.close()
