@@ -97,7 +97,7 @@ def fingerprint(
                 if found is None:
                     return None
                 targets[target] = found
-            data = rewrite_css(relative, data, targets)
+            data = rewrite_css(relative, data, {**{f: f for f in files}, **targets})
         names[relative] = fingerprinted_name(relative, data)
         written[relative] = data
         return names[relative]
@@ -161,9 +161,11 @@ def linked_assets(stylesheet: str, data: bytes, assets: Collection[str]) -> list
 
 
 def rewrite_css(stylesheet: str, data: bytes, names: Mapping[str, str]) -> bytes:
-    """The stylesheet with each link to an asset of `names` (own path -> fingerprinted
-    name) made a link to the fingerprinted name, relative to the stylesheet, so that it
-    holds under any base path and from disk; every other byte as it was."""
+    """The stylesheet with its links to the static files of `names` (each file's path in
+    the output by its own path) made links to those paths: a fingerprinted asset's link
+    gets its new name; a link from the site's root ('/fonts/x.woff2'), which would miss
+    the base path of a site published under one and a site read from disk, becomes
+    relative to the stylesheet. Every other byte stays as it was."""
     pieces = []
     end = 0
     for start, stop, link in _links(data):
@@ -173,11 +175,13 @@ def rewrite_css(stylesheet: str, data: bytes, names: Mapping[str, str]) -> bytes
         found, path, rest = target
         if path.startswith("/"):
             new = quote(posixpath.relpath(names[found], posixpath.dirname(stylesheet) or "."), safe="/")
-        else:  # as written, the file name fingerprinted: names[found] is `<stem>.<hash><ext>`
+        elif names[found] != found:  # as written, the file name fingerprinted: `<stem>.<hash><ext>`
             head, _, last = path.rpartition("/")
             stem, suffix = posixpath.splitext(last)
             digest = posixpath.splitext(posixpath.splitext(names[found])[0])[1]  # ".<hash>"
             new = f"{head}/{stem}{digest}{suffix}" if head else f"{stem}{digest}{suffix}"
+        else:
+            continue
         pieces += [data[end:start], (new + rest).encode("utf-8", "surrogateescape")]
         end = stop
     pieces.append(data[end:])

@@ -136,7 +136,7 @@ def test_css_change_is_applied_without_reloading(browser, start_preview, site: P
     override.mkdir(parents=True)
     (override / "base.html").write_text(
         '{% extends "default/base.html" %}\n'
-        f'{{% block head %}}<link rel="stylesheet" href="{{{{ {link}(\'css/extra.css\') }}}}">{{% endblock %}}\n'
+        "{% block head %}<link rel=\"stylesheet\" href=\"{{ " + link + "('css/extra.css') }}\">{% endblock %}\n"
     )
     preview = start_preview()
     browser.get(preview.url)
