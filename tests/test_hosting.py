@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from linkcheck import check_file_links, check_links, css_links, html_pages, links_of
-from siteutil import REPO, article
+from siteutil import article, base_template_with
 
 import sitegen
 from sitegen.engine import Engine
@@ -52,14 +52,10 @@ FILES: dict[str, str | bytes] = {
     "themes/default/static/fonts/brief.woff2": b"wOF2 font",
     "themes/default/static/fonts/brief.woff": b"wOFF font",
     "themes/default/static/img/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
-    # The default base.html, linking the theme's stylesheet, its icon, and a site's file.
-    "themes/default/templates/base.html": (REPO / "themes" / "default" / "templates" / "base.html")
-    .read_text(encoding="utf-8")
-    .replace(
-        "{{ asset('css/style.css') }}\">",
-        "{{ asset('css/style.css') }}\">\n  <link rel=\"stylesheet\" href=\"{{ asset('css/main.css') }}\">"
-        "\n  <link rel=\"icon\" href=\"{{ asset('img/logo.svg') }}\">"
-        "\n  <link rel=\"preload\" as=\"image\" href=\"{{ asset('images/map.png') }}\">",
+    "themes/default/templates/base.html": base_template_with(
+        "<link rel=\"stylesheet\" href=\"{{ asset('css/main.css') }}\">"
+        "<link rel=\"icon\" href=\"{{ asset('img/logo.svg') }}\">"
+        "<link rel=\"preload\" as=\"image\" href=\"{{ asset('images/map.png') }}\">"
     ),
 }  # fmt: skip
 
