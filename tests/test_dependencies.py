@@ -54,6 +54,9 @@ SNIPPETS = [
     snippet("{{ config.title }}"),
     snippet("{% for tx in config.taxonomies %}[{{ tx.name }}:{{ tx.title }}]{% endfor %}"),
     snippet("{{ url('tags/') }} {{ absolute_url('feed.xml') }}"),
+    # Static files: a theme's (fingerprinted: their names follow their bytes) and the site's.
+    snippet("<link href=\"{{ asset('css/style.css') }}\"><link href=\"{{ asset('css/site.css') }}\">"),
+    snippet("{{ asset('img/dot.svg') }} {{ asset('notes.txt') }}"),
     snippet('<aside>{% for a in site.articles[:3] %}<a href="{{ url(a) }}">{{ a.title }}</a>{% endfor %}</aside>'),
     snippet("{{ site.articles | length }} articles"),
     snippet("{{ site.articles | map(attribute='title') | join(' / ') }}"),
@@ -263,7 +266,10 @@ class Story:
             extra["draft"] = "true"
         if self.slug:
             extra["slug"] = self.slug
-        body = f"Lead paragraph {self.lead} of story {self.number}.\n\nThe rest, {self.marker}, version {self.rest}."
+        body = (
+            f"Lead paragraph {self.lead} of story {self.number}.\n\nThe rest, {self.marker}, version {self.rest}, "
+            "[trade](/tags/trade/)."  # a link into the site: under the base path, or relative
+        )
         return article(title=self.title, date=self.date, source=self.source, body=body, **extra)
 
 
@@ -286,13 +292,27 @@ def story_strategy(number: int) -> st.SearchStrategy[Story]:
     )
 
 
-def site_yaml(title: str, per_page: int, taxonomies: str) -> str:
-    return f'title: "{title}"\nbase_url: "https://example.org/news/"\nper_page: {per_page}\nfeed_limit: 4\n{taxonomies}'
+def site_yaml(title: str, per_page: int, taxonomies: str, relative: bool = False) -> str:
+    return (
+        f'title: "{title}"\nbase_url: "https://example.org/news/"\nper_page: {per_page}\nfeed_limit: 4\n'
+        f"relative_urls: {'true' if relative else 'false'}\n{taxonomies}"
+    )
 
 
 SITE_YAML = st.builds(
-    site_yaml, st.sampled_from(["Briefing", "Morning Brief"]), st.integers(2, 3), st.sampled_from(TAXONOMIES)
+    site_yaml,
+    st.sampled_from(["Briefing", "Morning Brief"]),
+    st.integers(2, 3),
+    st.sampled_from(TAXONOMIES),
+    st.booleans(),
 )
+STYLESHEETS = [
+    "",
+    "h1 { color: red }\n",
+    ".dot { background: url(../img/dot.svg) }\n",
+    "@import 'extra.css';\n",
+]
+DOTS = ["<svg/>", "<svg><circle r='1'/></svg>"]
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -386,6 +406,9 @@ class IncrementalBuilds(RuleBasedStateMachine):
         for name, text in templates.items():
             self.write(f"themes/default/templates/{name}", text)
         self.write("static/notes.txt", "notes\n")
+        self.write("themes/default/static/css/site.css", STYLESHEETS[2])
+        self.write("themes/default/static/css/extra.css", "p { margin: 0 }\n")
+        self.write("themes/default/static/img/dot.svg", DOTS[0])
         for _ in range(count):
             self.save(data.draw(story_strategy(self.new_number())))
         self.check()
@@ -517,6 +540,18 @@ class IncrementalBuilds(RuleBasedStateMachine):
     @rule(name=st.sampled_from(["notes.txt", "img/logo.txt", "about.txt"]))
     def delete_static(self, name: str):
         (self.site / "static" / name).unlink(missing_ok=True)
+        self.check()
+
+    @rule(text=st.sampled_from(STYLESHEETS))
+    def edit_stylesheet(self, text: str):
+        """The theme's stylesheet: a new name for it, on every page that links it."""
+        self.write("themes/default/static/css/site.css", text)
+        self.check()
+
+    @rule(text=st.sampled_from(DOTS))
+    def edit_image(self, text: str):
+        """An image the stylesheet may link: new names for both, when it does."""
+        self.write("themes/default/static/img/dot.svg", text)
         self.check()
 
 
