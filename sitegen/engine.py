@@ -344,14 +344,14 @@ class Engine:
             loaded, model = self._load(changed)
         site = loaded.site
         last_renderer = self._renderer[1] if self._renderer else None
-        renderer = self._renderer_for(site, loaded.theme)
+        with _timed(timings, "plan"):
+            static, static_problems = _static_files(self.site_dir, loaded.theme, model)
+        renderer = self._renderer_for(site, loaded.theme, static.names)
         with _timed(timings, "plan"):
             shapes = model.shapes
             sources = loaded.files
             body_digests = {a.slug: sources[a.path].body_digest for a in site.articles}
             template_source = partial(_template_source, renderer.env)
-            static, static_problems = _static_files(self.site_dir, loaded.theme, model)
-            renderer.assets = static.names
             values = ModelValues(site, template_source, body_digests, self._values, static.names)
             self._values = values
             if remembered is not None:
@@ -446,12 +446,13 @@ class Engine:
             rendered_paths=tuple(page.file_path for page in todo),
         )
 
-    def _renderer_for(self, site: Site, theme: Theme) -> Renderer:
-        """The last build's renderer (templates compiled, cards rendered) while the model and
-        the templates are as they were (a body edit); else a new one. (Compiled templates
+    def _renderer_for(self, site: Site, theme: Theme, assets: Mapping[str, str]) -> Renderer:
+        """The last build's renderer (templates compiled, cards rendered) while the model, the
+        templates and the assets' names are as they were (a body edit); else a new one. (Compiled templates
         keep what they import with the globals of that time: `site` must not change under
         them.)"""
-        stamp = (theme, _templates_stamp(theme))
+        # Cards it keeps may link assets: they are right while the assets' names are.
+        stamp = (theme, _templates_stamp(theme), dict(assets))
         recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
         # The very same model (not an equal one: comparing two models would walk every
         # article), and templates as they were. A template saved twice within the clock's
@@ -464,6 +465,7 @@ class Engine:
         ):
             return self._renderer[1]
         renderer = Renderer(site, theme, self.site_dir, self._compiled)
+        renderer.assets = assets
         self._renderer = (stamp, renderer)
         return renderer
 

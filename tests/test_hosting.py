@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -15,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from linkcheck import check_file_links, check_links, css_links, html_pages, links_of
-from siteutil import article, base_template_with
+from siteutil import REPO, article, base_template_with
 
 import sitegen
 from sitegen.engine import Engine
@@ -382,3 +384,29 @@ def test_an_edit_of_updated_moves_lastmod(site, tmp_path):
     result = sitegen.build(site, out)
     assert {"sitemap.xml", "feed.xml", "articles/a1/index.html"} <= set(result.rendered_paths)
     assert "<lastmod>2024-06-01T10:00:00+00:00</lastmod>" in (out / "sitemap.xml").read_text()
+
+
+def test_an_engine_kept_between_builds_shows_cards_with_an_assets_new_name(site, tmp_path):
+    """The preview keeps its engine, and the cards it rendered, between builds: a card that
+    links an asset must be rendered again when the asset's name changes."""
+    card = (REPO / "themes" / "default" / "templates" / "partials" / "card.html").read_text(encoding="utf-8")
+    mine = site / "themes" / "default" / "templates" / "partials" / "card.html"
+    mine.parent.mkdir()
+    logo_link = "<img src=\"{{ asset('img/logo.svg') }}\">"
+    mine.write_text(card.replace('<article class="card', logo_link + '<article class="card'))
+    # Saved a while ago: the engine compiles a template saved within 2 s again, with a new renderer.
+    for template in site.rglob("*.html"):
+        os.utime(template, ns=(time.time_ns() - 10**10, time.time_ns() - 10**10))
+    engine = Engine(site)
+    out = tmp_path / "out"
+    engine.build(out, in_place=True)
+    logo = site / "themes" / "default" / "static" / "img" / "logo.svg"
+    logo.write_text("<svg xmlns='http://www.w3.org/2000/svg'><rect/></svg>")
+    engine.build(out, in_place=True, changed=[logo])
+    clean = tmp_path / "clean"
+    sitegen.build(site, clean, use_cache=False)
+    built = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    expected = {p.relative_to(clean): p.read_bytes() for p in clean.rglob("*") if p.is_file()}
+    assert built == expected
+    new_name = only(clean / "img", r"logo\.[0-9a-f]{10}\.svg").name
+    assert new_name in (out / "index.html").read_text(encoding="utf-8")
