@@ -58,8 +58,8 @@ class Renderer:
         self.site_dir = site_dir
         self.theme = theme
         # The rendered HTML of article bodies by slug, for the pages that show them, and
-        # for the feeds (which differ with relative_urls: a feed's links stay absolute);
-        # the build fills them once it knows which pages it will render.
+        # for the feeds (whose links into the site are full addresses); the build fills
+        # them once it knows which pages it will render.
         self.bodies: Mapping[str, str] = {}
         self.feed_bodies: Mapping[str, str] = {}
         # The theme's assets' fingerprinted names by their own (sitegen/assets.py); the
