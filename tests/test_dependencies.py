@@ -125,9 +125,9 @@ SNIPPETS = [
 
 PAGE_TEMPLATES = {
     # template: (its variables as README.md lists them, the part every version of it has)
-    "index.html": ("articles paginator", "<h1>{{ config.title }}</h1>{% for a in articles %}{{ card(a) }}{% endfor %}"),
+    "index.html": ("articles paginator", "<link href=\"{{ asset('css/site.css') }}\"><h1>{{ config.title }}</h1>{% for a in articles %}{{ card(a) }}{% endfor %}"),
     "article.html": ("article body older newer", "<h1>{{ article.title }}</h1>{{ body }}"),
-    "term.html": ("taxonomy term articles paginator", "<h1>{{ term.name }}</h1>{% for a in articles %}{{ card(a) }}{% endfor %}"),
+    "term.html": ("taxonomy term articles paginator", "<link href=\"{{ asset('css/site.css') }}\"><h1>{{ term.name }}</h1>{% for a in articles %}{{ card(a) }}{% endfor %}"),
     "terms.html": ("taxonomy", "<h1>{{ taxonomy.title }}</h1>"),
     "month.html": ("year month", "<h1>{{ month.month | month_name }} {{ month.year }}</h1>{% for a in month.articles %}{{ card(a, level=3) }}{% endfor %}"),
     "year.html": ("year", "<h1>{{ year.year }}</h1>"),
