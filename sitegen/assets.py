@@ -70,7 +70,8 @@ def fingerprint(
     folders hold) under fingerprinted names, stylesheets with their links rewritten."""
     assets = {relative for relative in files if is_fingerprinted(relative, theme_files)}
     names: dict[str, str] = {}
-    written: dict[str, bytes] = {}
+    rewritten: dict[str, bytes] = {}  # the stylesheets' bytes, their links rewritten
+    failed: set[str] = set()  # assets that cannot be named: reported once
     problems: list[Problem] = []
 
     def name(relative: str, visiting: list[str]) -> str | None:
@@ -78,6 +79,8 @@ def fingerprint(
         be made (an unreadable file, stylesheets that import each other)."""
         if relative in names:
             return names[relative]
+        if relative in failed:
+            return None
         if relative in visiting:
             circle = " -> ".join([*visiting[visiting.index(relative) :], relative])
             problems.append(
@@ -89,17 +92,18 @@ def fingerprint(
             data = files[relative].read_bytes()
         except OSError as exc:
             problems.append(error(label(files[relative]), None, f"cannot read: {exc.strerror or exc}"))
+            failed.add(relative)
             return None
         if relative.lower().endswith(".css"):
             targets = {}
             for target in linked_assets(relative, data, assets):
                 found = name(target, [*visiting, relative])
                 if found is None:
+                    failed.add(relative)
                     return None
                 targets[target] = found
-            data = rewrite_css(relative, data, {**{f: f for f in files}, **targets})
+            data = rewritten[relative] = rewrite_css(relative, data, {**{f: f for f in files}, **targets})
         names[relative] = fingerprinted_name(relative, data)
-        written[relative] = data
         return names[relative]
 
     for relative in sorted(assets):
@@ -109,8 +113,7 @@ def fingerprint(
         if relative not in assets:
             output[relative] = StaticFile(source)
         elif relative in names:
-            css = relative.lower().endswith(".css")
-            output[names[relative]] = StaticFile(source, written[relative] if css else None)
+            output[names[relative]] = StaticFile(source, rewritten.get(relative))
     for relative, new_name in names.items():
         if new_name in files:
             problems.append(

@@ -281,6 +281,7 @@ def test_stylesheets_that_import_each_other_are_an_error(site, cli):
         "stylesheets link each other in a circle (css/main.css -> css/parts/base.css -> css/main.css)"
         in result.err
     )
+    assert result.err.count("in a circle") == 1  # once, not once for each stylesheet of the circle
 
 
 def test_a_fingerprinted_name_that_a_static_file_has_is_an_error(site, cli, tmp_path):
