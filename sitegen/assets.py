@@ -63,11 +63,12 @@ def fingerprinted_name(relative: str, data: bytes) -> str:
 
 
 def fingerprint(
-    files: Mapping[str, Path], theme_files: Collection[str], label: Callable[[Path], str]
+    files: Mapping[str, Path], theme_files: Collection[str], label: Callable[[Path], str], hashed: bool = True
 ) -> StaticOutput:
     """The static files (by their own path: the theme's, then the site's, which win) as they
     go into the output: the theme's assets (`theme_files`, the paths the theme's static
-    folders hold) under fingerprinted names, stylesheets with their links rewritten."""
+    folders hold) under fingerprinted names (under their own if not `hashed`: the
+    preview's), stylesheets with their links rewritten."""
     assets = {relative for relative in files if is_fingerprinted(relative, theme_files)}
     names: dict[str, str] = {}
     rewritten: dict[str, bytes] = {}  # the stylesheets' bytes, their links rewritten
@@ -103,7 +104,7 @@ def fingerprint(
                     return None
                 targets[target] = found
             data = rewritten[relative] = rewrite_css(relative, data, {**{f: f for f in files}, **targets})
-        names[relative] = fingerprinted_name(relative, data)
+        names[relative] = fingerprinted_name(relative, data) if hashed else relative
         return names[relative]
 
     for relative in sorted(assets):
@@ -115,7 +116,7 @@ def fingerprint(
         elif relative in names:
             output[names[relative]] = StaticFile(source, rewritten.get(relative))
     for relative, new_name in names.items():
-        if new_name in files:
+        if new_name != relative and new_name in files:
             problems.append(
                 error(label(files[new_name]), None, f"clashes with the fingerprinted name of /{relative}: "
                       "rename the static file")

@@ -138,12 +138,16 @@ class Engine:
         base_url: str | None = None,
         jobs: int | None = None,
         use_cache: bool = True,
+        fingerprint: bool = True,
     ):
         self.site_dir = _site_folder(Path(site_dir))
         self.drafts = drafts
         self.base_url = base_url
         self.jobs = max(1, jobs or default_jobs())
         self.use_cache = use_cache
+        # Theme assets under content-hash names (sitegen/assets.py). The preview keeps their
+        # names: then a stylesheet edit renders no page again, and is swapped in place.
+        self.fingerprint = fingerprint
         self.cache = BuildCache(self.site_dir, enabled=use_cache)
         # What earlier builds of this Engine learnt.
         self._validated_with: str | None = None  # the settings self._files were validated with
@@ -269,7 +273,11 @@ class Engine:
         site = build_site(config, articles, drafts=self.drafts)
         generated = frozenset(page.file_path for page in site.pages)
         self._model = _Model(
-            inputs, site, _shapes(site, self.drafts), generated, frozenset(folders_of(generated))
+            inputs,
+            site,
+            _shapes(site, self.drafts, self.fingerprint),
+            generated,
+            frozenset(folders_of(generated)),
         )
         return self._model
 
@@ -332,7 +340,7 @@ class Engine:
             previous = cache.load_manifest(output) if remembered is None else None
             inputs = None
             if remembered is None and self.use_cache:
-                inputs = _inputs_digest(self.site_dir, (self.drafts, self.base_url))
+                inputs = _inputs_digest(self.site_dir, (self.drafts, self.base_url, self.fingerprint))
                 if previous and inputs and previous.inputs == inputs and _intact(present, previous.files):
                     # Nothing the site is made of has changed, and the output is as it was left.
                     return BuildResult(
@@ -345,7 +353,7 @@ class Engine:
         site = loaded.site
         last_renderer = self._renderer[1] if self._renderer else None
         with _timed(timings, "plan"):
-            static, static_problems = _static_files(self.site_dir, loaded.theme, model)
+            static, static_problems = _static_files(self.site_dir, loaded.theme, model, self.fingerprint)
         renderer = self._renderer_for(site, loaded.theme, static.names)
         with _timed(timings, "plan"):
             shapes = model.shapes
@@ -624,10 +632,12 @@ def _template_source(env: jinja2.Environment, name: str) -> str | None:
         return None
 
 
-def _shapes(site: Site, drafts: bool) -> dict[str, bytes]:
+def _shapes(site: Site, drafts: bool, fingerprint: bool) -> dict[str, bytes]:
     """Each page's shape: its template, the identities of what the model gives it, and
     what every page depends on (sitegen's version, the configuration, the options)."""
-    settings = digest(__version__, drafts, repr(site.config), markdown_settings(site.config.base_path))
+    settings = digest(
+        __version__, drafts, fingerprint, repr(site.config), markdown_settings(site.config.base_path)
+    )
     return {page.file_path: digest(settings, page.template, identity(page.data)) for page in site.pages}
 
 
@@ -732,9 +742,12 @@ def _site_folder(site_dir: Path) -> Path:
     return site_dir
 
 
-def _static_files(site_dir: Path, theme: Theme, model: _Model) -> tuple[StaticOutput, list[Problem]]:
+def _static_files(
+    site_dir: Path, theme: Theme, model: _Model, hashed: bool
+) -> tuple[StaticOutput, list[Problem]]:
     """The theme's static files, then the site's own static/ folder (which wins), by their
-    path in the output, the theme's assets under fingerprinted names (sitegen/assets.py).
+    path in the output, the theme's assets under fingerprinted names if `hashed`
+    (sitegen/assets.py).
     A special file (FIFO, socket, device) is skipped with a warning, never opened; a file
     that clashes with a generated page, or a static file named like a static folder, is an
     error naming both."""
@@ -759,7 +772,7 @@ def _static_files(site_dir: Path, theme: Theme, model: _Model) -> tuple[StaticOu
                         warning(_label(path, site_dir), None, "not copied: not a regular file (a FIFO, "
                                 "socket or device, or a broken link)")
                     )  # fmt: skip
-    static = fingerprint(files, theme_files, lambda path: _label(path, site_dir))
+    static = fingerprint(files, theme_files, lambda path: _label(path, site_dir), hashed)
     problems += static.problems
     generated = model.generated
     folders = model.folders | folders_of(static.files)

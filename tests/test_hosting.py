@@ -411,3 +411,17 @@ def test_an_engine_kept_between_builds_shows_cards_with_an_assets_new_name(site,
     assert built == expected
     new_name = only(clean / "img", r"logo\.[0-9a-f]{10}\.svg").name
     assert new_name in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_preview_keeps_asset_names_so_a_stylesheet_edit_renders_no_page(site, tmp_path):
+    engine = Engine(site, fingerprint=False)  # as sitegen serve makes it
+    out = tmp_path / "out"
+    engine.build(out, in_place=True)
+    main = (out / "css" / "main.css").read_text()
+    assert "url( ../images/map.png )" in main  # links from the root made relative all the same
+    assert 'href="../../css/main.css"' in (out / "articles" / "a1" / "index.html").read_text(encoding="utf-8")
+    stylesheet = site / "themes" / "default" / "static" / "css" / "parts" / "base.css"
+    stylesheet.write_text("h1 { color: blue; }\n")
+    result = engine.build(out, in_place=True, changed=[stylesheet])
+    assert result.rendered == 0 and result.written == 1
+    assert (out / "css" / "parts" / "base.css").read_text() == "h1 { color: blue; }\n"

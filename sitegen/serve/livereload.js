@@ -21,31 +21,20 @@
     location.reload();
   }
 
-  // A theme's stylesheets have names made of their content (style.3f9a1c04d2.css): an
-  // edit gives a new name, which only the page as now built knows. Take the stylesheets'
-  // addresses from it, and load each beside the old one, then drop the old: no flash of
-  // unstyled page. A stylesheet that kept its name is loaded again past the cache.
   function swapStylesheets() {
-    fetch(location.href, { cache: "no-store" })
-      .then(function (response) { return response.text(); })
-      .then(function (html) {
-        var page = new DOMParser().parseFromString(html, "text/html");
-        var fresh = page.querySelectorAll('link[rel="stylesheet"]');
-        var links = document.querySelectorAll('link[rel="stylesheet"]');
-        if (fresh.length !== links.length) { reload(); return; }
-        var stamp = Date.now();
-        links.forEach(function (link, i) {
-          var url = new URL(fresh[i].getAttribute("href"), location.href);
-          if (url.origin !== location.origin) return;
-          if (url.href === link.href) url.searchParams.set("sitegen-reload", stamp);
-          var copy = link.cloneNode();
-          copy.href = url.href;
-          copy.addEventListener("load", function () { link.remove(); });
-          copy.addEventListener("error", function () { link.remove(); });
-          link.after(copy);
-        });
-      })
-      .catch(reload);
+    var links = document.querySelectorAll('link[rel="stylesheet"]');
+    var stamp = Date.now();
+    links.forEach(function (link) {
+      var url = new URL(link.href, location.href);
+      if (url.origin !== location.origin) return;
+      url.searchParams.set("sitegen-reload", stamp);
+      // Load the new sheet beside the old one, then drop the old: no flash of unstyled page.
+      var fresh = link.cloneNode();
+      fresh.href = url.href;
+      fresh.addEventListener("load", function () { link.remove(); });
+      fresh.addEventListener("error", function () { link.remove(); });
+      link.after(fresh);
+    });
   }
 
   function showErrors(problems) {

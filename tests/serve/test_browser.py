@@ -101,7 +101,7 @@ def test_broken_front_matter_shows_an_overlay_until_fixed(browser, preview, site
     ("folder", "link"),
     [
         ("static", "url"),  # the site's own file, linked by its name
-        ("themes/default/static", "asset"),  # a theme asset: its name changes with its bytes
+        ("themes/default/static", "asset"),  # a theme asset: the preview keeps its name
     ],
 )
 def test_css_change_is_applied_without_reloading(browser, start_preview, site: Path, folder, link):
