@@ -103,6 +103,7 @@ class SiteConfig:
     # Where `sitegen deploy` publishes. It changes nothing that is built, so it is left out
     # of the comparisons and the repr that decide whether pages must be rendered again.
     deploy: DeployTarget | None = field(default=None, compare=False, repr=False)
+    relative_urls: bool = False  # links relative to each page, naming files (sitegen/render/links.py)
 
     @property
     def added_taxonomies(self) -> tuple[str, ...]:
@@ -127,7 +128,11 @@ class SiteConfig:
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
 
-_KINDS: dict[str, tuple[type, str]] = {"str": (str, "a string"), "int": (int, "a whole number")}
+_KINDS: dict[str, tuple[type, str]] = {
+    "str": (str, "a string"),
+    "int": (int, "a whole number"),
+    "bool": (bool, "true or false"),
+}
 # Each key's type and how a message names it; the annotations are strings (PEP 563).
 _EXPECTED = {f.name: _KINDS[str(f.type)] for f in fields(SiteConfig) if str(f.type) in _KINDS}
 
@@ -203,7 +208,8 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
                 problems.append(error(CONFIG_FILE, line, f"unknown key {shown(key)} (known keys: {known})"))
                 continue
             expected, wanted = _EXPECTED[key]
-            if not isinstance(value, expected) or isinstance(value, bool):
+            # bool is a kind of int in Python: a number must not be true, nor a flag 1.
+            if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
                 problems.append(error(CONFIG_FILE, line, f"{key}: expected {wanted}, got {shown(value)}"))
                 continue
             message = _check_value(key, value)

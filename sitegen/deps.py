@@ -42,11 +42,13 @@ class ModelValues:
         template_source: Callable[[str], str | None],
         body_digest: Callable[[Article], bytes],
         last: ModelValues | None = None,
+        assets: Mapping[str, str] | None = None,
     ):
         """`body_digest` gives an article's body digest (bodies are kept beside the
         articles); `last`: the values of an earlier build, whose lookup tables serve again
-        if it had the same model."""
+        if it had the same model; `assets`: the fingerprinted names of the theme's assets."""
         self.site = site
+        self.assets = assets or {}
         self.template_source = template_source
         self.body_digest = body_digest
         self.articles: dict[str, Article]
@@ -81,6 +83,8 @@ class ModelValues:
             return MISSING if source is None else digest(source)
         if kind == "site":
             return self._site_value(key)
+        if kind == "asset":  # its name stands for its bytes (and those of what it links)
+            return digest(self.assets.get(key[1]))
         entity = self._entity(key)
         if entity is None:
             return MISSING
@@ -193,13 +197,13 @@ class DependencyGraph:
                     for about in ((slug, part), (slug, BOTH)):
                         ids = self.article_keys.get(about, ())
                         changed.update(i for i in ids if now.of(self.keys[i]) != self.values[i])
-        # With the last build's very model (a body edit in the preview), only the templates
-        # and what depends on bodies can differ: the rest follows from the model alone.
+        # With the last build's very model (a body edit in the preview), only the templates,
+        # the assets and what depends on bodies can differ: the rest follows from the model.
         same_model = now.site is self.model
         others_changed = False
         for i in self.other_keys:
             key = self.keys[i]
-            if same_model and key[0] != "template" and key != WHOLE_SITE:
+            if same_model and key[0] not in ("template", "asset") and key != WHOLE_SITE:
                 continue
             if now.of(key) != self.values[i]:
                 changed.add(i)

@@ -33,18 +33,20 @@ from typing import cast
 
 import jinja2
 
+from .assets import StaticOutput, fingerprint
 from .cache import BuildCache, FileStat, OutputRecord, SourceStat, content_hash
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .deps import DependencyGraph, ModelValues, digest
 from .errors import Problem, SiteError, UsageError, error, warning
 from .load import CONTENT_DIR, article_label, article_labels
-from .model import Page, Site, build_site, missing_redirect_targets
+from .model import Feed, Page, Site, build_site, missing_redirect_targets
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
 from .render import CompiledTemplates, Renderer, RenderError
 from .render.bodies import SLOW_BODY_SECONDS, body_key, convert_bodies, slow_body
+from .render.links import depth_of
 from .render.markdown import MarkdownRenderer
 from .render.markdown import settings as markdown_settings
-from .render.reads import Key, card_key, identity
+from .render.reads import Key, identity
 from .render.theme import Theme, builtin_themes_dir, find_theme
 from .stories import StoryFile, read_story_files
 from .validate import CACHE_SHAPE, Article, ValidatedFile, cross_file_problems, unreadable, validate_bytes
@@ -165,12 +167,16 @@ class Engine:
         base_url: str | None = None,
         jobs: int | None = None,
         use_cache: bool = True,
+        fingerprint: bool = True,
     ):
         self.site_dir = _site_folder(Path(site_dir))
         self.drafts = drafts
         self.base_url = base_url
         self.jobs = max(1, jobs or default_jobs())
         self.use_cache = use_cache
+        # Theme assets under content-hash names (sitegen/assets.py). The preview keeps their
+        # names: then a stylesheet edit renders no page again, and is swapped in place.
+        self.fingerprint = fingerprint
         self.cache = BuildCache(self.site_dir, enabled=use_cache)
         # What earlier builds of this Engine learnt.
         self._validated_with: str | None = None  # the settings self._files were validated with
@@ -370,7 +376,12 @@ class Engine:
         position = {page.file_path: i for i, page in enumerate(site.pages)}
         generated = frozenset(position)
         self._model = _Model(
-            inputs, site, _shapes(site, self.drafts), generated, position, frozenset(folders_of(generated))
+            inputs,
+            site,
+            _shapes(site, self.drafts, self.fingerprint),
+            generated,
+            position,
+            frozenset(folders_of(generated)),
         )
         return self._model
 
@@ -433,7 +444,7 @@ class Engine:
             previous = cache.load_manifest(output) if remembered is None else None
             inputs = None
             if remembered is None and self.use_cache:
-                inputs = _inputs_digest(self.site_dir, (self.drafts, self.base_url))
+                inputs = _inputs_digest(self.site_dir, (self.drafts, self.base_url, self.fingerprint))
                 if previous and inputs and previous.inputs == inputs and _intact(present, previous.files):
                     # Nothing the site is made of has changed, and the output is as it was left.
                     return BuildResult(
@@ -445,13 +456,19 @@ class Engine:
             loaded, model = self._load(changed)
         site = loaded.site
         last_renderer = self._renderer[1] if self._renderer else None
-        renderer = self._renderer_for(site, loaded.theme)
+        with _timed(timings, "plan"):
+            static, static_problems = _static_files(self.site_dir, loaded.theme, model, self.fingerprint)
+        renderer = self._renderer_for(site, loaded.theme, static.names)
         with _timed(timings, "plan"):
             shapes = model.shapes
             sources = loaded.files
             template_source = partial(_template_source, renderer.env)
             values = ModelValues(
-                site, template_source, lambda article: sources[article.path].body_digest, self._values
+                site,
+                template_source,
+                lambda article: sources[article.path].body_digest,
+                self._values,
+                static.names,
             )
             self._values = values
             articles_changed = None
@@ -481,31 +498,28 @@ class Engine:
                     page for page in site.pages
                     if page.file_path in stale or _changed_on_disk(page.file_path, files, present)
                 ]  # fmt: skip
-            static, static_problems = _static_files(self.site_dir, loaded.theme, model)
-            static_problems += missing_redirect_targets(site, model.generated | static.keys())
+            static_problems += missing_redirect_targets(site, model.generated | static.files.keys())
             problems = [*loaded.warnings, *static_problems]
             if any(p.is_error for p in problems):
                 raise SiteError(problems)
         with _timed(timings, "markdown"):
-            shown = {a.slug: a for page in todo for a in page.data.shown_in_full()}
-            html, slow = self.render_bodies(
-                [(a, loaded.body(a)) for a in shown.values()],
-                site.config.base_path,
-                lambda done, total: report("markdown", done, total),
-            )
-            renderer.bodies = html
+            html, slow = self._bodies_for(todo, loaded, report)
+            renderer.bodies, renderer.feed_bodies = html
             problems += slow
         writer: OutputWriter | FolderUpdater = (
             FolderUpdater(output, present) if in_place else OutputWriter(output, present)
         )
         try:
             with _timed(timings, "render"):
-                writer.start(model.generated, model.folders | folders_of(static))
+                writer.start(model.generated, model.folders | folders_of(static.files))
                 writer.keep_rest({page.file_path for page in todo})
                 reads = _render_pages(renderer, todo, model.position, writer, self.jobs, report)
             with _timed(timings, "static"):
-                for relative, path in static.items():
-                    writer.copy(relative, path)
+                for relative, file in static.files.items():
+                    if file.data is None:
+                        writer.copy(relative, file.source)
+                    else:  # a stylesheet whose links were rewritten
+                        writer.record(relative, writer.area.put(relative, file.data))
             with _timed(timings, "write"):
                 stats = writer.commit()
         except RenderError as exc:
@@ -552,12 +566,13 @@ class Engine:
             rendered_paths=tuple(page.file_path for page in todo),
         )
 
-    def _renderer_for(self, site: Site, theme: Theme) -> Renderer:
-        """The last build's renderer (templates compiled, cards rendered) while the model and
-        the templates are as they were (a body edit); else a new one. (Compiled templates
+    def _renderer_for(self, site: Site, theme: Theme, assets: Mapping[str, str]) -> Renderer:
+        """The last build's renderer (templates compiled, cards rendered) while the model, the
+        templates and the assets' names are as they were (a body edit); else a new one. (Compiled templates
         keep what they import with the globals of that time: `site` must not change under
         them.)"""
-        stamp = (theme, _templates_stamp(theme))
+        # Cards it keeps may link assets: they are right while the assets' names are.
+        stamp = (theme, _templates_stamp(theme), dict(assets))
         recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
         # The very same model (not an equal one: comparing two models would walk every
         # article), and templates as they were. A template saved twice within the clock's
@@ -570,15 +585,51 @@ class Engine:
         ):
             return self._renderer[1]
         renderer = Renderer(site, theme, self.site_dir, self._compiled)
+        renderer.assets = assets
         self._renderer = (stamp, renderer)
         return renderer
 
+    def _bodies_for(
+        self, pages: list[Page], loaded: LoadedSite, report: Progress
+    ) -> tuple[tuple[dict[str, str], dict[str, str]], list[Problem]]:
+        """The rendered bodies the pages show, by slug: those that pages show, and those
+        that feeds show. Links into the site are under the base path on pages (relative to
+        the page with relative_urls), and full addresses in feeds, whose readers show
+        them away from the site."""
+        config = loaded.site.config
+        wanted: dict[tuple[bool, str, int | None], dict[str, Article]] = {}  # (in feeds, links) -> articles
+        for page in pages:
+            in_feed = isinstance(page.data, Feed)
+            if in_feed:
+                links: tuple[str, int | None] = (config.absolute_base, None)
+            else:
+                links = (config.base_path, depth_of(page.url_path) if config.relative_urls else None)
+            for article in page.data.shown_in_full():
+                wanted.setdefault((in_feed, *links), {})[article.slug] = article
+        on_pages: dict[str, str] = {}
+        in_feeds: dict[str, str] = {}
+        slow: dict[str, Problem] = {}  # by file: a body is slow whatever its links
+        for (in_feed, base, depth), articles in sorted(wanted.items(), key=repr):
+            html, found = self.render_bodies(
+                [(a, loaded.body(a)) for a in articles.values()],
+                base,
+                lambda done, total: report("markdown", done, total),
+                relative_depth=depth,
+            )
+            (in_feeds if in_feed else on_pages).update(html)
+            slow.update((problem.path, problem) for problem in found)
+        return (on_pages, in_feeds), list(slow.values())
+
     def render_bodies(
-        self, bodies: list[tuple[Article, str]], base_path: str, progress: Callable[[int, int], None]
+        self,
+        bodies: list[tuple[Article, str]],
+        link_base: str,
+        progress: Callable[[int, int], None],
+        relative_depth: int | None = None,
     ) -> tuple[dict[str, str], list[Problem]]:
         """The HTML of each article's Markdown body, by slug: from memory, the build cache,
-        or rendered (and kept)."""
-        keys = {article.slug: body_key(body, base_path) for article, body in bodies}
+        or rendered (and kept). `link_base` and `relative_depth` as MarkdownRenderer takes them."""
+        keys = {article.slug: body_key(body, link_base, relative_depth) for article, body in bodies}
         markdown = {keys[article.slug]: body for article, body in bodies}
         known = {key: self._bodies[key] for key in markdown if key in self._bodies}
         known.update(self.cache.bodies([key for key in markdown if key not in known]))
@@ -587,7 +638,7 @@ class Engine:
         rendered: dict[str, str] = {}
         seconds: dict[str, float] = {}
         chunks = chunked(missing, workers * 8) if workers > 1 else [missing]
-        for results in map_in_processes(base_path, convert_bodies, chunks, workers):
+        for results in map_in_processes((link_base, relative_depth), convert_bodies, chunks, workers):
             for key, body_html, took in results:
                 rendered[key], seconds[key] = body_html, took
             progress(len(rendered), len(missing))
@@ -693,10 +744,12 @@ def _template_source(env: jinja2.Environment, name: str) -> str | None:
         return None
 
 
-def _shapes(site: Site, drafts: bool) -> dict[str, bytes]:
+def _shapes(site: Site, drafts: bool, fingerprint: bool) -> dict[str, bytes]:
     """Each page's shape: its template, the identities of what the model gives it, and
     what every page depends on (sitegen's version, the configuration, the options)."""
-    settings = digest(__version__, drafts, repr(site.config), markdown_settings(site.config.base_path))
+    settings = digest(
+        __version__, drafts, fingerprint, repr(site.config), markdown_settings(site.config.base_path)
+    )
     return {page.file_path: digest(settings, page.template, identity(page.data)) for page in site.pages}
 
 
@@ -726,7 +779,13 @@ def _render_pages(
     if jobs > 1 and total >= PARALLEL_PAGES_FROM and can_fork():
         # A card appears on a dozen listings: render each once, in the pool, before the pages,
         # so that the page workers inherit them instead of each rendering them again.
-        listed = {a.slug: a for page in pages for a in page.data.listed()}
+        # (Cards differ by the depth of the page with relative_urls, where their links do.)
+        relative = renderer.links.relative
+        listed = {
+            (a.slug, depth_of(page.url_path) if relative else 0): (a, page.url_path)
+            for page in pages
+            for a in page.data.listed()
+        }
         for cards in map_in_processes(renderer, _cards_chunk, chunked(list(listed.values()), jobs * 4), jobs):
             renderer.remember_cards(cards)
         results = map_in_processes(state, _render_chunk, chunked(numbers, jobs * 8), jobs)
@@ -744,15 +803,16 @@ def _render_pages(
     return reads
 
 
-def _cards_chunk(renderer: object, articles: list[Article]) -> list[tuple[Key, str, frozenset[Key]]]:
+def _cards_chunk(
+    renderer: object, articles: list[tuple[Article, str]]
+) -> list[tuple[Key, str, frozenset[Key]]]:
+    """The cards of (article, the URL path of a listing that shows it)."""
     cards = []
     renderer = cast(Renderer, renderer)
-    for article in articles:
+    for article, url_path in articles:
         # A card that fails is left out: the page that shows it reports the error.
         with suppress(Exception):
-            html = str(renderer.card(article))
-            key = card_key(article.slug, 2)
-            cards.append((key, html, renderer.card_reads[key]))
+            cards.append(renderer.card_for_page(article, url_path))
     return cards
 
 
@@ -798,14 +858,20 @@ def _site_folder(site_dir: Path) -> Path:
     return site_dir
 
 
-def _static_files(site_dir: Path, theme: Theme, model: _Model) -> tuple[dict[str, Path], list[Problem]]:
+def _static_files(
+    site_dir: Path, theme: Theme, model: _Model, hashed: bool
+) -> tuple[StaticOutput, list[Problem]]:
     """The theme's static files, then the site's own static/ folder (which wins), by their
-    path in the output. A special file (FIFO, socket, device) is skipped with a warning,
-    never opened; a file that clashes with a generated page, or a static file named like
-    a static folder, is an error naming both."""
+    path in the output, the theme's assets under fingerprinted names if `hashed`
+    (sitegen/assets.py).
+    A special file (FIFO, socket, device) is skipped with a warning, never opened; a file
+    that clashes with a generated page, or a static file named like a static folder, is an
+    error naming both."""
     files: dict[str, Path] = {}
+    theme_files: set[str] = set()
     problems: list[Problem] = []
-    for folder in [*theme.static_dirs(), site_dir / STATIC_DIR]:
+    theme_folders = theme.static_dirs()
+    for folder in [*theme_folders, site_dir / STATIC_DIR]:
         for root, dirs, names in os.walk(folder):
             dirs[:] = sorted(d for d in dirs if d != ".git")
             for name in sorted(names):
@@ -815,18 +881,22 @@ def _static_files(site_dir: Path, theme: Theme, model: _Model) -> tuple[dict[str
                     continue
                 if _is_regular_file(path):  # or a link to one
                     files[relative] = path
+                    if folder in theme_folders:
+                        theme_files.add(relative)
                 else:
                     problems.append(
                         warning(_label(path, site_dir), None, "not copied: not a regular file (a FIFO, "
                                 "socket or device, or a broken link)")
                     )  # fmt: skip
+    static = fingerprint(files, theme_files, lambda path: _label(path, site_dir), hashed)
+    problems += static.problems
     generated = model.generated
-    folders = model.folders | folders_of(files)
-    for relative, path in sorted(files.items()):
-        clash = _clash(relative, generated, files.keys(), folders)
+    folders = model.folders | folders_of(static.files)
+    for relative, file in sorted(static.files.items()):
+        clash = _clash(relative, generated, static.files.keys(), folders)
         if clash:
-            problems.append(error(_label(path, site_dir), None, clash))
-    return files, problems
+            problems.append(error(_label(file.source, site_dir), None, clash))
+    return static, problems
 
 
 def _is_regular_file(path: Path) -> bool:

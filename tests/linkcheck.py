@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 
 class _Links(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, canonical: bool) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
+        self.canonical = canonical
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not self.canonical and tag == "link" and ("rel", "canonical") in attrs:
+            return
         for name, value in attrs:
             if name in ("href", "src") and value is not None:
                 self.links.append(value)
 
 
-def links_of(html: str) -> list[str]:
-    parser = _Links()
+def links_of(html: str, canonical: bool = True) -> list[str]:
+    """Every href and src of a page; without its canonical address if not `canonical`."""
+    parser = _Links(canonical)
     parser.feed(html)
     parser.close()
     return parser.links
@@ -74,4 +79,43 @@ def check_links(output: Path, base_url: str) -> tuple[int, list[str]]:
                 continue
             if not target_file(output, path[len(base_path) :]).is_file():
                 problems.append(f"{where}: no such file in the output")
+    return checked, problems
+
+
+def css_links(css: str) -> list[str]:
+    """The url(...) and @import links of a stylesheet."""
+    found = re.findall(
+        r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""", css
+    )
+    return [next(part for part in groups if part) for groups in found if any(groups)]
+
+
+def check_file_links(output: Path) -> tuple[int, list[str]]:
+    """Crawl every page and stylesheet as files, as a browser reads the site from disk (file://):
+    every link into the site must be relative and name a file (not a folder) that exists,
+    resolved against the linking file's own folder, inside `output`. A page's canonical
+    address is no link to follow: it is the page's address on the web (a path where
+    base_url has no host). Returns (links checked, problems)."""
+    checked = 0
+    problems: list[str] = []
+    root = output.resolve()
+    files = [
+        (page, links_of(page.read_text(encoding="utf-8"), canonical=False)) for page in html_pages(output)
+    ]
+    files += [(css, css_links(css.read_text(encoding="utf-8"))) for css in sorted(output.rglob("*.css"))]
+    for file, links in files:
+        for link in links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith("#") or link.startswith("data:"):
+                continue  # another site (or the page's own canonical address), or a fragment
+            where = f"{file.relative_to(output).as_posix()}: {link}"
+            checked += 1
+            if link.startswith("/"):
+                problems.append(f"{where}: not relative")
+                continue
+            target = (file.parent / unquote(parts.path)).resolve()
+            if root not in target.parents:
+                problems.append(f"{where}: outside the site")
+            elif not target.is_file():
+                problems.append(f"{where}: {'a folder, not a file' if target.is_dir() else 'no such file'}")
     return checked, problems

@@ -65,3 +65,13 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int] | None]:
         relative = path.relative_to(folder).as_posix()
         found[relative] = None if path.is_dir() else (path.read_bytes(), path.stat().st_mtime_ns)
     return found
+
+
+def base_template_with(head: str) -> str:
+    """The default theme's base.html with `head` after its stylesheet: for a site's
+    themes/default/templates/base.html that links more files on every page (a `head` block
+    would not do: term pages fill that block with their own)."""
+    base = (REPO / "themes" / "default" / "templates" / "base.html").read_text(encoding="utf-8")
+    stylesheet = '<link rel="stylesheet" href="{{ asset(\'css/style.css\') }}">'
+    assert stylesheet in base
+    return base.replace(stylesheet, f"{stylesheet}\n  {head}")

@@ -59,6 +59,9 @@ SNIPPETS = [
     snippet("{{ config.title }}"),
     snippet("{% for tx in config.taxonomies %}[{{ tx.name }}:{{ tx.title }}]{% endfor %}"),
     snippet("{{ url('tags/') }} {{ absolute_url('feed.xml') }}"),
+    # Static files: a theme's (fingerprinted: their names follow their bytes) and the site's.
+    snippet("<link href=\"{{ asset('css/style.css') }}\"><link href=\"{{ asset('css/site.css') }}\">"),
+    snippet("{{ asset('img/dot.svg') }} {{ asset('notes.txt') }}"),
     snippet('<aside>{% for a in site.articles[:3] %}<a href="{{ url(a) }}">{{ a.title }}</a>{% endfor %}</aside>'),
     snippet("{{ site.articles | length }} articles"),
     snippet("{{ site.articles | map(attribute='title') | join(' / ') }}"),
@@ -136,9 +139,9 @@ SNIPPETS = [
 
 PAGE_TEMPLATES = {
     # template: (its variables as README.md lists them, the part every version of it has)
-    "index.html": ("articles paginator developing", "<h1>{{ config.title }}</h1>{% for a in articles %}{{ card(a) }}{% endfor %}"),
+    "index.html": ("articles paginator developing", "<link href=\"{{ asset('css/site.css') }}\"><h1>{{ config.title }}</h1>{% for a in articles %}{{ card(a) }}{% endfor %}"),
     "article.html": ("article body older newer in_stories related", "<h1>{{ article.title }}</h1>{{ body }}"),
-    "term.html": ("taxonomy term articles paginator", "<h1>{{ term.name }}</h1>{% for a in articles %}{{ card(a) }}{% endfor %}"),
+    "term.html": ("taxonomy term articles paginator", "<link href=\"{{ asset('css/site.css') }}\"><h1>{{ term.name }}</h1>{% for a in articles %}{{ card(a) }}{% endfor %}"),
     "terms.html": ("taxonomy", "<h1>{{ taxonomy.title }}</h1>"),
     "month.html": ("year month", "<h1>{{ month.month | month_name }} {{ month.year }}</h1>{% for a in month.articles %}{{ card(a, level=3) }}{% endfor %}"),
     "year.html": ("year", "<h1>{{ year.year }}</h1>"),
@@ -284,7 +287,10 @@ class Story:
             extra["draft"] = "true"
         if self.slug:
             extra["slug"] = self.slug
-        body = f"Lead paragraph {self.lead} of story {self.number}.\n\nThe rest, {self.marker}, version {self.rest}."
+        body = (
+            f"Lead paragraph {self.lead} of story {self.number}.\n\nThe rest, {self.marker}, version {self.rest}, "
+            "[trade](/tags/trade/)."  # a link into the site: under the base path, or relative
+        )
         return article(title=self.title, date=self.date, source=self.source, body=body, **extra)
 
 
@@ -317,8 +323,11 @@ ALIASES = [
 ]
 
 
-def site_yaml(title: str, per_page: int, taxonomies: str, aliases: str = "") -> str:
-    return f'title: "{title}"\nbase_url: "https://example.org/news/"\nper_page: {per_page}\nfeed_limit: 4\n{taxonomies}{aliases}'
+def site_yaml(title: str, per_page: int, taxonomies: str, aliases: str = "", relative: bool = False) -> str:
+    return (
+        f'title: "{title}"\nbase_url: "https://example.org/news/"\nper_page: {per_page}\nfeed_limit: 4\n'
+        f"relative_urls: {'true' if relative else 'false'}\n{taxonomies}{aliases}"
+    )
 
 
 SITE_YAML = st.builds(
@@ -327,7 +336,15 @@ SITE_YAML = st.builds(
     st.integers(2, 3),
     st.sampled_from(TAXONOMIES),
     st.sampled_from(ALIASES),
+    st.booleans(),
 )
+STYLESHEETS = [
+    "",
+    "h1 { color: red }\n",
+    ".dot { background: url(../img/dot.svg) }\n",
+    "@import 'extra.css';\n",
+]
+DOTS = ["<svg/>", "<svg><circle r='1'/></svg>"]
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -430,6 +447,9 @@ class IncrementalBuilds(RuleBasedStateMachine):
         for name, text in templates.items():
             self.write(f"themes/default/templates/{name}", text)
         self.write("static/notes.txt", "notes\n")
+        self.write("themes/default/static/css/site.css", STYLESHEETS[2])
+        self.write("themes/default/static/css/extra.css", "p { margin: 0 }\n")
+        self.write("themes/default/static/img/dot.svg", DOTS[0])
         for _ in range(count):
             self.save(data.draw(story_strategy(self.new_number())))
         self.check()
@@ -588,6 +608,18 @@ class IncrementalBuilds(RuleBasedStateMachine):
     def delete_static(self, name: str):
         (self.site / "static" / name).unlink(missing_ok=True)
         self.touch(self.site / "static" / name)
+        self.check()
+
+    @rule(text=st.sampled_from(STYLESHEETS))
+    def edit_stylesheet(self, text: str):
+        """The theme's stylesheet: a new name for it, on every page that links it."""
+        self.write("themes/default/static/css/site.css", text)
+        self.check()
+
+    @rule(text=st.sampled_from(DOTS))
+    def edit_image(self, text: str):
+        """An image the stylesheet may link: new names for both, when it does."""
+        self.write("themes/default/static/img/dot.svg", text)
         self.check()
 
 

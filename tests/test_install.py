@@ -99,5 +99,5 @@ def test_installed_package_builds_a_site_with_the_default_theme(tmp_path, monkey
         "404.html",
     ):
         assert 'class="masthead' in (public / page).read_text(encoding="utf-8"), page
-    css = public / "css" / "style.css"
+    [css] = (public / "css").glob("style.*.css")  # under its fingerprinted name
     assert css.read_bytes() == (REPO / "themes" / "default" / "static" / "css" / "style.css").read_bytes()

@@ -6,6 +6,7 @@ Expectations are computed here from the content files (parsed with yaml), not wi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import re
 import shutil
@@ -427,13 +428,14 @@ def test_robots_points_to_the_sitemap(out):
 def test_not_found_page(out):
     html = (out / "404.html").read_text(encoding="utf-8")
     assert "Page not found" in html
-    assert 'href="/css/style.css"' in html
+    assert re.search(r'href="/css/style\.[0-9a-f]{10}\.css"', html)
 
 
-def test_theme_static_files_are_copied(out):
-    assert (out / "css" / "style.css").read_bytes() == (
-        REPO / "themes" / "default" / "static" / "css" / "style.css"
-    ).read_bytes()
+def test_theme_static_files_are_copied_under_fingerprinted_names(out):
+    source = (REPO / "themes" / "default" / "static" / "css" / "style.css").read_bytes()
+    digest = hashlib.sha256(source).hexdigest()[:10]
+    assert (out / "css" / f"style.{digest}.css").read_bytes() == source
+    assert [p.name for p in (out / "css").iterdir()] == [f"style.{digest}.css"]
 
 
 # --- every internal link resolves -----------------------------------------------------------------

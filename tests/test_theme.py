@@ -1,3 +1,5 @@
+import re
+
 from siteutil import REPO, article, snapshot
 
 SITE = {
@@ -9,6 +11,17 @@ DEFAULT_TEMPLATES = REPO / "themes" / "default" / "templates"
 
 def read(site, url_path):
     return (site / "output" / url_path / "index.html").read_text(encoding="utf-8")
+
+
+def fingerprinted(folder, stem, suffix):
+    """The one file of `folder` that is `<stem>.<10 hex digits><suffix>`, a theme asset's copy."""
+    found = [
+        p
+        for p in folder.iterdir()
+        if re.fullmatch(rf"{re.escape(stem)}\.[0-9a-f]{{10}}{re.escape(suffix)}", p.name)
+    ]
+    assert len(found) == 1, sorted(p.name for p in folder.iterdir())
+    return found[0]
 
 
 def test_a_site_template_replaces_the_default(make_site, cli):
@@ -29,7 +42,7 @@ def test_a_site_template_replaces_the_default(make_site, cli):
     assert 'class="masthead' in html  # the default base.html is still used
     assert 'class="mine"' not in read(site, "")  # other pages keep the default templates
     # the site's theme folder has no static/: the default theme's css is still copied
-    assert (site / "output" / "css" / "style.css").is_file()
+    assert fingerprinted(site / "output" / "css", "style", ".css").is_file()
 
 
 def test_a_site_theme_falls_back_to_the_default_for_missing_templates(make_site, cli):
@@ -48,8 +61,9 @@ def test_a_site_theme_falls_back_to_the_default_for_missing_templates(make_site,
     assert result.code == 0, result.err
     assert '<ol id="mine"><li>Budget vote</li><li>Port strike ends</li></ol>' in read(site, "")
     assert 'class="article-header"' in read(site, "articles/budget-vote/")  # the default's article.html
-    assert (site / "output" / "css" / "extra.css").read_text() == "body { color: teal }"
-    assert (site / "output" / "css" / "style.css").is_file()
+    # a theme's own static files are its assets, fingerprinted too
+    assert fingerprinted(site / "output" / "css", "extra", ".css").read_text() == "body { color: teal }"
+    assert fingerprinted(site / "output" / "css", "style", ".css").is_file()
 
 
 def test_a_template_can_extend_the_default_version(make_site, cli):

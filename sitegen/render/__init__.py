@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -16,7 +17,17 @@ from ..errors import Problem, error
 from ..model import ArticlePage, Feed, Page, Robots, Site, Sitemap
 from ..validate import Article
 from . import feeds
-from .reads import SITEMAP_ENTRIES, Key, Recorder, TrackingEnvironment, body_key, card_key, feed_entry_key
+from .links import LinkStyle, depth_of
+from .reads import (
+    SITEMAP_ENTRIES,
+    Key,
+    Recorder,
+    TrackingEnvironment,
+    asset_key,
+    body_key,
+    card_key,
+    feed_entry_key,
+)
 from .theme import Theme
 
 CARD_TEMPLATE = "partials/card.html"  # what card(article) renders
@@ -46,22 +57,42 @@ class Renderer:
         self.site = site
         self.site_dir = site_dir
         self.theme = theme
-        # The rendered HTML of article bodies by slug, for the pages that show them; the
-        # build fills it once it knows which pages it will render.
+        # The rendered HTML of article bodies by slug, for the pages that show them, and
+        # for the feeds (whose links into the site are full addresses); the build fills
+        # them once it knows which pages it will render.
         self.bodies: Mapping[str, str] = {}
+        self.feed_bodies: Mapping[str, str] = {}
+        # The theme's assets' fingerprinted names by their own (sitegen/assets.py); the
+        # build fills it before rendering.
+        self.assets: Mapping[str, str] = {}
+        self.links = LinkStyle(site.config.base_path, site.config.relative_urls)
+        self._depth = 0  # how many folders below the root the page rendering now is
         self._cards: dict[Key, Markup] = {}
         self.card_reads: dict[Key, frozenset[Key]] = {}  # what each card rendered read
         self.cards_rendered: list[Key] = []  # in the order this process rendered them
         self.env = _environment(theme, compiled)
         self.recorder = self.env.recorder
         self.env.globals.update(
-            site=site, config=site.config, url=self.url, absolute_url=self.absolute_url, card=self.card
+            site=site,
+            config=site.config,
+            url=self.url,
+            asset=self.asset,
+            absolute_url=self.absolute_url,
+            card=self.card,
         )
 
     def url(self, target: object) -> str:
-        """The link to a page of the site: an object with a url_path, or a site-relative path."""
+        """The link to a page of the site: an object with a url_path, or a site-relative
+        path; relative to the page rendering now with relative_urls."""
         path = target if isinstance(target, str) else target.url_path  # type: ignore[attr-defined]
-        return self.site.config.base_path + path.lstrip("/")
+        return self.links.link(path, self._depth)
+
+    def asset(self, path: str) -> str:
+        """The link to a static file by its own name ('css/style.css'): to its fingerprinted
+        copy for a theme asset ('css/style.3f9a1c04d2.css'), else to the file as named."""
+        name = path.lstrip("/")
+        self.recorder.add(asset_key(name))
+        return self.url(self.assets.get(name, name))
 
     def absolute_url(self, target: object, quoted: bool = False) -> str:
         path = target if isinstance(target, str) else target.url_path  # type: ignore[attr-defined]
@@ -73,7 +104,7 @@ class Renderer:
     def card(self, article: Article, level: int = 2) -> Markup:
         """An article as listings show it (partials/card.html, with its title as an h`level`),
         rendered once per build: the same card appears on a dozen listing pages."""
-        key = card_key(article.slug, level)
+        key = card_key(article.slug, level, self._link_depth)
         self.recorder.add(key)
         if key not in self._cards:
             with self.recorder.recording() as reads:
@@ -83,6 +114,27 @@ class Renderer:
             self.card_reads[key] = frozenset(reads)
             self.cards_rendered.append(key)
         return self._cards[key]
+
+    @property
+    def _link_depth(self) -> int:
+        """The page's depth where its links depend on it (relative_urls), else 0: then a
+        card is the same on every page, and rendered once."""
+        return self._depth if self.links.relative else 0
+
+    def card_for_page(self, article: Article, url_path: str) -> tuple[Key, str, frozenset[Key]]:
+        """The card a listing at `url_path` shows, as remember_cards takes it."""
+        with self._page_at(url_path):
+            html = str(self.card(article))
+            key = card_key(article.slug, 2, self._link_depth)
+        return key, html, self.card_reads[key]
+
+    @contextmanager
+    def _page_at(self, url_path: str) -> Iterator[None]:
+        outer, self._depth = self._depth, depth_of(url_path)
+        try:
+            yield
+        finally:
+            self._depth = outer
 
     def remember_cards(self, cards: list[tuple[Key, str, frozenset[Key]]]) -> None:
         """Cards rendered elsewhere (in worker processes, or by the last build), as
@@ -101,7 +153,7 @@ class Renderer:
     def render(self, page: Page) -> RenderedPage:
         """The page's bytes and what it read; raises RenderError naming the template file
         and line on failure."""
-        with self.recorder.recording() as reads:
+        with self.recorder.recording() as reads, self._page_at(page.url_path):
             data = self._render(page)
         return RenderedPage(data, frozenset(reads))
 
@@ -112,7 +164,9 @@ class Renderer:
                 self.recorder.add(feed_entry_key(article.slug))
             for article in data.shown_in_full():
                 self.recorder.add(body_key(article.slug))
-            return feeds.atom_feed(self.site, page.url_path, data, self.absolute_url, self.body_html)
+            return feeds.atom_feed(
+                self.site, page.url_path, data, self.absolute_url, lambda a: self.feed_bodies[a.slug]
+            )
         if isinstance(data, Sitemap):
             self.recorder.add(SITEMAP_ENTRIES)
             return feeds.sitemap(self.site, self.absolute_url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from typing import cast
 
 from ..errors import Problem, warning
 from .markdown import MarkdownRenderer, settings
@@ -13,8 +14,8 @@ from .markdown import MarkdownRenderer, settings
 SLOW_BODY_SECONDS = 2.0
 
 
-def body_key(body: str, base_path: str) -> str:
-    data = f"{settings(base_path)}\0{body}".encode("utf-8", "surrogatepass")
+def body_key(body: str, link_base: str, relative_depth: int | None = None) -> str:
+    data = f"{settings(link_base, relative_depth)}\0{body}".encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
@@ -28,10 +29,12 @@ def slow_body(path: str, seconds: float) -> Problem:
     )
 
 
-def convert_bodies(base_path: object, items: list[tuple[str, str]]) -> list[tuple[str, str, float]]:
+def convert_bodies(links: object, items: list[tuple[str, str]]) -> list[tuple[str, str, float]]:
     """(key, html, seconds) for each (key, body); the time is this thread's CPU time, so a
-    busy machine does not make a body look slow."""
-    renderer = MarkdownRenderer(str(base_path))
+    busy machine does not make a body look slow. `links`: (link_base, relative_depth), as
+    MarkdownRenderer takes them."""
+    link_base, relative_depth = cast(tuple[str, int | None], links)
+    renderer = MarkdownRenderer(link_base, relative_depth)
     results = []
     for key, body in items:
         started = time.thread_time()

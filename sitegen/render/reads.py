@@ -3,7 +3,8 @@
 Templates reach the model only through Jinja2's attribute and subscript lookups
 (`article.title`, `term['articles']`, and the `attr`, `map`, `sort`, `selectattr` and
 `groupby` filters, which use the same lookups), through `site.terms_of()` and
-`site.term()`, and through the templates they extend, include or import. The
+`site.term()`, through the templates they extend, include or import, and through
+`asset()`, whose answer is an asset's fingerprinted name (sitegen/assets.py). The
 environment below notes each of these as a *key*: the model object's identity (an
 article's slug, a term's taxonomy and slug, ...) with the field read, or a template's
 name. The build keeps each page's keys; a page is rendered again exactly when the value
@@ -65,9 +66,15 @@ WHOLE_SITE: Key = ("site", "@all")
 SITEMAP_ENTRIES: Key = ("site", "@sitemap")  # what the sitemap lists
 
 
-def card_key(slug: str, level: int) -> Key:
-    """A page's key for a card it shows: it stands for everything that card read."""
-    return ("card", slug, level)
+def card_key(slug: str, level: int, depth: int = 0) -> Key:
+    """A page's key for a card it shows: it stands for everything that card read. `depth`:
+    how deep the pages are whose links it has (relative_urls), else 0."""
+    return ("card", slug, level, depth)
+
+
+def asset_key(name: str) -> Key:
+    """A page's key for a static file it links with asset(): its fingerprinted name."""
+    return ("asset", name)
 
 
 def feed_entry_key(slug: str) -> Key:

@@ -83,7 +83,10 @@ class PreviewBuilds:
             made_for = (request.site_dir, request.drafts, request.origin + base_path)
             if self._engine is None or made_for != self._made_for:
                 self._engine = Engine(
-                    request.site_dir, drafts=request.drafts, base_url=request.origin + base_path
+                    request.site_dir,
+                    drafts=request.drafts,
+                    base_url=request.origin + base_path,
+                    fingerprint=False,  # a stylesheet edit then renders no page again
                 )
                 self._made_for = made_for
             try:

@@ -2,53 +2,29 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from browserutil import skip_without_chromium, start_chromium
 from liveutil import write_article
 
 selenium = pytest.importorskip("selenium")
-from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import (  # noqa: E402
     JavascriptException,
     NoSuchElementException,
     StaleElementReferenceException,
 )
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 TIMEOUT = 30
 
-if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-    # CI installs both (.ci/run); say so loudly rather than pass silently elsewhere.
-    pytest.skip(
-        "chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
-        allow_module_level=True,
-    )
+skip_without_chromium()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1200,800",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = start_chromium()
     yield driver
     driver.quit()
 
@@ -121,15 +97,22 @@ def test_broken_front_matter_shows_an_overlay_until_fixed(browser, preview, site
     )
 
 
-def test_css_change_is_applied_without_reloading(browser, start_preview, site: Path):
-    css = site / "static" / "css" / "extra.css"
+@pytest.mark.parametrize(
+    ("folder", "link"),
+    [
+        ("static", "url"),  # the site's own file, linked by its name
+        ("themes/default/static", "asset"),  # a theme asset: the preview keeps its name
+    ],
+)
+def test_css_change_is_applied_without_reloading(browser, start_preview, site: Path, folder, link):
+    css = site / folder / "css" / "extra.css"
     css.parent.mkdir(parents=True)
     css.write_text("h1 { color: rgb(1, 2, 3); }\n")
     override = site / "themes" / "default" / "templates"
     override.mkdir(parents=True)
     (override / "base.html").write_text(
         '{% extends "default/base.html" %}\n'
-        '{% block head %}<link rel="stylesheet" href="{{ url(\'css/extra.css\') }}">{% endblock %}\n'
+        "{% block head %}<link rel='stylesheet' href='{{ " + link + '("css/extra.css") }}\'>{% endblock %}\n'
     )
     preview = start_preview()
     browser.get(preview.url)
