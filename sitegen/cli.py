@@ -14,7 +14,8 @@ import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
 
-from .build import build, load_site
+from .build import build
+from .check import EXTERNAL_TIMEOUT, check_site
 from .commands import import_cmd, new_cmd
 from .errors import Problem, SiteError, UsageError
 from .scaffold import init_site
@@ -64,10 +65,46 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    loaded = load_site(Path(args.site), drafts=True, base_url=args.base_url)
-    print_problems(loaded.warnings)
-    print(f"{len(loaded.site.articles)} articles checked: no errors")
-    return OK
+    progress = ProgressLine() if interactive() else None
+    try:
+        report = check_site(
+            Path(args.site),
+            external=args.external,
+            base_url=args.base_url,
+            progress=progress.show if progress else None,
+            timeout=args.timeout,
+        )
+    finally:
+        if progress:
+            progress.clear()
+    print_problems(report.problems)
+    for link in report.broken:
+        print(link)
+    errors = sum(p.is_error for p in report.problems)
+    if errors and not report.files:
+        print(f"{_count(errors, 'error')}: the site does not build, so its links were not checked")
+    else:
+        outside = (
+            f", {_count(report.external, 'outside address', 'outside addresses')}" if args.external else ""
+        )
+        found = _count(len(report.broken), "broken link") if report.broken else "no broken links"
+        print(f"Checked {report.links} links in {_count(report.files, 'file')}{outside}: {found}")
+    return CONTENT_ERROR if report.failed else OK
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+def _seconds(text: str) -> float:
+    """A time-out in seconds, for argparse: anything else is a usage error (exit 2)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return seconds
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -199,9 +236,23 @@ def _parser() -> argparse.ArgumentParser:
     command.set_defaults(run=_build)
 
     command = commands.add_parser(
-        "check", parents=[site], help="check content and configuration without writing"
+        "check",
+        parents=[site],
+        help="check content, configuration, templates and every link, without touching the output",
     )
     command.add_argument("--base-url", metavar="URL", help="check with this base URL")
+    command.add_argument(
+        "--external",
+        action="store_true",
+        help="also request every address on other sites (links and source_url) to see that it answers",
+    )
+    command.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=EXTERNAL_TIMEOUT,
+        metavar="SECONDS",
+        help=f"with --external: the longest one address may take (default: {EXTERNAL_TIMEOUT:g})",
+    )
     command.set_defaults(run=_check)
 
     command = commands.add_parser(
