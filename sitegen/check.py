@@ -53,6 +53,7 @@ class BrokenLink:
 class CheckReport:
     problems: tuple[Problem, ...]  # content, configuration and template errors and warnings
     broken: tuple[BrokenLink, ...]  # sorted by page, target and why
+    articles: int = 0  # articles built (drafts are checked, not built)
     files: int = 0  # files whose links were checked (pages, feeds, the sitemap, stylesheets)
     links: int = 0  # links checked, internal and external
     external: int = 0  # distinct outside addresses requested (with `external`)
@@ -68,14 +69,16 @@ def check_site(
     external: bool = False,
     base_url: str | None = None,
     progress: Callable[[str], None] | None = None,
+    drafts: bool = False,
     timeout: float = EXTERNAL_TIMEOUT,
 ) -> CheckReport:
-    """Check the site in `root`: every error and warning a build finds, and every link of
-    the site it builds. Raises UsageError as `build` does (no site folder); never writes
-    outside a temporary folder of its own. With `external`, every address on another
-    site (links, `source_url`s) is requested, each within `timeout` seconds."""
+    """Check the site in `root`: every error and warning a build finds (in drafts too), and
+    every link of the site it builds (with its drafts if `drafts`). Raises UsageError as
+    `build` does (no site folder); never writes outside a temporary folder of its own.
+    With `external`, every address on another site (links, `source_url`s) is requested,
+    each within `timeout` seconds."""
     report = progress or (lambda message: None)
-    engine = Engine(root, base_url=base_url, use_cache=False)
+    engine = Engine(root, drafts=drafts, base_url=base_url, use_cache=False)
     with tempfile.TemporaryDirectory(prefix="sitegen-check-") as temporary:
         output = Path(temporary) / "site"
         try:
@@ -105,7 +108,9 @@ def check_site(
             if why is not None
             for page, written in where[url]
         }
-    return CheckReport(result.warnings, tuple(sorted(broken)), len(scanned), links, requested)
+    return CheckReport(
+        result.warnings, tuple(sorted(broken)), result.articles, len(scanned), links, requested
+    )
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ def _check(args: argparse.Namespace) -> int:
             external=args.external,
             base_url=args.base_url,
             progress=progress.show if progress else None,
+            drafts=args.drafts,
             timeout=args.timeout,
         )
     finally:
@@ -84,11 +85,12 @@ def _check(args: argparse.Namespace) -> int:
     if errors and not report.files:
         print(f"{_count(errors, 'error')}: the site does not build, so its links were not checked")
     else:
-        outside = (
-            f", {_count(report.external, 'outside address', 'outside addresses')}" if args.external else ""
-        )
+        outside = f", {_count(report.external, 'outside address', 'outside addresses')}"
         found = _count(len(report.broken), "broken link") if report.broken else "no broken links"
-        print(f"Checked {report.links} links in {_count(report.files, 'file')}{outside}: {found}")
+        print(
+            f"{report.articles} articles checked, {_count(report.links, 'link')} in "
+            f"{_count(report.files, 'file')}{outside if args.external else ''}: {found}"
+        )
     return CONTENT_ERROR if report.failed else OK
 
 
@@ -236,11 +238,12 @@ def _parser() -> argparse.ArgumentParser:
     command.set_defaults(run=_build)
 
     command = commands.add_parser(
-        "check",
-        parents=[site],
-        help="check content, configuration, templates and every link, without touching the output",
+        "check", parents=[site], help="check content, templates and every link, writing nothing"
     )
     command.add_argument("--base-url", metavar="URL", help="check with this base URL")
+    command.add_argument(
+        "--drafts", action="store_true", help="check the site with its drafts, as `build --drafts` builds it"
+    )
     command.add_argument(
         "--external",
         action="store_true",

@@ -12,7 +12,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from itertools import repeat
-from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -49,12 +49,12 @@ class Address:
 
     origin: str  # "https://example.org", or "" when base_url is a path
     host: str  # "example.org" (lowercase, with a port only when not the scheme's default)
-    base_path: str  # "/briefings/": the path every page's URL starts with
+    base_path: str  # "/briefings/": the path every page's URL starts with (percent-decoded)
 
     @classmethod
     def of(cls, base_url: str) -> Address:
         parts = urlsplit(base_url)
-        path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        path = unquote(parts.path if parts.path.endswith("/") else parts.path + "/")
         if not parts.netloc:
             return cls("", "", path)
         return cls(f"{parts.scheme.lower()}://{parts.netloc}", host_key(base_url), path)
@@ -69,7 +69,7 @@ class Address:
 
     def url_of(self, file: str) -> str:
         """The address an output file is served at, percent-encoded, for resolving its links."""
-        return self.origin + quote(self.page_of(file), safe="/")
+        return self.origin + quote(self.page_of(file), safe="/", errors="surrogateescape")
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,14 @@ def host_key(url: str) -> str:
 
 
 def clean_url(written: str) -> str:
-    """A URL as an HTML attribute holds it, as browsers read it (see _URL_SPACE)."""
-    return written.strip(_URL_SPACE).translate(_DROPPED_FROM_URLS)
+    """A URL as an HTML attribute holds it, as browsers read it: without the whitespace
+    around it, the tabs and line breaks in it, and with `\\` before the query read as `/`
+    (the URL standard, for http and https addresses)."""
+    url = written.strip(_URL_SPACE).translate(_DROPPED_FROM_URLS)
+    if "\\" in url:
+        end = _path_end(url)
+        url = url[:end].replace("\\", "/") + url[end:]
+    return url
 
 
 def resolve(written: str, base: str, address: Address) -> Internal | External | None:
@@ -120,20 +126,88 @@ def resolve(written: str, base: str, address: Address) -> Internal | External | 
     not check (mailto:, tel:, data:, javascript: ...). Raises ValueError for a link that is
     not a valid URL."""
     url = clean_url(written)
-    written_parts = urlsplit(url)
-    if written_parts.scheme and written_parts.scheme.lower() not in DEFAULT_PORTS:
+    reference = urlsplit(url)
+    if reference.scheme and reference.scheme.lower() not in DEFAULT_PORTS:
         return None
-    parts = urlsplit(urljoin(base, url))
-    if parts.netloc:
+    scheme, netloc, path, query, fragment = join(urlsplit(base), reference, "?" in url[: _path_end(url, "#")])
+    if netloc:
         # A protocol-relative link (//host/x) on a site without a host: browsers would use
         # the page's scheme, which only the host knows; https is what sites use.
-        parts = parts._replace(scheme=parts.scheme.lower() or "https")
+        parts = SplitResult(scheme.lower() or "https", netloc, path or "/", query, "")
         if not (address.host and host_key(urlunsplit(parts)) == address.host):
-            return External(urlunsplit(parts._replace(fragment="")))
-        if written_parts.netloc and not _under(unquote(parts.path or "/"), address.base_path):
+            return External(urlunsplit(parts))
+        if reference.netloc and not _under(unquote(parts.path), address.base_path):
             # A full address on the site's host, beside a site in a subfolder: another site.
-            return External(urlunsplit(parts._replace(fragment="")))
-    return Internal(parts.path or "/", parts.query, parts.fragment)
+            return External(urlunsplit(parts))
+    return Internal(path or "/", query, fragment)
+
+
+def joined_url(base: str, written: str) -> str:
+    """The address a link as written leads to from `base`, as one string."""
+    url = clean_url(written)
+    return urlunsplit(join(urlsplit(base), urlsplit(url), "?" in url[: _path_end(url, "#")]))
+
+
+def join(base: SplitResult, reference: SplitResult, has_query: bool) -> tuple[str, str, str, str, str]:
+    """A reference resolved against a base URL: RFC 3986 section 5.2.2 (which
+    urllib.parse.urljoin departs from: it drops an empty `;` and collapses `//`), with dot
+    segments as the URL standard reads them (`%2e` is a dot). `has_query`: the reference
+    has a `?`, perhaps with nothing after it."""
+    if reference.scheme:
+        return (reference.scheme, reference.netloc, remove_dot_segments(reference.path),
+                reference.query, reference.fragment)  # fmt: skip
+    if reference.netloc:
+        return (
+            base.scheme,
+            reference.netloc,
+            remove_dot_segments(reference.path),
+            reference.query,
+            reference.fragment,
+        )
+    if not reference.path:
+        query = reference.query if has_query else base.query
+        return base.scheme, base.netloc, base.path, query, reference.fragment
+    path = reference.path if reference.path.startswith("/") else merge(base, reference.path)
+    return base.scheme, base.netloc, remove_dot_segments(path), reference.query, reference.fragment
+
+
+def merge(base: SplitResult, path: str) -> str:
+    """A relative path put after the base's folder (RFC 3986 section 5.2.3)."""
+    if base.netloc and not base.path:
+        return "/" + path
+    return base.path[: base.path.rfind("/") + 1] + path
+
+
+def remove_dot_segments(path: str) -> str:
+    """`.` and `..` segments resolved (RFC 3986 section 5.2.4; `%2e` is a dot, as browsers
+    read it): `/a/b/../c/./d` -> `/a/c/d`."""
+    rooted = path.startswith("/")
+    segments = path.split("/")[1:] if rooted else path.split("/")
+    kept: list[str] = []
+    for segment in segments:
+        dots = _dots(segment)
+        if dots == 2:
+            if kept:
+                kept.pop()
+        elif dots == 0:
+            kept.append(segment)
+    if segments and _dots(segments[-1]):
+        kept.append("")  # `a/..` and `a/.` name a folder: `/`
+    joined = "/".join(kept)
+    return "/" + joined if rooted else joined
+
+
+def _dots(segment: str) -> int:
+    """2 for a `..` segment, 1 for a `.` one, else 0 (`%2e` is a dot)."""
+    if len(segment) > 6 or ("." not in segment and "%" not in segment):
+        return 0
+    plain = segment.lower().replace("%2e", ".")
+    return {".": 1, "..": 2}.get(plain, 0)
+
+
+def _path_end(url: str, ends: str = "?#") -> int:
+    """Where a URL's path (and host) ends: at its query or fragment."""
+    return min((i for i in map(url.find, ends) if i >= 0), default=len(url))
 
 
 class Resolver:
@@ -141,16 +215,16 @@ class Resolver:
     link to the same few hundred places, from many folders. Gives exactly what `resolve`
     gives (tests/test_links.py proves it on generated links and pages).
 
-    A link that starts with one slash, or with http:// or https://, leads where it leads
-    from any page of the same origin; a plain relative path (`../../tags/x/`) leads where
-    the rooted path that the URL join makes of it leads. Both are remembered by their
-    origin and that rooted form; any other link is resolved each time.
+    A link that starts with http://, https:// or one slash leads where it leads from any
+    page of the same origin (scheme and host); a plain relative path (`../../tags/x/`)
+    leads where the rooted path that `join` makes of it leads. Both are remembered by the
+    origin and that link or rooted path; any other link is resolved each time.
     """
 
     def __init__(self, address: Address):
         self.address = address
         self._known: dict[tuple[str, str], Internal | External | None] = {}
-        self._bases: dict[str, tuple[str, list[str]] | None] = {}
+        self._bases: dict[str, tuple[str, SplitResult] | None] = {}
 
     def resolve(self, written: str, base: str) -> Internal | External | None:
         """resolve(written, base, address). Raises ValueError as it does."""
@@ -169,60 +243,43 @@ class Resolver:
         split = self._bases[base]
         if split is None:
             return None
-        origin, folder = split
-        if written.startswith(("http://", "https://")) or (written[:1] == "/" and written[1:2] != "/"):
+        origin, parts = split
+        if written.startswith(("http://", "https://")):
             return origin, written
+        if written[:1] == "/" and written[1:2] != "/" and not _CLEANED.search(written):
+            return origin, written  # not `//`: with no host after it, it is relative
         if not written or written[0] in "#?" or _NOT_PLAIN.search(written):
             return None
-        end = min((i for i in (written.find("?"), written.find("#")) if i >= 0), default=len(written))
-        path = _joined(folder, written[:end])
-        if path is None:
-            return None
+        end = _path_end(written)
+        path = remove_dot_segments(merge(parts, written[:end]))
+        if path.startswith("//"):
+            return None  # it would read as a host
         return origin, path + written[end:]
 
 
-# What a link may not hold to be resolved by the URL join's path rule alone: a scheme's
-# colon, a backslash, or characters that URL parsing strips or drops (spaces, controls).
+# What URL parsing drops from a link or reads as a slash (see clean_url).
+_CLEANED = re.compile(r"[\t\n\r\\]")
+# What a relative link may not hold to be remembered by its rooted path: a colon (of a
+# scheme), a backslash, or what URL parsing strips or drops (spaces, control characters).
 _NOT_PLAIN = re.compile(r"[:\\\x00-\x20\x7f]")
 
 
-def _split_base(base: str) -> tuple[str, list[str]] | None:
-    """A page's address as the URL join uses it: its origin and its folder's segments; None
-    when it is not an http(s) or rooted address."""
+def _split_base(base: str) -> tuple[str, SplitResult] | None:
+    """A page's address split, with its origin; None when it is not an http(s) address or
+    a rooted path."""
     parts = urlsplit(base)
-    if parts.scheme.lower() not in ("", *DEFAULT_PORTS) or not parts.path.startswith("/"):
+    if parts.scheme.lower() not in ("", *DEFAULT_PORTS) or bool(parts.scheme) != bool(parts.netloc):
         return None
-    if bool(parts.scheme) != bool(parts.netloc):
+    if not parts.path.startswith("/"):
         return None
-    folder = parts.path.split("/")
-    if folder[-1] != "":
-        del folder[-1]
-    return (f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""), folder
-
-
-def _joined(folder: list[str], path: str) -> str | None:
-    """A relative path joined to a page's folder as urllib.parse.urljoin joins it (RFC 3986
-    dot segments, empty segments dropped); None when the result is not a rooted path."""
-    segments = folder + path.split("/")
-    segments[1:-1] = filter(None, segments[1:-1])
-    resolved: list[str] = []
-    for segment in segments:
-        if segment == "..":
-            if resolved:
-                resolved.pop()
-        elif segment != ".":
-            resolved.append(segment)
-    if segments[-1] in (".", ".."):
-        resolved.append("")
-    joined = "/".join(resolved) or "/"
-    return joined if joined.startswith("/") and not joined.startswith("//") else None
+    return (f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""), parts
 
 
 def served_file(path: str, address: Address, files: frozenset[str] | set[str]) -> str | None:
     """The output file a URL path is served from, or None when there is none. A folder's
     address serves its index.html, with or without the final slash (static hosts redirect
     `/tags/trade` to `/tags/trade/`); the path is percent-decoded as servers decode it."""
-    decoded = unquote(path)
+    decoded = unquote(path, errors="surrogateescape")
     if decoded + "/" == address.base_path:
         decoded = address.base_path
     if not _under(decoded, address.base_path):
@@ -313,7 +370,7 @@ def html_links(data: bytes | str) -> tuple[list[str], frozenset[str], str | None
 
 def read_html(data: bytes, url: str) -> Document:
     links, anchors, base_href = html_links(data)
-    base = url if base_href is None else urljoin(url, clean_url(base_href))
+    base = url if base_href is None else joined_url(url, base_href)
     return Document(_based(links, base), anchors)
 
 
