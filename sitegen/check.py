@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from .config import load_config
 from .engine import Engine
 from .errors import Problem, SiteError
 from .external import HttpSettings, check_urls
@@ -33,6 +32,8 @@ from .links import (
     served_file,
 )
 from .parallel import can_fork, chunked, map_in_processes
+from .render import Renderer
+from .validate import Article
 from .write import MARKER
 
 PARALLEL_FILES_FROM = 300  # fewer files than this are read quicker in this process than in a pool
@@ -87,8 +88,9 @@ def check_site(
             )
         except SiteError as exc:
             return CheckReport(tuple(exc.problems), ())
-        config, _ = load_config(engine.site_dir, base_url)
-        address = Address.of(config.base_url)
+        loaded = engine.load()  # what the build read: the files are not read again
+        templates = Renderer(loaded.site, loaded.theme, engine.site_dir).template_problems()
+        address = Address.of(loaded.site.config.base_url)
         scanned = scan_output(
             output, address, engine.jobs, lambda done, total: report(f"links {done}/{total}")
         )
@@ -97,7 +99,7 @@ def check_site(
     links = sum(found.links for found in scanned)
     requested = 0
     if external:
-        where = _outside_links(scanned, address, engine)
+        where = _outside_links(scanned, address, loaded.site.articles)
         answers = check_urls(
             where, HttpSettings(timeout=timeout), lambda done, total: report(f"external {done}/{total}")
         )
@@ -109,7 +111,7 @@ def check_site(
             for page, written in where[url]
         }
     return CheckReport(
-        result.warnings, tuple(sorted(broken)), result.articles, len(scanned), links, requested
+        (*result.warnings, *templates), tuple(sorted(broken)), result.articles, len(scanned), links, requested
     )
 
 
@@ -234,7 +236,7 @@ def _broken_anchors(scanned: Iterable[ScannedFile], address: Address) -> set[Bro
 
 
 def _outside_links(
-    scanned: Iterable[ScannedFile], address: Address, engine: Engine
+    scanned: Iterable[ScannedFile], address: Address, articles: Iterable[Article]
 ) -> dict[str, list[tuple[str, str]]]:
     """Every address on another site, with where it is linked from (page, link as written):
     the links of the built files and every published article's `source_url` (which a theme
@@ -243,7 +245,7 @@ def _outside_links(
     for found in scanned:
         for written, url in found.external:
             where[url].add((address.page_of(found.file), written))
-    for article in engine.load().site.articles:
+    for article in articles:
         if article.source_url:
             url = article.source_url.split("#", 1)[0]
             where[url].add((address.base_path + article.url_path, article.source_url))

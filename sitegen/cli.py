@@ -26,11 +26,11 @@ OK, CONTENT_ERROR, USAGE_ERROR = 0, 1, 2
 SIGNAL_CHECK_SECONDS = 0.1  # how soon `serve` notices Ctrl-C or SIGTERM at the latest
 
 
-def print_problems(problems: Sequence[Problem]) -> None:
+def print_problems(problems: Sequence[Problem], summary: bool = True) -> None:
     for problem in sorted(problems, key=lambda p: (p.path, p.line or 0)):
         print(problem, file=sys.stderr)
     errors = sum(p.is_error for p in problems)
-    if errors:
+    if errors and summary:
         print(f"{errors} error{'s' if errors != 1 else ''}: nothing was written", file=sys.stderr)
 
 
@@ -78,18 +78,20 @@ def _check(args: argparse.Namespace) -> int:
     finally:
         if progress:
             progress.clear()
-    print_problems(report.problems)
+    print_problems(report.problems, summary=False)  # check ends with a summary of its own
     for link in report.broken:
         print(link)
     errors = sum(p.is_error for p in report.problems)
     if errors and not report.files:
         print(f"{_count(errors, 'error')}: the site does not build, so its links were not checked")
     else:
+        found = [_count(len(report.broken), "broken link")] if report.broken else []
+        found += [_count(errors, "error")] if errors else []
         outside = f", {_count(report.external, 'outside address', 'outside addresses')}"
-        found = _count(len(report.broken), "broken link") if report.broken else "no broken links"
         print(
             f"{report.articles} articles checked, {_count(report.links, 'link')} in "
-            f"{_count(report.files, 'file')}{outside if args.external else ''}: {found}"
+            f"{_count(report.files, 'file')}{outside if args.external else ''}: "
+            f"{', '.join(found) or 'no broken links'}"
         )
     return CONTENT_ERROR if report.failed else OK
 
