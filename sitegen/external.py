@@ -158,6 +158,9 @@ def _request(url: str, method: str, deadline: float, settings: HttpSettings) -> 
         )
         connection.request(method, target, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
         response = connection.getresponse()
+        if time.monotonic() >= deadline:
+            # Cut off by the shut-down, which reads as the end of the headers.
+            raise TimeoutError
         return response.status, response.getheader("Location")
     except OSError:
         if time.monotonic() >= deadline:
