@@ -27,9 +27,9 @@ from .links import (
     Internal,
     Resolver,
     has_anchor,
-    outside_base_path,
     read_file,
     served_file,
+    site_path,
 )
 from .parallel import can_fork, chunked, map_in_processes
 from .render import Renderer
@@ -86,9 +86,9 @@ def check_site(
             result = engine.build(
                 output, progress=lambda stage, done, total: report(f"{stage} {done}/{total}")
             )
+            loaded = engine.load()  # what the build read, from memory (unless edited since)
         except SiteError as exc:
             return CheckReport(tuple(exc.problems), ())
-        loaded = engine.load()  # what the build read: the files are not read again
         templates = Renderer(loaded.site, loaded.theme, engine.site_dir).template_problems()
         address = Address.of(loaded.site.config.base_url)
         scanned = scan_output(
@@ -216,7 +216,7 @@ class LinkChecker:
 
 def _missing(path: str, address: Address) -> str:
     """Why an internal link to no file of the site is broken."""
-    if outside_base_path(path, address):
+    if site_path(path, address) is None:
         return f"outside the site, whose pages are under {address.base_path}"
     name = path.rstrip("/").rsplit("/", 1)[-1]
     page_like = path.endswith("/") or name.endswith((".html", ".htm")) or "." not in name

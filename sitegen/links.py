@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import threading
 from dataclasses import dataclass
 from itertools import repeat
 from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
@@ -136,7 +137,7 @@ def resolve(written: str, base: str, address: Address) -> Internal | External | 
         parts = SplitResult(scheme.lower() or "https", netloc, path or "/", query, "")
         if not (address.host and host_key(urlunsplit(parts)) == address.host):
             return External(urlunsplit(parts))
-        if reference.netloc and not _under(unquote(parts.path), address.base_path):
+        if reference.netloc and site_path(parts.path, address) is None:
             # A full address on the site's host, beside a site in a subfolder: another site.
             return External(urlunsplit(parts))
     return Internal(path or "/", query, fragment)
@@ -275,26 +276,29 @@ def _split_base(base: str) -> tuple[str, SplitResult] | None:
     return (f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""), parts
 
 
+def site_path(path: str, address: Address) -> str | None:
+    """A URL path relative to the site's base path, percent-decoded as servers decode it
+    (the base path without its last slash is the home page); None outside the site."""
+    decoded = unquote(path, errors="surrogateescape")
+    if decoded + "/" == address.base_path:
+        return ""
+    if not decoded.startswith(address.base_path):
+        return None
+    return decoded[len(address.base_path) :]
+
+
 def served_file(path: str, address: Address, files: frozenset[str] | set[str]) -> str | None:
     """The output file a URL path is served from, or None when there is none. A folder's
     address serves its index.html, with or without the final slash (static hosts redirect
-    `/tags/trade` to `/tags/trade/`); the path is percent-decoded as servers decode it."""
-    decoded = unquote(path, errors="surrogateescape")
-    if decoded + "/" == address.base_path:
-        decoded = address.base_path
-    if not _under(decoded, address.base_path):
+    `/tags/trade` to `/tags/trade/`)."""
+    relative = site_path(path, address)
+    if relative is None:
         return None
-    relative = decoded[len(address.base_path) :]
     if relative == "" or relative.endswith("/"):
         candidates = [relative + "index.html"]
     else:
         candidates = [relative, relative + "/index.html"]
     return next((candidate for candidate in candidates if candidate in files), None)
-
-
-def outside_base_path(path: str, address: Address) -> bool:
-    decoded = unquote(path)
-    return not (_under(decoded, address.base_path) or decoded + "/" == address.base_path)
 
 
 def has_anchor(anchors: frozenset[str], fragment: str) -> bool:
@@ -305,10 +309,6 @@ def has_anchor(anchors: frozenset[str], fragment: str) -> bool:
     if not fragment or fragment.lower() == "top":
         return True
     return fragment in anchors or unquote(fragment) in anchors
-
-
-def _under(path: str, base_path: str) -> bool:
-    return path.startswith(base_path)
 
 
 # Reading files --------------------------------------------------------------------
@@ -334,10 +334,15 @@ class _HtmlLinks:
     """An lxml parser target: collects, in one pass and without building a tree, the URLs
     of the elements' link attributes, their ids (and the names of `<a>`), and `<base href>`."""
 
+    links: list[str]
+    anchors: set[str]
+    base: str | None
+
     def __init__(self) -> None:
-        self.links: list[str] = []
-        self.anchors: set[str] = set()
-        self.base: str | None = None
+        self._begin()
+
+    def _begin(self) -> None:
+        self.links, self.anchors, self.base = [], set(), None
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         for name, value in attrib.items():  # lxml gives the first of two attributes of one name
@@ -351,8 +356,16 @@ class _HtmlLinks:
             elif name == "srcset" and tag in SRCSET_ELEMENTS:
                 self.links.extend(srcset_urls(value))
 
-    def close(self) -> _HtmlLinks:
-        return self
+    def close(self) -> tuple[list[str], frozenset[str], str | None]:
+        """What the document held; the target is then ready for the next one."""
+        found = (self.links, frozenset(self.anchors), self.base)
+        self._begin()
+        return found
+
+
+# One HTML parser per thread, used for document after document: making a parser with a
+# target costs more than reading a page (lxml inspects the target's methods).
+_html_parsers = threading.local()
 
 
 def html_links(data: bytes | str) -> tuple[list[str], frozenset[str], str | None]:
@@ -360,12 +373,18 @@ def html_links(data: bytes | str) -> tuple[list[str], frozenset[str], str | None
     references decoded), its anchors, and its `<base href>` if any. Read by libxml2's HTML
     parser, which reads any HTML as browsers do tag by tag (raw text in `<script>`,
     `<style>` and `<textarea>`, the first of two attributes of one name)."""
-    target = _HtmlLinks()
-    # huge_tree: no limit on depth or text size (raw HTML in a body may nest deeply).
-    parser = etree.HTMLParser(target=target, encoding="utf-8", huge_tree=True, no_network=True)
-    parser.feed(data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data)
-    parser.close()
-    return target.links, frozenset(target.anchors), target.base
+    parser = getattr(_html_parsers, "parser", None)
+    if parser is None:
+        # huge_tree: no limit on depth or text size (raw HTML in a body may nest deeply).
+        parser = etree.HTMLParser(target=_HtmlLinks(), encoding="utf-8", huge_tree=True, no_network=True)
+        _html_parsers.parser = parser
+    try:
+        parser.feed(data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data)
+        found: tuple[list[str], frozenset[str], str | None] = parser.close()
+    except BaseException:
+        _html_parsers.parser = None  # in an unknown state: the next document gets a new one
+        raise
+    return found
 
 
 def read_html(data: bytes, url: str) -> Document:
