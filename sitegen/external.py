@@ -52,12 +52,17 @@ def check_urls(
     results: dict[str, str | None] = {}
     if not unique:
         return results
-    with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="sitegen-link") as pool:
+    pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="sitegen-link")
+    try:
         futures = {pool.submit(probe, url, settings, limits): url for url in _spread_by_host(unique)}
         for done, future in enumerate(as_completed(futures), 1):
             results[futures[future]] = future.result()
             if progress:
                 progress(done, len(unique))
+    finally:
+        # On Ctrl-C, the addresses not yet requested are dropped; those under way end
+        # within their time-out.
+        pool.shutdown(wait=True, cancel_futures=True)
     return results
 
 

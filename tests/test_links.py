@@ -57,6 +57,12 @@ SUBFOLDER = Address.of("https://example.org/briefings/")
         ("/css/style.css", "index.html", SUBFOLDER, Internal("/css/style.css", "", "")),
         ("../x/", "index.html", SUBFOLDER, Internal("/x/", "", "")),
         ("/tags/x/", "index.html", Address.of("/"), Internal("/tags/x/", "", "")),
+        # As browsers read them, where urllib.parse.urljoin does not: an empty `;`, `//`
+        # in a relative path, `%2e` as a dot, a backslash as a slash.
+        (";", "index.html", SITE, Internal("/;", "", "")),
+        ("../a//b/", "x/y/index.html", SITE, Internal("/x/a//b/", "", "")),
+        ("%2e%2E/x/", "a/b/index.html", SITE, Internal("/a/x/", "", "")),
+        ("..\\x\\", "a/b/index.html", SITE, Internal("/a/x/", "", "")),
         ("https://example.org/", "index.html", Address.of("/"), External("https://example.org/")),
     ],
 )
