@@ -83,7 +83,8 @@ def _check(args: argparse.Namespace) -> int:
         print(link)
     errors = sum(p.is_error for p in report.problems)
     if errors and not report.files:
-        print(f"{_count(errors, 'error')}: the site does not build, so its links were not checked")
+        message = f"{_count(errors, 'error')}: the site does not build, so its links were not checked"
+        print(message, file=sys.stderr)  # with the errors, as `build` prints its own
     else:
         found = [_count(len(report.broken), "broken link")] if report.broken else []
         found += [_count(errors, "error")] if errors else []

@@ -108,7 +108,7 @@ def test_a_template_syntax_error_fails_check_as_it_fails_build(make_site, cli):
         result = cli(command, "--site", site)
         assert result.code == 1
         assert "themes/default/templates/article.html:3: template error: " in result.err
-    assert "the site does not build" in result.out
+    assert "the site does not build" in result.err
 
 
 def test_a_template_no_page_uses_yet_is_checked_too(make_site, cli):
@@ -127,7 +127,7 @@ def test_content_errors_fail_check_with_their_file_and_line(make_site, cli):
     assert result.code == 1
     assert "content/2024/10/bad.md:3: date: " in result.err
     assert broken_lines(result.out) == []
-    assert result.out.splitlines()[-1] == "1 error: the site does not build, so its links were not checked"
+    assert result.err.splitlines()[-1] == "1 error: the site does not build, so its links were not checked"
 
 
 def test_warnings_alone_pass(make_site, cli):
