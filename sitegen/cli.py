@@ -14,7 +14,8 @@ import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
 
-from .build import build, load_site
+from .build import build
+from .check import EXTERNAL_TIMEOUT, check_site
 from .commands import deploy_cmd, import_cmd, new_cmd, terms_cmd
 from .errors import Problem, SiteError, UsageError
 from .scaffold import init_site
@@ -25,11 +26,11 @@ OK, CONTENT_ERROR, USAGE_ERROR = 0, 1, 2
 SIGNAL_CHECK_SECONDS = 0.1  # how soon `serve` notices Ctrl-C or SIGTERM at the latest
 
 
-def print_problems(problems: Sequence[Problem]) -> None:
+def print_problems(problems: Sequence[Problem], summary: bool = True) -> None:
     for problem in sorted(problems, key=lambda p: (p.path, p.line or 0)):
         print(problem, file=sys.stderr)
     errors = sum(p.is_error for p in problems)
-    if errors:
+    if errors and summary:
         print(f"{errors} error{'s' if errors != 1 else ''}: nothing was written", file=sys.stderr)
 
 
@@ -64,10 +65,51 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    loaded = load_site(Path(args.site), drafts=True, base_url=args.base_url)
-    print_problems(loaded.warnings)
-    print(f"{len(loaded.site.articles)} articles checked: no errors")
-    return OK
+    progress = ProgressLine() if interactive() else None
+    try:
+        report = check_site(
+            Path(args.site),
+            external=args.external,
+            base_url=args.base_url,
+            progress=progress.show if progress else None,
+            drafts=args.drafts,
+            timeout=args.timeout,
+        )
+    finally:
+        if progress:
+            progress.clear()
+    print_problems(report.problems, summary=False)  # check ends with a summary of its own
+    for link in report.broken:
+        print(link)
+    errors = sum(p.is_error for p in report.problems)
+    if errors and not report.files:
+        message = f"{_count(errors, 'error')}: the site does not build, so its links were not checked"
+        print(message, file=sys.stderr)  # with the errors, as `build` prints its own
+    else:
+        found = [_count(len(report.broken), "broken link")] if report.broken else []
+        found += [_count(errors, "error")] if errors else []
+        outside = f", {_count(report.external, 'outside address', 'outside addresses')}"
+        print(
+            f"{report.articles} articles checked, {_count(report.links, 'link')} in "
+            f"{_count(report.files, 'file')}{outside if args.external else ''}: "
+            f"{', '.join(found) or 'no broken links'}"
+        )
+    return CONTENT_ERROR if report.failed else OK
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+def _seconds(text: str) -> float:
+    """A time-out in seconds, for argparse: anything else is a usage error (exit 2)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return seconds
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -199,9 +241,24 @@ def _parser() -> argparse.ArgumentParser:
     command.set_defaults(run=_build)
 
     command = commands.add_parser(
-        "check", parents=[site], help="check content and configuration without writing"
+        "check", parents=[site], help="check content, templates and every link, writing nothing"
     )
     command.add_argument("--base-url", metavar="URL", help="check with this base URL")
+    command.add_argument(
+        "--drafts", action="store_true", help="check the site with its drafts, as `build --drafts` builds it"
+    )
+    command.add_argument(
+        "--external",
+        action="store_true",
+        help="also request every address on other sites (links and source_url) to see that it answers",
+    )
+    command.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=EXTERNAL_TIMEOUT,
+        metavar="SECONDS",
+        help=f"with --external: the longest one address may take (default: {EXTERNAL_TIMEOUT:g})",
+    )
     command.set_defaults(run=_check)
 
     command = commands.add_parser(

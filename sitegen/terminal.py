@@ -19,11 +19,15 @@ class ProgressLine:
         self._shown = 0.0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        self.show(f"{stage} {done}/{total}", final=done >= total)
+
+    def show(self, text: str, final: bool = False) -> None:
+        """Show `text` in place of the line's last text (at most ten times a second, unless `final`)."""
         now = time.monotonic()
-        if done < total and now - self._shown < 0.1:
+        if not final and now - self._shown < 0.1:
             return
         self._shown = now
-        print(f"\r{stage} {done}/{total}\x1b[K", end="", file=sys.stderr, flush=True)
+        print(f"\r{text}\x1b[K", end="", file=sys.stderr, flush=True)
 
     def clear(self) -> None:
         print("\r\x1b[K", end="", file=sys.stderr, flush=True)

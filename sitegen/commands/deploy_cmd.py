@@ -33,9 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def check_failures(site: Path) -> list[str]:
     """What `sitegen check` finds wrong with the site, one line each: empty when it may be deployed."""
-    # Imported when a deploy is checked. (sitegen.check is written in parallel with this command:
-    # the ignore is for the branch that lacks it, and can go once both are merged.)
-    from ..check import check_site  # type: ignore[import-not-found,unused-ignore]
+    from ..check import check_site  # imported when a deploy is checked: it builds the whole site
 
     report = check_site(site)
     if not report.failed:

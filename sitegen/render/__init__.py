@@ -180,9 +180,7 @@ class Renderer:
             template = self.env.get_template(page.template)
             return template.render(page=page, **context).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
-            raise RenderError(
-                error(self._label(exc.filename), exc.lineno, f"template error: {exc.message}")
-            ) from exc
+            raise RenderError(self._syntax_error(exc)) from exc
         except jinja2.TemplateNotFound as exc:
             raise RenderError(
                 error(
@@ -200,6 +198,20 @@ class Renderer:
                     f"while rendering /{page.url_path}: {type(exc).__name__}: {exc}",
                 )
             ) from exc
+
+    def template_problems(self) -> list[Problem]:
+        """The syntax errors of every template of the theme (`.html` and `.xml`), those no
+        page uses as yet included, as a page that used them would report them."""
+        problems = []
+        for name in self.env.list_templates(extensions=["html", "xml"]):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                problems.append(self._syntax_error(exc))
+        return problems
+
+    def _syntax_error(self, exc: jinja2.TemplateSyntaxError) -> Problem:
+        return error(self._label(exc.filename), exc.lineno, f"template error: {exc.message}")
 
     def _label(self, filename: str | None) -> str:
         if not filename:
