@@ -51,6 +51,7 @@ class SiteConfig:
     per_page: int = 20
     feed_limit: int = 50
     taxonomies: tuple[TaxonomySpec, ...] = BUILTIN_TAXONOMIES
+    search: bool = True  # a search page and its index (sitegen/search.py)
 
     @property
     def added_taxonomies(self) -> tuple[str, ...]:
@@ -75,7 +76,11 @@ class SiteConfig:
         return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
 
 
-_KINDS: dict[str, tuple[type, str]] = {"str": (str, "a string"), "int": (int, "a whole number")}
+_KINDS: dict[str, tuple[type, str]] = {
+    "str": (str, "a string"),
+    "int": (int, "a whole number"),
+    "bool": (bool, "true or false"),
+}
 # Each key's type and how a message names it; the annotations are strings (PEP 563).
 _EXPECTED = {f.name: _KINDS[str(f.type)] for f in fields(SiteConfig) if str(f.type) in _KINDS}
 
@@ -135,7 +140,8 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
                 problems.append(error(CONFIG_FILE, line, f"unknown key {shown(key)} (known keys: {known})"))
                 continue
             expected, wanted = _EXPECTED[key]
-            if not isinstance(value, expected) or isinstance(value, bool):
+            # YAML's true is a Python int too: a number must not be a bool, nor a bool a number.
+            if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
                 problems.append(error(CONFIG_FILE, line, f"{key}: expected {wanted}, got {shown(value)}"))
                 continue
             message = _check_value(key, value)

@@ -45,10 +45,12 @@ from .render.bodies import SLOW_BODY_SECONDS, body_key, convert_bodies, slow_bod
 from .render.markdown import settings as markdown_settings
 from .render.reads import Key, card_key, identity
 from .render.theme import Theme, builtin_themes_dir, find_theme
+from .search import SEARCH_DIR, SearchError, current_index, indexer
 from .validate import CACHE_SHAPE, Article, ValidatedFile, cross_file_problems, unreadable, validate_bytes
 from .version import __version__
 from .write import (
     MARKER,
+    TMP,
     FolderUpdater,
     Inventory,
     OutputLock,
@@ -402,9 +404,12 @@ class Engine:
             with _timed(timings, "static"):
                 for relative, path in static.items():
                     writer.copy(relative, path)
+            if site.config.search and isinstance(writer, OutputWriter):
+                with _timed(timings, "search"):
+                    _index_for_search(writer, site, report)
             with _timed(timings, "write"):
                 stats = writer.commit()
-        except RenderError as exc:
+        except (RenderError, SearchError) as exc:
             writer.abort()
             self._outputs.pop(output.resolve(), None)
             raise SiteError([*problems, *cache.warnings, exc.problem]) from exc
@@ -633,6 +638,25 @@ def _render_pages(
     return reads
 
 
+def _index_for_search(writer: OutputWriter, site: Site, report: Progress) -> None:
+    """Index the staged site for search (its article pages, as they will be published) and
+    stage the index with it: a build that fails here publishes nothing, and the index always
+    matches the pages. The current output's index is kept while it was made from the same
+    pages (sitegen/search.py says why); its files are staged like pages, linked when unchanged."""
+    staged = Path(writer.area.new)
+    pagefind = indexer(site.config.language)
+    index = current_index(writer.output_dir, writer.old.files, pagefind.digest(staged))
+    if index is None:
+        index = pagefind.index(
+            staged,
+            staged / f"{TMP}search",
+            pages=len(site.articles),
+            progress=lambda done, total: report("search", done, total),
+        )
+    for relative, data in index.files:
+        writer.add(relative, data)
+
+
 def _cards_chunk(renderer: object, articles: list[Article]) -> list[tuple[Key, str, frozenset[Key]]]:
     cards = []
     renderer = cast(Renderer, renderer)
@@ -711,8 +735,11 @@ def _static_files(site_dir: Path, theme: Theme, model: _Model) -> tuple[dict[str
                     )  # fmt: skip
     generated = model.generated
     folders = model.folders | folders_of(files)
+    searched = model.site.config.search
     for relative, path in sorted(files.items()):
         clash = _clash(relative, generated, files.keys(), folders)
+        if searched and (relative == SEARCH_DIR or relative.startswith(SEARCH_DIR + "/")):
+            clash = f"clashes with /{SEARCH_DIR}/, where the build writes the search index: rename it"
         if clash:
             problems.append(error(_label(path, site_dir), None, clash))
     return files, problems

@@ -20,6 +20,7 @@ from .validate import Article
 FEED = "feed.atom"  # built-in renderers, not theme templates
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
+SEARCH_PATH = "search/"
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,15 @@ class MonthPage(PageData):
 
     def listed(self) -> tuple[Article, ...]:
         return self.month.articles
+
+
+@dataclass(frozen=True)
+class SearchPage(PageData):
+    """The search page: a search box over the index that the build makes of the article
+    pages (sitegen/search.py); its results can be filtered by the site's taxonomies
+    (`config.taxonomies`, as the navigation shows them)."""
+
+    template = "search.html"
 
 
 @dataclass(frozen=True)
@@ -402,6 +412,8 @@ def _pages(site: Site):
         for month in year.months:
             yield Page(month.url_path, MonthPage(year, month))
     yield Page("feed.xml", Feed("", "", articles[: config.feed_limit], True))
+    if config.search:
+        yield Page(SEARCH_PATH, SearchPage())
     yield Page("404.html", NotFoundPage())
     yield Page("sitemap.xml", Sitemap())
     yield Page("robots.txt", Robots())
