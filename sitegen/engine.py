@@ -650,8 +650,7 @@ def _index_for_search(writer: OutputWriter, site: Site, report: Progress) -> Non
         index = pagefind.index(
             staged,
             staged / f"{TMP}search",
-            pages=len(site.articles),
-            progress=lambda done, total: report("search", done, total),
+            lambda done, total: report("search", done, total),
         )
     for relative, data in index.files:
         writer.add(relative, data)

@@ -76,14 +76,12 @@ class Indexer:
             hasher.update(data)
         return hasher.hexdigest()
 
-    def index(
-        self, folder: Path, scratch: Path, *, pages: int, progress: Callable[[int, int], None]
-    ) -> SearchIndex:
+    def index(self, folder: Path, scratch: Path, progress: Callable[[int, int], None]) -> SearchIndex:
         """Index the built site in `folder` (its article pages) with Pagefind, which writes
-        the index into the new folder `scratch`, read back and removed. `pages` is how many
-        pages there are to index, for the progress and the time allowed. Raises SearchError
+        the index into the new folder `scratch`, read back and removed. Raises SearchError
         when Pagefind fails or does not finish."""
         made_from = self.digest(folder)
+        pages = len(_indexed(folder))
         progress(0, pages)
         scratch.mkdir()
         try:
