@@ -181,6 +181,7 @@ def test_filtering_by_tag_region_and_source_narrows_the_results(browser, hosted)
     browser.get(hosted + "search/")
     search_for(browser, "contract")
     until(browser, lambda: len(results(browser)) == 3, "'contract' is in three articles")
+    browser.find_element(By.CSS_SELECTOR, ".search-filters summary").click()  # loads their values
     tags = Select(browser.find_element(By.CSS_SELECTOR, "select[name=tags]"))
     until(browser, lambda: len(tags.options) > 1, "the tag filter has no values")
     tags.select_by_value("shipping")

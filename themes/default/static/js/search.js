@@ -1,12 +1,14 @@
 // The search page: queries the Pagefind index that `sitegen build` writes to pagefind/ and
 // shows each result's title, date, source and excerpt; the selects filter the results by
-// the article's terms. Pagefind loads only the parts of the index that a query needs.
+// the article's terms. Pagefind loads only the parts of the index that a query needs, and
+// the filters' values (a large file on a large site) only once the reader opens them.
 //
 // Every path comes from the page: the index's script is named by the page (data-pagefind),
 // resolved against the page's own address, so the site works under any base path.
 
 const root = document.getElementById("search");
 const form = root.querySelector(".search-form");
+const filterBox = form.querySelector(".search-filters");
 const input = form.querySelector("input[name=q]");
 const selects = [...form.querySelectorAll("select[data-taxonomy]")];
 const status = root.querySelector(".search-status");
@@ -25,13 +27,23 @@ let latest = 0; // the number of the latest search: an older one that ends later
 async function loadPagefind() {
   if (!pagefind) {
     pagefind = await import(bundle.href);
-    // Result URLs are site paths (/articles/x/): put them under the site's own path.
-    await pagefind.options({ baseUrl: new URL("../", bundle).pathname });
+    await pagefind.options({
+      // Result URLs are site paths (/articles/x/): put them under the site's own path.
+      baseUrl: new URL("../", bundle).pathname,
+      // Searching a few chunks is quick in the page: a worker would cost its script (40 KB).
+      noWorker: true,
+    });
   }
   return pagefind;
 }
 
-async function fillFilters() {
+let filtersFilled = null;
+function fillFilters() {
+  filtersFilled ??= loadFilters();
+  return filtersFilled;
+}
+
+async function loadFilters() {
   const counts = (await (await loadPagefind()).filters())[FACET] || {};
   const values = Object.keys(counts).sort((a, b) => a.localeCompare(b));
   for (const select of selects) {
@@ -130,19 +142,28 @@ function remember(query) {
 let typing = null;
 input.addEventListener("input", () => {
   clearTimeout(typing);
-  typing = setTimeout(search, 150);
+  typing = setTimeout(() => search().catch(failed), 150);
 });
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   clearTimeout(typing);
-  search();
+  search().catch(failed);
 });
-for (const select of selects) select.addEventListener("change", search);
+for (const select of selects) select.addEventListener("change", () => search().catch(failed));
 more.addEventListener("click", () => showMore(latest));
 
-input.value = new URLSearchParams(location.search).get("q") || "";
-fillFilters()
-  .then(search)
-  .catch((error) => {
-    status.textContent = `Search is not available: ${error.message}`;
-  });
+function failed(error) {
+  status.textContent = `Search is not available: ${error.message}`;
+}
+
+filterBox?.addEventListener("toggle", () => {
+  if (filterBox.open) fillFilters().catch(failed);
+});
+const asked = new URLSearchParams(location.search);
+input.value = asked.get("q") || "";
+if (selects.some((select) => asked.get(select.name))) {
+  filterBox.open = true; // and so the filters are filled, with the values asked for chosen
+  fillFilters().then(search).catch(failed);
+} else {
+  search().catch(failed);
+}
