@@ -31,7 +31,8 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,7 @@ STAMP = f"{SEARCH_DIR}/sitegen-index.json"  # what the index was made from, and 
 BASE_SECONDS = 120
 SECONDS_PER_PAGE = 0.05
 CHECK_SECONDS = 30  # for `pagefind --version`
+WATCH_SECONDS = 0.1  # how often the indexing looks whether Pagefind's binary still runs
 INSTALL_HINT = "install it with: python -m pip install 'pagefind[bin]'; or set search: false in site.yaml"
 
 
@@ -87,9 +89,7 @@ class Indexer:
         try:
             try:
                 indexed = asyncio.run(
-                    asyncio.wait_for(
-                        _index(folder, scratch, self.language), BASE_SECONDS + SECONDS_PER_PAGE * pages
-                    )
+                    _watched(_index(folder, scratch, self.language), BASE_SECONDS + SECONDS_PER_PAGE * pages)
                 )
             except TimeoutError:
                 raise SearchError(_problem(f"Pagefind ({self.binary}) did not finish indexing")) from None
@@ -132,6 +132,50 @@ class SearchError(Exception):
     def __init__(self, problem: Problem):
         super().__init__(problem.message)
         self.problem = problem
+
+
+class _Stopped(Exception):
+    """Pagefind's binary stopped (and so will never answer)."""
+
+
+async def _watched(indexing: Coroutine[object, object, int], seconds: float) -> int:
+    """Run `indexing`, but not for longer than `seconds`, and not once Pagefind's binary has
+    stopped. Pagefind's API reads its binary's answers in a task of its own; when the
+    binary dies, that task ends with an error while the requests wait for ever. So every
+    other task of this loop is watched: one that ends with an error stops the indexing.
+    (Its error is retrieved here, so asyncio never prints it.)"""
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(lambda loop, context: None)  # never print: errors are raised
+    tasks = {asyncio.ensure_future(indexing)}  # the indexing, then Pagefind's own tasks
+    (main,) = tasks
+    deadline = loop.time() + seconds
+    while not main.done():
+        await asyncio.wait([main], timeout=WATCH_SECONDS)
+        tasks |= asyncio.all_tasks() - {asyncio.current_task()}
+        why = next((f"{type(e).__name__}: {e}" for e in map(_failure, tasks) if e is not None), None)
+        if main.done():
+            break
+        if why is not None or loop.time() > deadline:
+            del main
+            await _abandon(tasks)
+            if why is not None:
+                raise _Stopped(f"it stopped ({why})")
+            raise TimeoutError
+    return main.result()
+
+
+def _failure(task: asyncio.Task[int]) -> BaseException | None:
+    return task.exception() if task.done() and not task.cancelled() else None
+
+
+async def _abandon(tasks: set[asyncio.Task[int]]) -> None:
+    """Cancel the indexing and Pagefind's own tasks. (A binary that stopped answering but
+    still runs is left to itself: Pagefind's API keeps its process to itself.)"""
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with suppress(BaseException):
+            await task
 
 
 async def _index(folder: Path, scratch: Path, language: str) -> int:
