@@ -10,7 +10,9 @@ import stat
 from pathlib import Path
 
 import pytest
-from siteutil import article, snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from siteutil import article, snapshot, write_site
 
 from sitegen import search
 from sitegen.config import SiteConfig, load_config
@@ -251,3 +253,64 @@ def test_the_previews_index_follows_the_folder_and_the_setting(make_site, cli, t
     (site / "site.yaml").write_text(SITE_YAML + "search: false\n")
     update_index(site, folder)
     assert not index.exists()
+
+
+# Pagefind writes the files below in an order of its own on every run; every other file of
+# an index is the same for the same pages.
+UNORDERED = re.compile(
+    r"pagefind/(filter/.*|pagefind\..*\.pf_meta|pagefind-entry\.json|sitegen-index\.json)$"
+)
+
+EDITS = st.lists(
+    st.sampled_from(["body", "tags", "css", "none", "new"]),
+    min_size=1,
+    max_size=3,
+)
+
+
+@settings(max_examples=6, deadline=None)
+@given(edits=EDITS, words=st.lists(st.sampled_from(["amber", "basalt", "cobalt", "dune"]), min_size=1))
+def test_a_kept_index_is_the_index_a_fresh_run_makes_of_the_same_pages(tmp_path_factory, edits, words):
+    """Keeping the index (the fast path) gives what indexing the pages again gives: the same
+    files, byte for byte, but for those Pagefind orders as it likes, which hold the same."""
+    site = write_site(tmp_path_factory.mktemp("site"), FILES)
+    output = site / "output"
+    for number, edit in enumerate(edits):
+        text = " ".join(words) + f" edit{number}"
+        if edit == "body":
+            (site / "content/2024/10/cable-damaged.md").write_text(
+                article(title="Undersea cable damaged", date="2024-10-12", body=text)
+            )
+        elif edit == "tags":
+            (site / "content/2024/10/cable-damaged.md").write_text(
+                article(title="Undersea cable damaged", date="2024-10-12", tags=f"[{words[0]}]")
+            )
+        elif edit == "css":
+            (site / "static").mkdir(exist_ok=True)
+            (site / "static" / "extra.css").write_text(f"/* {text} */\n")
+        elif edit == "new":
+            (site / f"content/2024/11/story-{number}.md").parent.mkdir(parents=True, exist_ok=True)
+            (site / f"content/2024/11/story-{number}.md").write_text(
+                article(title=f"Story {number}", body=text)
+            )
+        Engine(site).build()
+        kept = search_files(output)
+        fresh = search.indexer("en").index(
+            output, tmp_path_factory.mktemp("scratch") / "s", lambda d, t: None
+        )
+        made = dict(fresh.files)
+        assert {p: d for p, d in kept.items() if not UNORDERED.match(p)} == {
+            p: d for p, d in made.items() if not UNORDERED.match(p)
+        }
+        assert len([p for p in kept if p.startswith("pagefind/filter/")]) == len(
+            [p for p in made if p.startswith("pagefind/filter/")]
+        )
+        assert json.loads(kept[search.STAMP])["made_from"] == json.loads(made[search.STAMP])["made_from"]
+
+
+def search_files(output: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(output).as_posix(): p.read_bytes()
+        for p in (output / "pagefind").rglob("*")
+        if p.is_file()
+    }
