@@ -291,7 +291,9 @@ class Engine:
         configuration or template errors; in both cases the previous output is left
         exactly as it was. The new output replaces the old one in one step, unless
         `in_place` (the preview's own folder), where only the files that changed are
-        written, one by one. A build into an output folder that another build is writing
+        written, one by one. With `search` on, the new output is indexed for search before it
+        replaces the old one; an `in_place` build leaves the index to its caller (the
+        preview makes it in the background: sitegen/serve/indexer.py). A build into an output folder that another build is writing
         waits for it, telling `notify` so.
         """
         started = time.perf_counter()
