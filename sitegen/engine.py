@@ -293,8 +293,8 @@ class Engine:
         `in_place` (the preview's own folder), where only the files that changed are
         written, one by one. With `search` on, the new output is indexed for search before it
         replaces the old one; an `in_place` build leaves the index to its caller (the
-        preview makes it in the background: sitegen/serve/indexer.py). A build into an output folder that another build is writing
-        waits for it, telling `notify` so.
+        preview makes it in the background: sitegen/serve/indexer.py). A build into an
+        output folder that another build is writing waits for it, telling `notify` so.
         """
         started = time.perf_counter()
         output = Path(output_dir) if output_dir is not None else self.site_dir / OUTPUT_DIR
