@@ -181,13 +181,14 @@ async def _abandon(tasks: set[asyncio.Task[int]]) -> None:
 
 
 async def _index(folder: Path, scratch: Path, language: str) -> int:
-    from pagefind.index import PagefindIndex  # imported here: only a build with search needs it
+    from pagefind.index import IndexConfig, PagefindIndex  # here: only a build with search needs it
 
     # One language for the whole site (Pagefind would otherwise split the index by each
-    # page's lang, and the site has one).
-    async with PagefindIndex(config={"force_language": language}) as index:
+    # page's lang, and the site has one). The index is written as the context ends, to
+    # `output_path`: without one, Pagefind would write it to pagefind/ in the current folder.
+    config: IndexConfig = {"force_language": language, "output_path": str(scratch.resolve())}
+    async with PagefindIndex(config=config) as index:
         result = await index.add_directory(str(folder.resolve()), glob=INDEXED_PAGES)
-        await index.write_files(output_path=str(scratch.resolve()))
     return int(result["page_count"])
 
 

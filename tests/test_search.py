@@ -314,3 +314,15 @@ def search_files(output: Path) -> dict[str, bytes]:
         for p in (output / "pagefind").rglob("*")
         if p.is_file()
     }
+
+
+def test_indexing_writes_nothing_in_the_current_folder(make_site, cli, tmp_path, monkeypatch):
+    """Pagefind's API writes its index to pagefind/ in the current folder unless told where:
+    a build writes only its output."""
+    site = make_site(FILES)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert cli("build", "--site", site, "--quiet").code == 0
+    assert (site / "output" / "pagefind" / "pagefind.js").is_file()
+    assert list(elsewhere.iterdir()) == []
