@@ -287,7 +287,7 @@ def story_strategy(number: int) -> st.SearchStrategy[Story]:
 
 
 def site_yaml(title: str, per_page: int, taxonomies: str) -> str:
-    return f'title: "{title}"\nbase_url: "https://example.org/news/"\nper_page: {per_page}\nfeed_limit: 4\n{taxonomies}'
+    return f'title: "{title}"\nbase_url: "https://example.org/news/"\nsearch: false\nper_page: {per_page}\nfeed_limit: 4\n{taxonomies}'
 
 
 SITE_YAML = st.builds(
