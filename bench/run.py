@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH_SITE_YAML = 'title: "Benchmark"\nbase_url: "https://example.org/"\nsearch: false\n'
 MAKE_CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
 BODY_EDIT = "\nOne more sentence for the benchmark.\n"
 
@@ -113,7 +114,8 @@ def corpus(size: int, work: Path) -> Path:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        (site / "site.yaml").write_text('title: "Benchmark"\nbase_url: "https://example.org/"\n')
+    # No search index: Hugo makes none, so that both sides do the same work.
+    (site / "site.yaml").write_text(BENCH_SITE_YAML)
     return site
 
 

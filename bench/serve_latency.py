@@ -31,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MAKE_CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
+BENCH_SITE_YAML = 'title: "Benchmark"\nbase_url: "https://example.org/"\nsearch: false\n'  # as run.py's
 
 
 def corpus(size: str, work: Path) -> Path:
@@ -48,8 +49,7 @@ def corpus(size: str, work: Path) -> Path:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-    if not (site / "site.yaml").exists():  # as bench/run.py writes it
-        (site / "site.yaml").write_text('title: "Benchmark"\nbase_url: "https://example.org/"\n')
+    (site / "site.yaml").write_text(BENCH_SITE_YAML)  # as bench/run.py writes it
     return site
 
 

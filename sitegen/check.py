@@ -79,7 +79,7 @@ def check_site(
     With `external`, every address on another site (links, `source_url`s) is requested,
     each within `timeout` seconds."""
     report = progress or (lambda message: None)
-    engine = Engine(root, drafts=drafts, base_url=base_url, use_cache=False)
+    engine = Engine(root, drafts=drafts, base_url=base_url, use_cache=False, index_search=False)
     with tempfile.TemporaryDirectory(prefix="sitegen-check-") as temporary:
         output = Path(temporary) / "site"
         try:

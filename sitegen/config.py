@@ -104,6 +104,7 @@ class SiteConfig:
     # of the comparisons and the repr that decide whether pages must be rendered again.
     deploy: DeployTarget | None = field(default=None, compare=False, repr=False)
     relative_urls: bool = False  # links relative to each page, naming files (sitegen/render/links.py)
+    search: bool = True  # a search page and its index (sitegen/search.py)
 
     @property
     def added_taxonomies(self) -> tuple[str, ...]:

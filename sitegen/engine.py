@@ -48,11 +48,13 @@ from .render.markdown import MarkdownRenderer
 from .render.markdown import settings as markdown_settings
 from .render.reads import Key, identity
 from .render.theme import Theme, builtin_themes_dir, find_theme
+from .search import SEARCH_DIR, SearchError, current_index, indexer
 from .stories import StoryFile, read_story_files
 from .validate import CACHE_SHAPE, Article, ValidatedFile, cross_file_problems, unreadable, validate_bytes
 from .version import __version__
 from .write import (
     MARKER,
+    TMP,
     FolderUpdater,
     Inventory,
     OutputLock,
@@ -168,6 +170,7 @@ class Engine:
         jobs: int | None = None,
         use_cache: bool = True,
         fingerprint: bool = True,
+        index_search: bool = True,
     ):
         self.site_dir = _site_folder(Path(site_dir))
         self.drafts = drafts
@@ -177,6 +180,9 @@ class Engine:
         # Theme assets under content-hash names (sitegen/assets.py). The preview keeps their
         # names: then a stylesheet edit renders no page again, and is swapped in place.
         self.fingerprint = fingerprint
+        # The search index (with `search:` on); `sitegen check` makes none: it follows no
+        # link into it, and indexing 10,000 pages costs Pagefind about 20 s.
+        self.index_search = index_search
         self.cache = BuildCache(self.site_dir, enabled=use_cache)
         # What earlier builds of this Engine learnt.
         self._validated_with: str | None = None  # the settings self._files were validated with
@@ -403,8 +409,10 @@ class Engine:
         configuration or template errors; in both cases the previous output is left
         exactly as it was. The new output replaces the old one in one step, unless
         `in_place` (the preview's own folder), where only the files that changed are
-        written, one by one. A build into an output folder that another build is writing
-        waits for it, telling `notify` so.
+        written, one by one. With `search` on, the new output is indexed for search before it
+        replaces the old one; an `in_place` build leaves the index to its caller (the
+        preview makes it in the background: sitegen/serve/indexer.py). A build into an
+        output folder that another build is writing waits for it, telling `notify` so.
         """
         started = time.perf_counter()
         output = Path(output_dir) if output_dir is not None else self.site_dir / OUTPUT_DIR
@@ -520,9 +528,12 @@ class Engine:
                         writer.copy(relative, file.source)
                     else:  # a stylesheet whose links were rewritten
                         writer.record(relative, writer.area.put(relative, file.data))
+            if site.config.search and self.index_search and isinstance(writer, OutputWriter):
+                with _timed(timings, "search"):
+                    _index_for_search(writer, site, report)
             with _timed(timings, "write"):
                 stats = writer.commit()
-        except RenderError as exc:
+        except (RenderError, SearchError) as exc:
             writer.abort()
             self._outputs.pop(output.resolve(), None)
             raise SiteError([*problems, *cache.warnings, exc.problem]) from exc
@@ -803,6 +814,24 @@ def _render_pages(
     return reads
 
 
+def _index_for_search(writer: OutputWriter, site: Site, report: Progress) -> None:
+    """Index the staged site for search (its article pages, as they will be published) and
+    stage the index with it: a build that fails here publishes nothing, and the index always
+    matches the pages. The current output's index is kept while it was made from the same
+    pages (sitegen/search.py says why); its files are staged like pages, linked when unchanged."""
+    staged = Path(writer.area.new)
+    pagefind = indexer(site.config.language)
+    index = current_index(writer.output_dir, writer.old.files, pagefind.digest(staged))
+    if index is None:
+        index = pagefind.index(
+            staged,
+            staged / f"{TMP}search",
+            lambda done, total: report("search", done, total),
+        )
+    for relative, data in index.files:
+        writer.add(relative, data)
+
+
 def _cards_chunk(
     renderer: object, articles: list[tuple[Article, str]]
 ) -> list[tuple[Key, str, frozenset[Key]]]:
@@ -892,8 +921,11 @@ def _static_files(
     problems += static.problems
     generated = model.generated
     folders = model.folders | folders_of(static.files)
+    searched = model.site.config.search
     for relative, file in sorted(static.files.items()):
         clash = _clash(relative, generated, static.files.keys(), folders)
+        if searched and (relative == SEARCH_DIR or relative.startswith(SEARCH_DIR + "/")):
+            clash = f"clashes with /{SEARCH_DIR}/, where the build writes the search index: rename it"
         if clash:
             problems.append(error(_label(file.source, site_dir), None, clash))
     return static, problems

@@ -27,6 +27,7 @@ ROBOTS = "robots.txt"
 HOME_STORIES = 3  # developing stories on the home page
 COLLAPSE_FROM = 40  # a story with more articles shows all but its latest month folded
 RELATED_BY = ("tags", "regions", "sources")  # the taxonomies related articles share, with stories
+SEARCH_PATH = "search/"
 
 
 @dataclass(frozen=True)
@@ -304,6 +305,15 @@ class StoryPage(PageData):
     months: tuple[StoryMonth, ...]  # the timeline, oldest first, by month and day
     weeks: tuple[StoryWeek, ...]  # articles per week across the story's span, for the chart
     peak: int  # the most articles in one week
+
+
+@dataclass(frozen=True)
+class SearchPage(PageData):
+    """The search page: a search box over the index that the build makes of the article
+    pages (sitegen/search.py); its results can be filtered by the site's taxonomies
+    (`config.taxonomies`, as the navigation shows them)."""
+
+    template = "search.html"
 
 
 @dataclass(frozen=True)
@@ -736,6 +746,8 @@ def _pages(site: Site, related: dict[str, tuple[Article, ...]]):
         for month in year.months:
             yield Page(month.url_path, MonthPage(year, month))
     yield Page("feed.xml", Feed("", "", articles[: config.feed_limit], True))
+    if config.search:
+        yield Page(SEARCH_PATH, SearchPage())
     yield Page("404.html", NotFoundPage())
     yield Page("sitemap.xml", Sitemap())
     yield Page("robots.txt", Robots())

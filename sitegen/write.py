@@ -257,6 +257,12 @@ class OutputWriter:
     def copy(self, relative: str, source: Path) -> None:
         self.record(relative, self.area.copy(relative, source))
 
+    def add(self, relative: str, data: bytes) -> None:
+        """Stage a file made from the staged site (the search index), in folders that
+        start() did not know of."""
+        os.makedirs(os.path.join(self.area.new, relative.rpartition("/")[0]), exist_ok=True)
+        self.record(relative, self.area.put(relative, data))
+
     def commit(self) -> WriteStats:
         """Put the staged site in place of the old output, which is then deleted."""
         self.record(MARKER, self.area.put(MARKER, MARKER_TEXT))

@@ -325,7 +325,7 @@ ALIASES = [
 
 def site_yaml(title: str, per_page: int, taxonomies: str, aliases: str = "", relative: bool = False) -> str:
     return (
-        f'title: "{title}"\nbase_url: "https://example.org/news/"\nper_page: {per_page}\nfeed_limit: 4\n'
+        f'title: "{title}"\nbase_url: "https://example.org/news/"\nsearch: false\nper_page: {per_page}\nfeed_limit: 4\n'
         f"relative_urls: {'true' if relative else 'false'}\n{taxonomies}{aliases}"
     )
 

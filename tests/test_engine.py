@@ -45,7 +45,9 @@ def test_the_preview_engine_equals_a_clean_build_after_every_edit(tmp_path_facto
     tmp_path = tmp_path_factory.mktemp("engine")
     rng = random.Random(seed)
     files = {f"content/2024/story-{i}.md": random_article(rng, i) for i in range(12)}
-    files["site.yaml"] = 'title: "Brief"\nbase_url: "https://example.org/"\nper_page: 3\nfeed_limit: 4\n'
+    files["site.yaml"] = (
+        'title: "Brief"\nbase_url: "https://example.org/"\nsearch: false\nper_page: 3\nfeed_limit: 4\n'
+    )
     site = write_site(tmp_path / "site", files)
     out = tmp_path / "preview"
     engine = Engine(site, jobs=1)

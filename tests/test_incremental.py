@@ -125,7 +125,8 @@ def edit_config(site, rng, n):
         ]
     )
     (site / "site.yaml").write_text(
-        f'title: "Brief {n}"\nbase_url: "https://example.org/"\nper_page: {rng.randint(2, 5)}\n'
+        f'title: "Brief {n}"\nbase_url: "https://example.org/"\nsearch: false\n'
+        f"per_page: {rng.randint(2, 5)}\n"
         f"feed_limit: {rng.randint(2, 6)}\n{taxonomies}"
     )
 
@@ -140,7 +141,9 @@ EDITS = [
 def test_random_edits_give_the_same_bytes_as_a_clean_build(tmp_path: Path, seed: int):
     rng = random.Random(seed)
     files = {f"content/2024/story-{i}.md": random_article(rng, i) for i in range(30)}
-    files["site.yaml"] = 'title: "Brief"\nbase_url: "https://example.org/"\nper_page: 4\nfeed_limit: 5\n'
+    files["site.yaml"] = (
+        'title: "Brief"\nbase_url: "https://example.org/"\nsearch: false\nper_page: 4\nfeed_limit: 5\n'
+    )
     site = write_site(tmp_path / "site", files)
     out = tmp_path / "out"
     build(site, out)
@@ -298,7 +301,7 @@ def test_a_tag_added_to_one_article_does_not_rerender_every_page_of_its_other_ta
         f"content/s-{i:02d}.md": article(title=f"S{i}", tags="[trade]", date=f"2024-01-{i + 1:02d}")
         for i in range(24)
     }
-    files["site.yaml"] = 'title: "Brief"\nbase_url: "https://example.org/"\nper_page: 4\n'
+    files["site.yaml"] = 'title: "Brief"\nbase_url: "https://example.org/"\nsearch: false\nper_page: 4\n'
     site = write_site(tmp_path / "site", files)
     out = tmp_path / "out"
     build(site, out)
@@ -395,7 +398,7 @@ def test_a_term_page_reading_all_its_articles_is_never_stale(tmp_path: Path, spe
     site = write_site(
         tmp_path / "site",
         {
-            "site.yaml": 'title: "T"\nbase_url: "https://example.org/"\nper_page: 1\n',
+            "site.yaml": 'title: "T"\nbase_url: "https://example.org/"\nsearch: false\nper_page: 1\n',
             "content/a.md": article(title="Alpha", tags="[energy]", date="2024-01-01"),
             "content/b.md": article(title="Beta", tags="[energy]", date="2024-01-02"),
             "themes/default/templates/term.html": '{% extends "default/term.html" %}{% block content %}'

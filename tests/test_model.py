@@ -196,6 +196,7 @@ def test_an_empty_site_still_has_its_pages():
         "404.html",
         "sitemap.xml",
         "robots.txt",
+        "search/index.html",
     }
 
 

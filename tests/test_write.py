@@ -569,7 +569,7 @@ def story(rng: random.Random, number: int, extra: str = "") -> str:
 def story_site(root: Path, rng: random.Random, count: int) -> Path:
     files = {f"content/2024/story-{i}.md": story(rng, i) for i in range(count)}
     files["static/images/map.svg"] = "<svg/>"
-    files["site.yaml"] = 'title: "Brief"\nbase_url: "https://example.org/"\nper_page: 5\n'
+    files["site.yaml"] = 'title: "Brief"\nbase_url: "https://example.org/"\nsearch: false\nper_page: 5\n'
     return write_site(root, files)
 
 

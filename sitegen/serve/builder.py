@@ -150,7 +150,7 @@ class BuildProcess:
             if self._stopped:
                 return None
         code = process.poll()
-        _kill_group(process)  # it died or talks nonsense: a fresh one next time
+        kill_group(process)  # it died or talks nonsense: a fresh one next time
         how = f" (exit code {code})" if code is not None else ""
         return _failed(request, f"the build process stopped unexpectedly{how}", "/")
 
@@ -160,7 +160,7 @@ class BuildProcess:
             self._stopped = True
             process = self._process
         if process is not None:
-            _kill_group(process)
+            kill_group(process)
 
 
 def _start_process() -> subprocess.Popen[bytes]:
@@ -173,7 +173,9 @@ def _start_process() -> subprocess.Popen[bytes]:
     )
 
 
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
+def kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill a process started with a process group of its own, with its children, and wait
+    until they are gone."""
     with suppress(ProcessLookupError, PermissionError):  # already gone
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()

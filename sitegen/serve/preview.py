@@ -18,6 +18,7 @@ from ..cache import cache_folder
 from ..errors import Problem, UsageError
 from .builder import BuildProcess, BuildReport, BuildRequest
 from .http import LiveState, PreviewHTTPServer, is_unspecified
+from .indexer import BackgroundIndex
 from .watch import SiteWatcher
 
 __all__ = ["BuildReport", "Preview", "is_loopback"]
@@ -74,6 +75,7 @@ class Preview:
         self._watcher: SiteWatcher | None = None
         self._serving: threading.Thread | None = None
         self._builder = BuildProcess()
+        self._search = BackgroundIndex()
         self._build_lock = threading.Lock()  # one build at a time
         self._lifecycle = threading.Lock()  # start() and stop() create and end things under it
         self._stopped = False
@@ -128,6 +130,7 @@ class Preview:
         with self._lifecycle:
             self._stopped = True
         self._builder.stop()
+        self._search.stop()
         self.state.stop()
         if self._watcher:
             self._watcher.stop()
@@ -166,6 +169,7 @@ class Preview:
 
     def rebuild(self, changed: set[Path]) -> BuildReport:
         with self._build_lock:
+            self._search.cancel()  # the pages it indexes are about to change
             answer = self._builder.build(
                 BuildRequest(
                     self.site_dir, self.output_dir, self.drafts, self._origin(), tuple(sorted(changed))
@@ -177,13 +181,19 @@ class Preview:
             if report.ok:
                 self._server_or_fail().base_path = answer.base_path
                 self._has_good_build = True
-        if report.ok:
-            only_css = bool(changed) and all(p.suffix == ".css" for p in changed)
-            self.state.publish("css" if only_css else "reload")
-        else:
+                only_css = bool(changed) and all(p.suffix == ".css" for p in changed)
+                self.state.publish("css" if only_css else "reload")
+                # After the reload event, which does not wait for it; before the next build,
+                # which cancels it (see indexer.py).
+                self._search.start(self.site_dir, self.output_dir)
+        if not report.ok:
             self.state.publish("errors", [_as_dict(p) for p in report.problems if p.is_error])
         self.report(report)
         return report
+
+    def indexing(self) -> bool:
+        """Is the search index being brought up to date (in the background) right now?"""
+        return self._search.running()
 
     def _origin(self) -> str:
         return f"http://{url_host(self._display_host())}:{self._server_or_fail().server_port}"
