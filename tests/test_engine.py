@@ -75,7 +75,7 @@ def test_one_engine_keeps_several_outputs_right_whichever_it_builds(tmp_path_fac
     tmp_path = tmp_path_factory.mktemp("outputs")
     rng = random.Random(seed)
     files = {f"content/2024/story-{i}.md": random_article(rng, i) for i in range(10)}
-    files["site.yaml"] = 'title: "Brief"\nbase_url: "https://example.org/"\nper_page: 3\n'
+    files["site.yaml"] = 'title: "Brief"\nbase_url: "https://example.org/"\nper_page: 3\nsearch: false\n'
     site = write_site(tmp_path / "site", files)
     engine = Engine(site, jobs=1)
     in_place = {"a": True, "b": True, "c": False}
