@@ -49,6 +49,9 @@ ALIASES_YAML = """aliases:
 """
 
 
+DEFAULT_LINES = DEFAULT_SITE_YAML.count("\n")  # the lines before a test's own site.yaml lines
+
+
 def site_files(site_yaml: str, articles: dict[str, str]) -> dict[str, str]:
     return {"site.yaml": DEFAULT_SITE_YAML + site_yaml, **{f"content/{k}.md": v for k, v in articles.items()}}
 
@@ -280,7 +283,7 @@ def test_a_redirect_to_a_path_the_site_does_not_have_is_a_warning(make_site, tmp
     site = make_site(site_files("# config\nredirects: {/old/: /tags/nothing/}\n", {"a": article()}))
     result = build(site, tmp_path / "out", use_cache=False)
     [warning] = [p for p in result.warnings if "redirects" in p.message]
-    assert (warning.path, warning.line) == ("site.yaml", 4)
+    assert (warning.path, warning.line) == ("site.yaml", DEFAULT_LINES + 2)
     assert "/old/ leads to /tags/nothing/, which the site does not have" in warning.message
     assert (tmp_path / "out/old/index.html").is_file()
 
@@ -298,11 +301,11 @@ def test_a_redirect_from_a_page_the_site_builds_is_an_error(make_site, tmp_path,
     with pytest.raises(SiteError) as raised:
         build(site, tmp_path / "out", use_cache=False)
     [problem] = [p for p in raised.value.problems if p.is_error]
-    assert (problem.path, problem.line) == ("site.yaml", 4)
+    assert (problem.path, problem.line) == ("site.yaml", DEFAULT_LINES + 2)
     assert problem.message.startswith("redirects: /") and "is a page the site builds" in problem.message
     assert not (tmp_path / "out").exists()
     run = cli("check", "--site", site)
-    assert run.code == 1 and "site.yaml:4: redirects:" in run.err
+    assert run.code == 1 and f"site.yaml:{DEFAULT_LINES + 2}: redirects:" in run.err
 
 
 # --- configuration errors ----------------------------------------------------------------------
