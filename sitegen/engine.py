@@ -378,7 +378,14 @@ class Engine:
         if self._model is not None and self._model.inputs == inputs:
             return self._model
         articles = [f.article for f in files.values() if f.article]
-        site = build_site(config, articles, drafts=self.drafts, story_files=stories, jobs=self.jobs)
+        site = build_site(
+            config,
+            articles,
+            drafts=self.drafts,
+            story_files=stories,
+            jobs=self.jobs,
+            before=self._model.site if self._model is not None else None,
+        )
         position = {page.file_path: i for i, page in enumerate(site.pages)}
         generated = frozenset(position)
         self._model = _Model(

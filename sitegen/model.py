@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from .config import CONFIG_FILE, SiteConfig, TaxonomySpec
 from .errors import Problem, error, warning
-from .related import Candidate, related_articles
+from .related import Candidate, RelatedLists, find_related
 from .slugs import name_key, slugify
 from .stories import StoryFile
 from .validate import Article
@@ -387,6 +387,7 @@ class Site:
     warnings: tuple[Problem, ...] = ()
     stories: tuple[Story, ...] = ()  # developing first, each group by latest activity
     stories_by_slug: dict[str, Story] = field(default_factory=dict, compare=False)
+    related: RelatedLists | None = field(default=None, compare=False)  # for the next model
 
     def terms_of(self, article: Article, taxonomy: str) -> tuple[Term, ...]:
         """The article's tags (or regions, or its source) as the site's terms; none under a
@@ -406,9 +407,11 @@ def build_site(
     drafts: bool,
     story_files: Sequence[StoryFile] = (),
     jobs: int = 1,
+    before: Site | None = None,
 ) -> Site:
     """The site: its articles, terms, stories and timeline, and every page. `jobs`
-    processes may find the related articles (sitegen/related.py)."""
+    processes may find the related articles (sitegen/related.py); given the model `before`
+    an edit, only the related lists that the edit can change are found again."""
     published = sorted(
         (a for a in articles if drafts or not a.draft),
         key=lambda a: (a.date, a.slug),
@@ -450,9 +453,14 @@ def build_site(
         stories=stories,
         stories_by_slug={story.slug: story for story in stories},
     )
-    pages = list(_pages(site, related_lists(site, jobs)))
+    related = related_lists(site, jobs, before.related if before is not None else None)
+    by_slug = {article.slug: article for article in published}
+    related_articles = {
+        slug: tuple([by_slug[other] for other in found]) for slug, found in related.lists.items()
+    }
+    pages = list(_pages(site, related_articles))
     moved, problems = _redirect_pages(site, pages)
-    return replace(site, pages=tuple(pages + moved), warnings=(*site.warnings, *problems))
+    return replace(site, pages=tuple(pages + moved), warnings=(*site.warnings, *problems), related=related)
 
 
 def _redirect_pages(site: Site, pages: list[Page]) -> tuple[list[Page], list[Problem]]:
@@ -645,8 +653,9 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def related_lists(site: Site, jobs: int = 1) -> dict[str, tuple[Article, ...]]:
-    """Each article's related articles (sitegen/related.py), by slug."""
+def related_lists(site: Site, jobs: int = 1, before: RelatedLists | None = None) -> RelatedLists:
+    """Each article's related articles (sitegen/related.py), by slug; given the lists of the
+    model `before`, only those that can have changed are found again."""
     stories_of = defaultdict(list)
     for story in site.stories:
         for article in story.articles:
@@ -664,11 +673,7 @@ def related_lists(site: Site, jobs: int = 1) -> dict[str, tuple[Article, ...]]:
         )
         for article in site.articles
     ]
-    found = related_articles(candidates, jobs=jobs)
-    return {
-        article.slug: tuple(site.articles[j] for j in positions)
-        for article, positions in zip(site.articles, found, strict=True)
-    }
+    return find_related(candidates, before, jobs=jobs)
 
 
 def _story_positions(site: Site) -> dict[str, tuple[StoryPosition, ...]]:

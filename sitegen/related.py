@@ -15,6 +15,7 @@ least one term. They are ordered by:
 order), looking only at articles within a window of time around each article that it
 widens until no article outside it could rank among the best; `related_reference`
 compares every pair and is what the fast one must equal (tests/test_related.py).
+`find_related` finds again, after an edit, only the lists that the edit can change.
 """
 
 from __future__ import annotations
@@ -106,6 +107,84 @@ def related_articles(
 ) -> list[tuple[int, ...]]:
     """The same as related_reference, through an inverted index; in `jobs` forked processes
     for a large site (sitegen/parallel.py)."""
+    numbers = list(range(len(candidates)))
+    found = _related_of(candidates, _index(candidates), numbers, limit, jobs)
+    return [found[i] for i in numbers]
+
+
+@dataclass(frozen=True)
+class RelatedLists:
+    """Each candidate's related ones (slugs, best first), with the candidates they were
+    found among: what lets the next model find only the lists that an edit can change."""
+
+    limit: int
+    candidates: Mapping[str, Candidate]
+    lists: Mapping[str, tuple[str, ...]]
+
+
+def find_related(
+    candidates: Sequence[Candidate],
+    before: RelatedLists | None = None,
+    limit: int = LIMIT,
+    jobs: int = 1,
+) -> RelatedLists:
+    """Every candidate's related ones, as related_articles finds them. Given the lists
+    found `before`, only the lists that an edit (articles added, removed or changed) can
+    change are found again. A list is the best `limit` of the articles that share a term
+    with its article, so it changes only when its own article changed, when it holds an
+    article that changed or went, or when a changed or new article would rank in it (above
+    its last, or anywhere in a list not yet full). An article that changed or went but was
+    not in a list leaves it as it was. tests/test_related.py holds it to the plain way."""
+    by_slug = {c.slug: c for c in candidates}
+    index = _index(candidates)
+    if before is None or before.limit != limit or len(by_slug) != len(candidates):
+        numbers = list(range(len(candidates)))
+        kept: dict[str, tuple[str, ...]] = {}
+    else:
+        numbers = _changed_lists(candidates, by_slug, index, before)
+        kept = {slug: found for slug, found in before.lists.items() if slug in by_slug}
+    found = _related_of(candidates, index, numbers, limit, jobs)
+    kept.update((candidates[i].slug, tuple(candidates[j].slug for j in found[i])) for i in numbers)
+    return RelatedLists(limit, by_slug, kept)
+
+
+def _changed_lists(
+    candidates: Sequence[Candidate],
+    by_slug: Mapping[str, Candidate],
+    index: dict[tuple[str, str], _Postings],
+    before: RelatedLists,
+) -> list[int]:
+    """The candidates whose lists an edit since `before` can change (see find_related)."""
+    changed = {
+        slug
+        for slug in by_slug.keys() | before.candidates.keys()
+        if by_slug.get(slug) != before.candidates.get(slug)
+    }
+    if not changed:
+        return []
+    number = {c.slug: i for i, c in enumerate(candidates)}
+    affected = {number[slug] for slug in changed if slug in number}
+    affected.update(
+        number[slug]
+        for slug, found in before.lists.items()
+        if slug in number and not changed.isdisjoint(found)
+    )
+    for slug in changed:
+        new = by_slug.get(slug)
+        if new is None:
+            continue
+        for i in {i for term in new.terms for i in index[term].positions}:
+            me = candidates[i]
+            if i in affected or me.slug == slug:
+                continue
+            listed = before.lists[me.slug]
+            if len(listed) < before.limit or _ranked(me, new) < _ranked(me, by_slug[listed[-1]]):
+                affected.add(i)
+    return sorted(affected)
+
+
+def _index(candidates: Sequence[Candidate]) -> dict[tuple[str, str], _Postings]:
+    """Each term's articles, in time order."""
     index: dict[tuple[str, str], _Postings] = {}
     for i in sorted(range(len(candidates)), key=lambda i: candidates[i].time):
         for term in candidates[i].terms:
@@ -114,14 +193,24 @@ def related_articles(
                 postings = index[term] = _Postings()
             postings.positions.append(i)
             postings.times.append(candidates[i].time)
-    numbers = list(range(len(candidates)))
+    return index
+
+
+def _related_of(
+    candidates: Sequence[Candidate],
+    index: dict[tuple[str, str], _Postings],
+    numbers: list[int],
+    limit: int,
+    jobs: int,
+) -> dict[int, tuple[int, ...]]:
+    """The related ones of the candidates `numbers`, by number."""
     state = (candidates, index, limit)
     if jobs <= 1 or len(numbers) < PARALLEL_FROM:
-        return [found for _, found in _related_chunk(state, numbers)]
+        return dict(_related_chunk(state, numbers))
     found: dict[int, tuple[int, ...]] = {}
     for chunk in map_in_processes(state, _related_chunk, chunked(numbers, jobs * 4), jobs):
         found.update(chunk)
-    return [found[i] for i in numbers]
+    return found
 
 
 def _related_chunk(state: object, numbers: list[int]) -> list[tuple[int, tuple[int, ...]]]:

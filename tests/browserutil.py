@@ -41,3 +41,23 @@ def start_chromium():
     ):
         options.add_argument(flag)
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+def until(browser, condition, message: str, timeout: float = 60):
+    """Wait for the condition (a function of nothing); an element that a reload replaced
+    while the condition looked at it is no error: the condition is asked again on the new
+    page. Raises selenium's TimeoutException after `timeout` seconds."""
+    from selenium.common.exceptions import (
+        JavascriptException,
+        NoSuchElementException,
+        StaleElementReferenceException,
+    )
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(
+        browser,
+        timeout,
+        poll_frequency=0.05,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException, JavascriptException),
+    )
+    return wait.until(lambda _: condition(), message)

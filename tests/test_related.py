@@ -17,6 +17,7 @@ from sitegen.related import (
     WEIGHTS,
     Candidate,
     decay,
+    find_related,
     related_articles,
     related_reference,
 )
@@ -121,6 +122,51 @@ def test_the_order_of_the_input_does_not_change_the_lists(candidates):
         for c, found in zip(reversed_input, backwards, strict=True)
     }
     assert named == again
+
+
+# An edit: each article kept, dropped or changed (a new date, new terms), and new ones added.
+EDITS = st.lists(
+    st.one_of(
+        st.just("keep"),
+        st.just("drop"),
+        st.tuples(
+            st.one_of(st.none(), DAYS),
+            st.one_of(st.none(), st.frozensets(st.sampled_from(TERMS), max_size=5)),
+        ),
+    ),
+    max_size=40,
+)
+
+
+def edited(candidates: list[Candidate], edits: list, added: list[Candidate]) -> list[Candidate]:
+    after = []
+    for n, c in enumerate(candidates):
+        edit = edits[n] if n < len(edits) else "keep"
+        if edit == "drop":
+            continue
+        if edit != "keep":
+            day, terms = edit
+            c = Candidate(c.slug, c.time if day is None else day * DAY, c.terms if terms is None else terms)
+        after.append(c)
+    taken = {c.slug for c in after}
+    return after + [c for c in added if c.slug not in taken and c.slug not in {b.slug for b in candidates}]
+
+
+@settings(max_examples=600, deadline=None)
+@given(corpora, EDITS, corpora, st.randoms(use_true_random=False), st.integers(1, 7))
+def test_lists_found_again_after_an_edit_equal_lists_found_from_nothing(before, edits, added, order, limit):
+    """find_related given the lists before an edit finds only those the edit can change:
+    the same lists as finding them all, for any edit (articles dropped, added, moved in
+    time, given other terms) and any order of the articles."""
+    added = [Candidate(c.slug.replace("a", "n"), c.time, c.terms) for c in added]
+    after = edited(before, edits, added)
+    order.shuffle(after)
+    again = find_related(after, find_related(before, limit=limit), limit=limit)
+    plain = related_reference(after, limit)
+    assert dict(again.lists) == {
+        c.slug: tuple(after[j].slug for j in found) for c, found in zip(after, plain, strict=True)
+    }
+    assert dict(again.candidates) == {c.slug: c for c in after}
 
 
 # --- on the article pages ------------------------------------------------------------------------

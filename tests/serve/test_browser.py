@@ -5,19 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browserutil import skip_without_chromium, start_chromium
+from browserutil import skip_without_chromium, start_chromium, until
 from liveutil import write_article
 
 selenium = pytest.importorskip("selenium")
-from selenium.common.exceptions import (  # noqa: E402
-    JavascriptException,
-    NoSuchElementException,
-    StaleElementReferenceException,
-)
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-TIMEOUT = 30
 
 skip_without_chromium()
 
@@ -27,18 +19,6 @@ def browser():
     driver = start_chromium()
     yield driver
     driver.quit()
-
-
-def until(browser, condition, message: str):
-    """Wait for the condition; an element that a reload replaced while the condition looked
-    at it is no error: the condition is asked again on the new page."""
-    wait = WebDriverWait(
-        browser,
-        TIMEOUT,
-        poll_frequency=0.05,
-        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException, JavascriptException),
-    )
-    return wait.until(lambda _: condition(), message)
 
 
 def mark_page(browser) -> None:
