@@ -55,6 +55,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "default: site.yaml's excerpt, else 0)",
     )
     parser.add_argument(
+        "--download-images",
+        action="store_true",
+        help="store each web page's picture under static/images/YYYY/MM/ instead of linking it",
+    )
+    parser.add_argument(
         "--timeout",
         metavar="SECONDS",
         type=_seconds,
@@ -163,8 +168,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             failed = True
     overrides = overrides_from(args, title=args.title)
+    fetch_options = FetchOptions(connect_timeout=args.connect_timeout, total_timeout=args.timeout)
     outcomes = import_clippings(
-        site, inputs, overrides, dry_run=args.dry_run, force=args.force, excerpt=args.excerpt
+        site,
+        inputs,
+        overrides,
+        dry_run=args.dry_run,
+        force=args.force,
+        excerpt=args.excerpt,
+        download_images=fetch_options if args.download_images else None,
     )
     return 1 if _report(outcomes, args.dry_run) or failed else 0
 
@@ -187,6 +199,7 @@ def _run_web(args: argparse.Namespace, site: Path) -> int:
         dry_run=args.dry_run,
         force=args.force,
         excerpt=args.excerpt,
+        download_images=args.download_images,
     )
     line = ProgressLine() if interactive() else None
 
@@ -210,7 +223,13 @@ def _run_web(args: argparse.Namespace, site: Path) -> int:
                 result.problems.append(error(name, None, f"cannot read: {exc.strerror or exc}"))
                 continue
             result.outcomes += import_clippings(
-                site, [clip], overrides, dry_run=args.dry_run, force=args.force, excerpt=args.excerpt
+                site,
+                [clip],
+                overrides,
+                dry_run=args.dry_run,
+                force=args.force,
+                excerpt=args.excerpt,
+                download_images=settings.fetch if args.download_images else None,
             )
     if line:
         line.clear()

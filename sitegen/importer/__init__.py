@@ -27,6 +27,8 @@ from . import outlets
 from .clean import normalise_line
 from .dates import Moment, out_of_range, parse_user_date, settle_utc_day
 from .extract import extract
+from .fetch import FetchOptions
+from .images import download_image
 from .model import ClippingInput, Extracted, ImportOutcome, Overrides
 from .steps import Draft, StepSettings, after_extraction
 from .write import SiteIndex, fingerprint, render, write_new
@@ -49,6 +51,7 @@ def import_clippings(
     force: bool = False,
     excerpt: int | None = None,
     index: SiteIndex | None = None,
+    download_images: FetchOptions | None = None,
 ) -> list[ImportOutcome]:
     """Import each clipping as one article under `site_dir/content/`; one outcome each, in order.
 
@@ -56,12 +59,16 @@ def import_clippings(
     are still imported. With `dry_run` nothing is written at all; with `force` an article that
     is already there is imported again under a new slug (the first file is left as it was).
     `excerpt`: the paragraphs kept (0: all; None: site.yaml's `excerpt`). `index`: the site
-    as `site_index` read it, when the caller has it already."""
+    as `site_index` read it, when the caller has it already. `download_images`: store each
+    article's remote picture in the site (read with these limits) instead of linking it."""
     editor_zone, site_excerpt = _site_settings(site_dir)
     index = index or site_index(site_dir)
     today = overrides.today or dt.date.today()
     settings = StepSettings(
-        editor_zone, site_excerpt if excerpt is None else excerpt, dt.datetime.now(dt.UTC)
+        editor_zone,
+        site_excerpt if excerpt is None else excerpt,
+        dt.datetime.now(dt.UTC),
+        download_images,
     )
     return [
         _import_one(clip, overrides, index, settings, today, dry_run=dry_run, force=force) for clip in inputs
@@ -121,9 +128,21 @@ def _import_one(
         )
     path, slug = index.free_path(moment.day, slugify(str(front["title"])) or "article")
     outcome.path = path
+    picture = None
+    if settings.download_images and isinstance(front.get("image"), str) and not dry_run:
+        stored = download_image(
+            str(front["image"]), settings.download_images, index.site_dir, moment.day, slug
+        )
+        if isinstance(stored, str):
+            problems.append(
+                warning(clip.name, None, f"picture {front['image']} not stored ({stored}); it stays linked")
+            )
+        else:
+            picture, front["image"] = stored
     outcome.markdown = render(front, list(draft.body), draft.ending)
     problems.extend(_build_errors(clip.name, outcome.markdown, path, editor_zone))
     if any(p.is_error for p in problems):
+        _remove(picture)
         return outcome
     # Later clippings in the same run see this one, so one run cannot import a story twice.
     index.slugs[slug] = path
@@ -133,9 +152,11 @@ def _import_one(
             write_new(path, outcome.markdown)
         except FileExistsError:
             problems.append(error(clip.name, None, f"{_label(path, index.site_dir)} exists; not replaced"))
+            _remove(picture)
             return outcome
         except OSError as exc:
             problems.append(error(clip.name, None, f"cannot write {path}: {exc.strerror or exc}"))
+            _remove(picture)
             return outcome
         outcome.written = True
     return outcome
@@ -209,6 +230,12 @@ def _front_matter(
         if isinstance(front[key], str):
             front[key] = normalise_line(str(front[key])) or None
     return front, moment
+
+
+def _remove(picture: Path | None) -> None:
+    """A picture stored for an article that was not written goes too: nothing half-imported."""
+    if picture is not None:
+        picture.unlink(missing_ok=True)
 
 
 def _build_errors(name: str, markdown: str, path: Path, zone: str) -> list[Problem]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from ..errors import Problem, warning
+from .fetch import FetchOptions
 from .model import ClippingInput, Extracted
 from .provenance import archive_url, excerpt_body, excerpt_ending
 
@@ -23,6 +24,8 @@ class StepSettings:
     editor_zone: str  # the site's timezone
     excerpt: int  # paragraphs kept; 0 keeps the whole text
     now: dt.datetime  # aware: when this import runs
+    # Store each remote picture in the site (read with these limits) instead of linking it.
+    download_images: FetchOptions | None = None
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ class ImportSettings:
     dry_run: bool = False
     force: bool = False
     excerpt: int | None = None  # None: site.yaml's
+    download_images: bool = False  # store each page's picture in the site
 
 
 @dataclass
@@ -154,6 +155,7 @@ def _import_pages(
         force=settings.force,
         excerpt=settings.excerpt,
         index=index,
+        download_images=settings.fetch if settings.download_images else None,
     )
     return outcomes + failures
 

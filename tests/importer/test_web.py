@@ -431,3 +431,68 @@ def test_a_file_that_is_not_a_feed(site: Path, tmp_path: Path, capsys, data: byt
     code, _, err = run_cli(["--site", str(site), "--feed", str(path)], capsys)
     assert code == 1
     assert err.splitlines()[0].startswith(f"{path}: {reason}")
+
+
+# -- pictures ------------------------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # served, never decoded
+
+
+def _page_with_picture(web: LocalWeb, picture_path: str) -> str:
+    head = f'<meta property="og:image" content="{web.url(picture_path)}">'
+    return web.page("/with-picture", article_page("Quay works begin at dawn on Monday", extra_head=head))
+
+
+def test_the_picture_stays_linked_without_download_images(web: LocalWeb, site: Path):
+    web.route("/quay.png", Reply(200, PNG, {"Content-Type": "image/png"}))
+    [outcome] = import_urls(site, [_page_with_picture(web, "/quay.png")], Overrides(), SETTINGS).outcomes
+    assert front_matter_of(outcome.path)["image"] == web.url("/quay.png")
+    assert "/quay.png" not in web.hits and not (site / "static").exists()
+
+
+def test_download_images_stores_the_picture_in_the_site(web: LocalWeb, site: Path):
+    web.route("/quay.png", Reply(200, PNG, {"Content-Type": "image/png"}))
+    settings = ImportSettings(fetch=QUICK, download_images=True)
+    [outcome] = import_urls(site, [_page_with_picture(web, "/quay.png")], Overrides(), settings).outcomes
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    slug = outcome.path.stem
+    stored = site / "static" / "images" / "2024" / "12" / f"{slug}.png"
+    assert stored.read_bytes() == PNG
+    assert front_matter_of(outcome.path)["image"] == f"/images/2024/12/{slug}.png"
+
+
+@pytest.mark.parametrize(
+    ("reply", "why"),
+    [
+        (Reply(404, b""), "HTTP 404 Not Found"),
+        (
+            Reply(200, b"<svg/>", {"Content-Type": "image/svg+xml"}),
+            "not a picture sitegen stores (image/svg+xml)",
+        ),
+        (Reply(200, b"<html>", {"Content-Type": "text/html"}), "not an image (content type text/html)"),
+    ],
+)
+def test_a_picture_that_cannot_be_stored_stays_linked(web: LocalWeb, site: Path, reply: Reply, why: str):
+    web.route("/pic", reply)
+    settings = ImportSettings(fetch=QUICK, download_images=True)
+    [outcome] = import_urls(site, [_page_with_picture(web, "/pic")], Overrides(), settings).outcomes
+    assert outcome.ok and outcome.written
+    assert front_matter_of(outcome.path)["image"] == web.url("/pic")
+    assert any(f"not stored ({why}); it stays linked" in str(p) for p in outcome.problems)
+    assert [p for p in (site / "static").rglob("*") if p.is_file()] == []
+
+
+def test_a_picture_goes_when_its_article_cannot_be_written(web: LocalWeb, site: Path, monkeypatch):
+    import sitegen.importer as importer
+
+    def refuse(path: Path, data: str | bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    web.route("/quay.png", Reply(200, PNG, {"Content-Type": "image/png"}))
+    page = _page_with_picture(web, "/quay.png")
+    monkeypatch.setattr(importer, "write_new", refuse)
+    settings = ImportSettings(fetch=QUICK, download_images=True)
+    [outcome] = import_urls(site, [page], Overrides(), settings).outcomes
+    assert not outcome.ok and not outcome.written
+    assert web.hits.get("/quay.png") == 1
+    assert [p for p in site.rglob("*") if p.is_file()] == []
