@@ -6,12 +6,18 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError, error
-from ..importer.fetch import FetchOptions
 from ..terminal import ProgressLine, interactive
 
-FETCH_DEFAULTS = FetchOptions()
+if TYPE_CHECKING:  # the importer (lxml, trafilatura) is slow to load: only `run` loads it
+    from ..importer.fetch import FetchOptions
+    from ..importer.model import ImportOutcome
+
+# The defaults of sitegen.importer.fetch.FetchOptions, for the help text (a test checks them).
+CONNECT_TIMEOUT_HELP = 10
+TOTAL_TIMEOUT_HELP = 30
 
 
 def _count(value: str) -> int:
@@ -63,16 +69,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--timeout",
         metavar="SECONDS",
         type=_seconds,
-        default=FETCH_DEFAULTS.total_timeout,
-        help=f"the longest a web page may take, in all (default {FETCH_DEFAULTS.total_timeout:g})",
+        help=f"the longest a web page may take, in all (default {TOTAL_TIMEOUT_HELP})",
     )
     parser.add_argument(
         "--connect-timeout",
         metavar="SECONDS",
         type=_seconds,
-        default=FETCH_DEFAULTS.connect_timeout,
-        help="the longest to wait for a server to connect or answer "
-        f"(default {FETCH_DEFAULTS.connect_timeout:g})",
+        help=f"the longest to wait for a server to connect or answer (default {CONNECT_TIMEOUT_HELP})",
     )
     add_override_arguments(parser)
     parser.add_argument("--title", help="the headline")
@@ -168,7 +171,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             failed = True
     overrides = overrides_from(args, title=args.title)
-    fetch_options = FetchOptions(connect_timeout=args.connect_timeout, total_timeout=args.timeout)
     outcomes = import_clippings(
         site,
         inputs,
@@ -176,9 +178,16 @@ def run(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         force=args.force,
         excerpt=args.excerpt,
-        download_images=fetch_options if args.download_images else None,
+        download_images=_fetch_options(args) if args.download_images else None,
     )
     return 1 if _report(outcomes, args.dry_run) or failed else 0
+
+
+def _fetch_options(args: argparse.Namespace) -> FetchOptions:
+    from ..importer.fetch import FetchOptions
+
+    given = {"connect_timeout": args.connect_timeout, "total_timeout": args.timeout}
+    return FetchOptions(**{key: value for key, value in given.items() if value is not None})
 
 
 def _run_web(args: argparse.Namespace, site: Path) -> int:
@@ -195,7 +204,7 @@ def _run_web(args: argparse.Namespace, site: Path) -> int:
             raise UsageError(f"--since {args.since!r} is not a date: use YYYY-MM-DD")
         since = moment.day
     settings = ImportSettings(
-        fetch=FetchOptions(connect_timeout=args.connect_timeout, total_timeout=args.timeout),
+        fetch=_fetch_options(args),
         dry_run=args.dry_run,
         force=args.force,
         excerpt=args.excerpt,
@@ -240,7 +249,7 @@ def _run_web(args: argparse.Namespace, site: Path) -> int:
     return 1 if result.failed else 0
 
 
-def _report(outcomes: list, dry_run: bool) -> bool:
+def _report(outcomes: list[ImportOutcome], dry_run: bool) -> bool:
     """Print each outcome: the path written, or its problems. True when any failed."""
     failed = False
     for outcome in outcomes:

@@ -8,12 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import error
+from ..errors import Problem, error
 from . import import_clippings, site_index
 from .feeds import FeedEntry, FeedError, read_feed
 from .fetch import FEED_TYPES, Fetched, FetchFailure, FetchOptions, fetch, fetch_all, web_url_problem
 from .html import canonical_url
 from .model import ClippingInput, ImportOutcome, Overrides
+from .write import SiteIndex
 
 Progress = Callable[[int, int], None]
 
@@ -35,7 +36,8 @@ class WebImport:
 
     outcomes: list[ImportOutcome] = field(default_factory=list)
     older: int = 0  # feed entries before --since, left alone
-    problems: list = field(default_factory=list)  # of the feed itself: it could not be read
+    problems: list[Problem] = field(default_factory=list)  # inputs that could not be read
+    dry_run: bool = False
 
     @property
     def imported(self) -> int:
@@ -51,7 +53,8 @@ class WebImport:
 
     def summary(self) -> str:
         """'3 imported, 5 already imported, 1 failed'."""
-        parts = [f"{self.imported} imported", f"{self.already} already imported", f"{self.failed} failed"]
+        done = "would be imported" if self.dry_run else "imported"
+        parts = [f"{self.imported} {done}", f"{self.already} already imported", f"{self.failed} failed"]
         if self.older:
             parts.append(f"{self.older} older than --since")
         return ", ".join(parts)
@@ -66,7 +69,7 @@ def import_urls(
 ) -> WebImport:
     """Read each page and import it; a page that cannot be read is a failure naming why."""
     pages = fetch_all(urls, settings.fetch, progress=progress)
-    return WebImport(_import_pages(site_dir, pages, [], overrides, settings))
+    return WebImport(_import_pages(site_dir, pages, [], overrides, settings), dry_run=settings.dry_run)
 
 
 def import_feed(
@@ -83,7 +86,7 @@ def import_feed(
     those before `since` left alone, at most `limit`. An entry the site holds already (same
     source URL) is not fetched; one whose page gives the same text is not written. Both
     count as already imported."""
-    result = WebImport()
+    result = WebImport(dry_run=settings.dry_run)
     read = _read_feed_source(feed, settings.fetch)
     if isinstance(read, str):
         result.problems.append(error(feed, None, read))
@@ -134,10 +137,10 @@ def _import_pages(
     inline: list[ClippingInput],
     overrides: Overrides,
     settings: ImportSettings,
-    index=None,
+    index: SiteIndex | None = None,
 ) -> list[ImportOutcome]:
     inputs = list(inline)
-    failures = []
+    failures: list[ImportOutcome] = []
     for page in pages:
         if isinstance(page, FetchFailure):
             failed = ImportOutcome(page.url)

@@ -496,3 +496,10 @@ def test_a_picture_goes_when_its_article_cannot_be_written(web: LocalWeb, site: 
     assert not outcome.ok and not outcome.written
     assert web.hits.get("/quay.png") == 1
     assert [p for p in site.rglob("*") if p.is_file()] == []
+
+
+def test_the_help_gives_the_fetchers_own_defaults():
+    from sitegen.commands import import_cmd
+
+    assert import_cmd.CONNECT_TIMEOUT_HELP == FetchOptions().connect_timeout
+    assert import_cmd.TOTAL_TIMEOUT_HELP == FetchOptions().total_timeout
