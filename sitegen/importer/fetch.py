@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from email.message import Message
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from ..version import __version__
 
@@ -142,7 +142,7 @@ _OPENER = urllib.request.build_opener(_RedirectHandler())
 
 def _fetch(url: str, options: FetchOptions, accept: tuple[str, ...]) -> Fetched:
     request = urllib.request.Request(
-        url,
+        _ascii_url(url),
         headers={
             "User-Agent": options.user_agent,
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -182,6 +182,37 @@ def _fetch(url: str, options: FetchOptions, accept: tuple[str, ...]) -> Fetched:
             raise _Failed(f"not {_kind(accept)} (no content type, and it does not read as one)")
     text = decode_page(data, headers.get_content_charset()) if not content_type.startswith("image/") else ""
     return Fetched(url, final_url, content_type, data, text, retrieved)
+
+
+# Characters a URL may hold as they are; any other (a space, 'é') is percent-encoded as UTF-8.
+_URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
+
+
+def _ascii_url(url: str) -> str:
+    """The address as HTTP sends it: an international host name in IDNA ('bücher.example' ->
+    'xn--bcher-kva.example'), other characters percent-encoded, as a browser does."""
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise _Failed(f"the host name {host!r} cannot be written in ASCII (IDNA)") from None
+    try:
+        port = parts.port
+    except ValueError:
+        raise _Failed("the port in the address is not a number from 0 to 65535") from None
+    user = parts.netloc.rpartition("@")[0]
+    netloc = (
+        (f"{user}@" if user else "")
+        + (f"[{ascii_host}]" if ":" in ascii_host else ascii_host)
+        + (f":{port}" if port is not None else "")
+    )
+    return parts._replace(
+        netloc=netloc,
+        path=quote(parts.path, safe=_URL_SAFE),
+        query=quote(parts.query, safe=_URL_SAFE),
+        fragment="",
+    ).geturl()
 
 
 def _read(response: http.client.HTTPResponse, options: FetchOptions, deadline: float) -> bytes:

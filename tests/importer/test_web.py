@@ -17,7 +17,7 @@ from webserver import LOREM, LocalWeb, Reply, article_page
 
 from sitegen.cli import main
 from sitegen.importer import Overrides
-from sitegen.importer.fetch import FetchOptions, decode_page, fetch
+from sitegen.importer.fetch import Fetched, FetchOptions, decode_page, fetch
 from sitegen.importer.web import ImportSettings, import_feed, import_urls
 
 QUICK = FetchOptions(connect_timeout=5.0, total_timeout=10.0, max_bytes=200_000, workers=3)
@@ -503,3 +503,17 @@ def test_the_help_gives_the_fetchers_own_defaults():
 
     assert import_cmd.CONNECT_TIMEOUT_HELP == FetchOptions().connect_timeout
     assert import_cmd.TOTAL_TIMEOUT_HELP == FetchOptions().total_timeout
+
+
+def test_an_address_with_spaces_and_accents_is_sent_percent_encoded(web: LocalWeb):
+    web.page("/caf%C3%A9%20du%20port?q=%C3%BC", article_page("Café du port reopens"))
+    page = fetch(web.url("/café du port?q=ü"), QUICK)
+    assert isinstance(page, Fetched), page
+    assert "Café du port reopens" in page.text
+
+
+def test_a_port_out_of_range_is_a_failure_not_a_traceback():
+    assert (
+        fetch("http://127.0.0.1:99999/", QUICK).reason
+        == "the port in the address is not a number from 0 to 65535"
+    )
