@@ -501,8 +501,8 @@ def test_a_picture_goes_when_its_article_cannot_be_written(web: LocalWeb, site: 
 def test_the_help_gives_the_fetchers_own_defaults():
     from sitegen.commands import import_cmd
 
-    assert import_cmd.CONNECT_TIMEOUT_HELP == FetchOptions().connect_timeout
-    assert import_cmd.TOTAL_TIMEOUT_HELP == FetchOptions().total_timeout
+    assert FetchOptions().connect_timeout == import_cmd.CONNECT_TIMEOUT_HELP
+    assert FetchOptions().total_timeout == import_cmd.TOTAL_TIMEOUT_HELP
 
 
 def test_an_address_with_spaces_and_accents_is_sent_percent_encoded(web: LocalWeb):
