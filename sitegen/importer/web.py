@@ -67,9 +67,20 @@ def import_urls(
     settings: ImportSettings,
     progress: Progress | None = None,
 ) -> WebImport:
-    """Read each page and import it; a page that cannot be read is a failure naming why."""
-    pages = fetch_all(urls, settings.fetch, progress=progress)
-    return WebImport(_import_pages(site_dir, pages, [], overrides, settings), dry_run=settings.dry_run)
+    """Read each page and import it; a page that cannot be read is a failure naming why. A
+    page whose address is a source_url in the site already is not read again."""
+    result = WebImport(dry_run=settings.dry_run)
+    index = site_index(site_dir)
+    to_fetch = []
+    for url in urls:
+        refused = None if settings.force else _already_there(site_dir, index, url, url)
+        if refused:
+            result.outcomes.append(refused)
+        else:
+            to_fetch.append(url)
+    pages = fetch_all(to_fetch, settings.fetch, progress=progress)
+    result.outcomes += _import_pages(site_dir, pages, [], overrides, settings, index)
+    return result
 
 
 def import_feed(
@@ -112,11 +123,8 @@ def import_feed(
     to_fetch: list[str] = []
     for number, entry in enumerate(entries, start=1):
         name = entry.url or f"{feed} (entry {number}: {entry.title or 'no title'})"
-        known = index.urls.get(canonical_url(entry.url)) if entry.url else None
-        if known and not settings.force:
-            refused = ImportOutcome(name, path=known, duplicate_of=known)
-            label = known.relative_to(site_dir).as_posix() if known.is_relative_to(site_dir) else known
-            refused.problems.append(error(name, None, f"already imported as {label}; not read again"))
+        refused = None if settings.force else _already_there(site_dir, index, name, entry.url)
+        if refused:
             result.outcomes.append(refused)
         elif entry.content:
             inline.append(ClippingInput(name, entry.as_page(), "html", url=entry.url, retrieved=retrieved))
@@ -129,6 +137,18 @@ def import_feed(
     pages = fetch_all(to_fetch, settings.fetch, progress=progress)
     result.outcomes += _import_pages(site_dir, pages, inline, overrides, settings, index)
     return result
+
+
+def _already_there(site_dir: Path, index: SiteIndex, name: str, url: str | None) -> ImportOutcome | None:
+    """The outcome of a page the site holds already (its address is a source_url there, as
+    duplicates are compared), which is then not read again; None for a new one."""
+    known = index.urls.get(canonical_url(url)) if url else None
+    if known is None:
+        return None
+    refused = ImportOutcome(name, path=known, duplicate_of=known)
+    label = known.relative_to(site_dir).as_posix() if known.is_relative_to(site_dir) else known
+    refused.problems.append(error(name, None, f"already imported as {label}; not read again"))
+    return refused
 
 
 def _import_pages(

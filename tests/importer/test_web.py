@@ -248,10 +248,21 @@ def test_other_schemes_are_a_clear_error(site: Path, capsys, url: str):
 def test_a_page_already_imported_is_skipped_and_counted(web: LocalWeb, site: Path, capsys):
     url = web.page("/once", article_page("Museum opens new wing for maritime history"))
     assert run_cli(["--site", str(site), url], capsys)[0] == 0
+    assert web.hits["/once"] == 1
     code, out, err = run_cli(["--site", str(site), url], capsys)
     assert code == 0 and out == ""
     assert err.splitlines()[-1] == "0 imported, 1 already imported, 0 failed"
     assert len(articles(site)) == 1
+    assert web.hits["/once"] == 1  # not read again
+    # Through a redirect, the page is read, and its text is recognised.
+    moved = web.redirect("/moved", url)
+    code, out, err = run_cli(["--site", str(site), moved], capsys)
+    assert code == 0 and out == ""
+    assert err.splitlines()[-1] == "0 imported, 1 already imported, 0 failed"
+    assert "already imported as content/2024/12/" in err
+    # --force imports it again under a new name.
+    code, out, err = run_cli(["--site", str(site), "--force", url], capsys)
+    assert code == 0 and len(articles(site)) == 2
 
 
 def test_usage_errors(site: Path, capsys):
