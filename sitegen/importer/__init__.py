@@ -62,7 +62,7 @@ def import_clippings(
     as `site_index` read it, when the caller has it already. `download_images`: store each
     article's remote picture in the site (read with these limits) instead of linking it."""
     editor_zone, site_excerpt = _site_settings(site_dir)
-    index = index or site_index(site_dir)
+    index = site_index(site_dir) if index is None else index
     today = overrides.today or dt.date.today()
     settings = StepSettings(
         editor_zone,
