@@ -105,6 +105,9 @@ class SiteConfig:
     deploy: DeployTarget | None = field(default=None, compare=False, repr=False)
     relative_urls: bool = False  # links relative to each page, naming files (sitegen/render/links.py)
     search: bool = True  # a search page and its index (sitegen/search.py)
+    # `sitegen import` keeps this many paragraphs and links to the original (0: all of it).
+    # Like deploy, it changes nothing that is built.
+    excerpt: int = field(default=0, compare=False, repr=False)
 
     @property
     def added_taxonomies(self) -> tuple[str, ...]:
@@ -535,6 +538,8 @@ def _check_value(key: str, value: object) -> str | None:
         return check_base_url(str(value))
     elif key in ("per_page", "feed_limit") and isinstance(value, int) and value < 1:
         return f"{key}: must be at least 1, got {value}"
+    elif key == "excerpt" and isinstance(value, int) and value < 0:
+        return f"excerpt: must be 0 (import the whole text) or a number of paragraphs, got {value}"
     elif key in ("title", "language", "theme") and not str(value).strip():
         return f"{key}: must not be empty"
     elif key == "theme" and ("/" in str(value) or str(value).startswith(".")):

@@ -34,6 +34,9 @@ KNOWN_FIELDS = (
     "slug",
     "draft",
     "story",
+    "retrieved",
+    "archive_url",
+    "paywalled",
 )
 # Written by `sitegen import`; kept in `meta` like any other extra key, but never a near-miss.
 RECOGNISED_EXTRAS = ("dateline", "fingerprint")
@@ -62,6 +65,12 @@ class Article:
     terms: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     # The stories it is part of (`story:`), names as written, matched like tags.
     stories: tuple[str, ...] = ()
+    # Provenance, as `sitegen import` writes it: when the original was read (a date-time,
+    # in the site's timezone), the Wayback Machine's copy of it then, and whether the
+    # outlet keeps the text for subscribers.
+    retrieved: dt.datetime | None = None
+    archive_url: str | None = None
+    paywalled: bool = False
     # A digest of every field, for the build's dependency graph: what a page can read of
     # the article changes exactly when this does. (The body is not a field: it is kept
     # beside the article, in ValidatedFile, so that a body edit leaves the model as it was.)
@@ -222,6 +231,18 @@ def validate_file(
     draft = front.get("draft", False)
     if not isinstance(draft, bool):
         reader.fail("draft", f"draft: expected true or false, got {shown(draft)}")
+    retrieved, retrieved_has_time = reader.moment("retrieved")
+    if retrieved and not retrieved_has_time:
+        reader.fail(
+            "retrieved",
+            "retrieved: needs a time, when the original was read, e.g. 2024-12-03T09:15:00+00:00",
+        )
+    archive = reader.text("archive_url")
+    if archive and not is_web_url(archive):
+        reader.fail("archive_url", f"archive_url: {shown(archive)} must be an http:// or https:// URL")
+    paywalled = front.get("paywalled", False)
+    if not isinstance(paywalled, bool):
+        reader.fail("paywalled", f"paywalled: expected true or false, got {shown(paywalled)}")
     slug = _slug(reader, source)
     given_summary = reader.text("summary")
     article = Article(
@@ -245,6 +266,9 @@ def validate_file(
         terms={key: reader.names(key, split_commas=True) for key in taxonomies},
         # A story's name may hold a comma ("Gaza, the ceasefire"): only a list gives several.
         stories=reader.names("story", split_commas=False),
+        retrieved=retrieved if retrieved_has_time else None,
+        archive_url=archive,
+        paywalled=paywalled is True,
     )
     problems = dropped + reader.problems + _near_misses(source, taxonomies)
     return (None if any(p.is_error for p in problems) else article.with_digest()), source.body, problems

@@ -6,7 +6,10 @@ The pipeline, one module a step:
     html.py     a saved page's metadata, and its main text (trafilatura)
     extract.py  one clipping -> what it says about itself (`Extracted`)
     outlets.py  outlet names -> one full name each
+    steps.py    what is added to each article before it is written (provenance, image,
+                excerpt): the one place for a per-article step
     write.py    front matter, slug, path, fingerprint, duplicates, the file itself
+    fetch.py, feeds.py, web.py   pages and feeds read off the web, then imported as above
 Nothing here prints or exits: every outcome carries its problems as values.
 """
 
@@ -24,7 +27,10 @@ from . import outlets
 from .clean import normalise_line
 from .dates import Moment, out_of_range, parse_user_date, settle_utc_day
 from .extract import extract
+from .fetch import FetchOptions
+from .images import download_image
 from .model import ClippingInput, Extracted, ImportOutcome, Overrides
+from .steps import Draft, StepSettings, after_extraction
 from .write import SiteIndex, fingerprint, render, write_new
 
 __all__ = [
@@ -43,31 +49,48 @@ def import_clippings(
     *,
     dry_run: bool = False,
     force: bool = False,
+    excerpt: int | None = None,
+    index: SiteIndex | None = None,
+    download_images: FetchOptions | None = None,
 ) -> list[ImportOutcome]:
     """Import each clipping as one article under `site_dir/content/`; one outcome each, in order.
 
     A clipping with an error (no date, no source, already imported) writes nothing; the others
     are still imported. With `dry_run` nothing is written at all; with `force` an article that
-    is already there is imported again under a new slug (the first file is left as it was)."""
-    editor_zone = _site_timezone(site_dir)
-    index = SiteIndex.scan(site_dir, ZoneInfo(editor_zone))
+    is already there is imported again under a new slug (the first file is left as it was).
+    `excerpt`: the paragraphs kept (0: all; None: site.yaml's `excerpt`). `index`: the site
+    as `site_index` read it, when the caller has it already. `download_images`: store each
+    article's remote picture in the site (read with these limits) instead of linking it."""
+    editor_zone, site_excerpt = _site_settings(site_dir)
+    index = site_index(site_dir) if index is None else index
     today = overrides.today or dt.date.today()
+    settings = StepSettings(
+        editor_zone,
+        site_excerpt if excerpt is None else excerpt,
+        dt.datetime.now(dt.UTC),
+        download_images,
+    )
     return [
-        _import_one(clip, overrides, index, editor_zone, today, dry_run=dry_run, force=force)
-        for clip in inputs
+        _import_one(clip, overrides, index, settings, today, dry_run=dry_run, force=force) for clip in inputs
     ]
+
+
+def site_index(site_dir: Path) -> SiteIndex:
+    """What the site holds, as importing cares: slugs, fingerprints and source URLs."""
+    return SiteIndex.scan(site_dir, ZoneInfo(_site_settings(site_dir)[0]))
 
 
 def _import_one(
     clip: ClippingInput,
     overrides: Overrides,
     index: SiteIndex,
-    editor_zone: str,
+    settings: StepSettings,
     today: dt.date,
     *,
     dry_run: bool,
     force: bool,
 ) -> ImportOutcome:
+    editor_zone = settings.editor_zone
     outcome = ImportOutcome(clip.name)
     problems = outcome.problems
     if not clip.text.strip():
@@ -77,6 +100,11 @@ def _import_one(
     front, moment = _front_matter(clip.name, found, overrides, editor_zone, problems)
     if any(p.is_error for p in problems) or moment is None:
         return outcome
+    draft, added = after_extraction(Draft(clip, found, front, tuple(found.body)), settings)
+    problems.extend(added)
+    if any(p.is_error for p in problems):
+        return outcome
+    front = dict(draft.front)
     print_value = fingerprint(found.fingerprint_text)
     front["fingerprint"] = print_value
     duplicate = index.duplicate_of(print_value, front.get("source_url"))  # type: ignore[arg-type]
@@ -100,9 +128,21 @@ def _import_one(
         )
     path, slug = index.free_path(moment.day, slugify(str(front["title"])) or "article")
     outcome.path = path
-    outcome.markdown = render(front, found.body)
+    picture = None
+    if settings.download_images and isinstance(front.get("image"), str) and not dry_run:
+        stored = download_image(
+            str(front["image"]), settings.download_images, index.site_dir, moment.day, slug
+        )
+        if isinstance(stored, str):
+            problems.append(
+                warning(clip.name, None, f"picture {front['image']} not stored ({stored}); it stays linked")
+            )
+        else:
+            picture, front["image"] = stored
+    outcome.markdown = render(front, list(draft.body), draft.ending)
     problems.extend(_build_errors(clip.name, outcome.markdown, path, editor_zone))
     if any(p.is_error for p in problems):
+        _remove(picture)
         return outcome
     # Later clippings in the same run see this one, so one run cannot import a story twice.
     index.slugs[slug] = path
@@ -112,9 +152,11 @@ def _import_one(
             write_new(path, outcome.markdown)
         except FileExistsError:
             problems.append(error(clip.name, None, f"{_label(path, index.site_dir)} exists; not replaced"))
+            _remove(picture)
             return outcome
         except OSError as exc:
             problems.append(error(clip.name, None, f"cannot write {path}: {exc.strerror or exc}"))
+            _remove(picture)
             return outcome
         outcome.written = True
     return outcome
@@ -190,6 +232,12 @@ def _front_matter(
     return front, moment
 
 
+def _remove(picture: Path | None) -> None:
+    """A picture stored for an article that was not written goes too: nothing half-imported."""
+    if picture is not None:
+        picture.unlink(missing_ok=True)
+
+
 def _build_errors(name: str, markdown: str, path: Path, zone: str) -> list[Problem]:
     """What the build's own reader says of the article about to be written: a file that the
     build would refuse is not written."""
@@ -233,14 +281,19 @@ def _label(path: Path, site_dir: Path) -> str:
 
 
 def _site_timezone(site_dir: Path) -> str:
+    return _site_settings(site_dir)[0]
+
+
+def _site_settings(site_dir: Path) -> tuple[str, int]:
+    """The site's timezone and default excerpt (paragraphs; 0 for the whole text)."""
     try:
         from ..config import load_config
 
         config, _ = load_config(site_dir)
         ZoneInfo(config.timezone)
-        return config.timezone
+        return config.timezone, config.excerpt
     except Exception:  # a broken site.yaml is the build's to report
-        return "UTC"
+        return "UTC", 0
 
 
 def new_article(site_dir: Path, title: str, overrides: Overrides) -> Path:

@@ -62,6 +62,9 @@ class PageMeta:
     url: str | None = None
     description: str | None = None
     text: str = ""  # the main text, one paragraph a line
+    paywalled: bool = False  # the page says its text is for subscribers
+    image: str | None = None  # the article's picture (og:image, else JSON-LD image), remote
+    image_caption: str | None = None  # its caption, when the page gives one
 
 
 def read_page(html: str) -> PageMeta:
@@ -162,7 +165,67 @@ def read_page(html: str) -> PageMeta:
     meta.dates = [_with_local_offset(m, html) for m in meta.dates]
     meta.description = _first(tags.get("og:description")) or _first(tags.get("description"))
     meta.text = doc.get("text") or ""
+    meta.paywalled = _paywalled(article, tags)
+    meta.image, meta.image_caption = _image(article, tags, url)
     return meta
+
+
+# The values of `article:content_tier` (Open Graph's, also written as `og:article:...`) that
+# mean the text is for subscribers; "metered" pages count too, as Google's structured-data
+# guide treats them.
+_LOCKED_TIERS = {"locked", "metered", "premium", "subscriber", "subscription"}
+
+
+def _paywalled(article: dict[str, Any] | None, tags: dict[str, list[str]]) -> bool:
+    """Does the page say its text is for subscribers? JSON-LD `isAccessibleForFree: false`
+    (on the article or a part of it, as Google's paywall markup puts it), a meta tag
+    `isAccessibleForFree` with `false`, or `article:content_tier` locked or metered."""
+    if article is not None:
+        parts = article.get("hasPart")
+        for obj in [article, *(parts if isinstance(parts, list) else [parts])]:
+            if isinstance(obj, dict) and _is_false(obj.get("isAccessibleForFree")):
+                return True
+    if any(_is_false(v) for v in tags.get("isaccessibleforfree", [])):
+        return True
+    tiers = tags.get("article:content_tier", []) + tags.get("og:article:content_tier", [])
+    return any(t.strip().lower() in _LOCKED_TIERS for t in tiers)
+
+
+def _is_false(value: Any) -> bool:
+    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+
+
+def _image(
+    article: dict[str, Any] | None, tags: dict[str, list[str]], page_url: str | None
+) -> tuple[str | None, str | None]:
+    """The article's picture, og:image first (the one the outlet picked for sharing), then
+    the JSON-LD image; its caption from the JSON-LD ImageObject that names it."""
+    objects: list[Any] = []
+    if article is not None:
+        value = article.get("image")
+        objects = value if isinstance(value, list) else [value]
+    ld_images = [
+        (_web_url(_absolute(o if isinstance(o, str) else o.get("url") or o.get("contentUrl"), page_url)), o)
+        for o in objects
+        if isinstance(o, str | dict)
+    ]
+    og = _web_url(_absolute(_first(tags.get("og:image")) or _first(tags.get("og:image:url")), page_url))
+    image = og or next((url for url, _ in ld_images if url), None)
+    caption = None
+    for url, obj in ld_images:
+        if isinstance(obj, dict) and (url == image or len(ld_images) == 1):
+            caption = _text(obj.get("caption")) or _text(obj.get("description"))
+            if caption:
+                break
+    return image, caption
+
+
+def _absolute(value: Any, base: str | None) -> Any:
+    from urllib.parse import urljoin
+
+    if isinstance(value, str) and base and not value.startswith(("http://", "https://", "//")):
+        return urljoin(base, value.strip())
+    return value
 
 
 def _json_ld(raw: str) -> list[dict[str, Any]]:

@@ -18,11 +18,21 @@ class ClippingInput:
     name: str
     text: str
     kind: str | None = None
+    # Where and when it was read: `url` (after redirects) for a page read off the web, which
+    # then gets an archive_url; `retrieved` (aware) for every input, else the time of import.
+    url: str | None = None
+    retrieved: dt.datetime | None = None
 
     @classmethod
     def from_path(cls, path: Path) -> ClippingInput:
         data = path.read_bytes()
-        return cls(str(path), decode(data), kind_from_name(path.name))
+        # A saved page was read off the web when it was saved: its modification time.
+        saved = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(microsecond=0)
+        return cls(str(path), decode(data), kind_from_name(path.name), retrieved=saved)
+
+    @property
+    def from_web(self) -> bool:
+        return self.url is not None
 
     @property
     def is_html(self) -> bool:
@@ -81,6 +91,8 @@ class Extracted:
     dateline: str | None = None
     dateline_month_day: str | None = None  # 'Dec 3' in 'LONDON, Dec 3 (Reuters) -'
     image_caption: str | None = None
+    image: str | None = None  # a remote picture's address (og:image, JSON-LD image)
+    paywalled: bool = False
     body: list[str] = field(default_factory=list)
     fingerprint_text: str = ""
 
@@ -100,3 +112,8 @@ class ImportOutcome:
     @property
     def ok(self) -> bool:
         return not any(p.is_error for p in self.problems)
+
+    @property
+    def already_imported(self) -> bool:
+        """Refused because the site holds it already (same URL or text), not for a mistake."""
+        return self.duplicate_of is not None and not self.written and not self.ok

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
@@ -32,6 +34,9 @@ FIELD_ORDER = (
     "dateline",
     "image",
     "image_caption",
+    "retrieved",
+    "archive_url",
+    "paywalled",
     "draft",
     "fingerprint",
 )
@@ -105,12 +110,14 @@ def _represent_datetime(dumper: yaml.SafeDumper, value: dt.datetime) -> yaml.Nod
 _Dumper.add_representer(dt.datetime, _represent_datetime)
 
 
-def render(front: dict[str, object], body: list[str]) -> str:
+def render(front: dict[str, object], body: list[str], ending: str | None = None) -> str:
     """The article file: YAML front matter between '---' lines (python-frontmatter writes it),
-    then the body paragraphs as Markdown that renders to exactly their text."""
+    then the body paragraphs as Markdown that renders to exactly their text, then `ending`,
+    Markdown the importer made itself (an excerpt's link to the original)."""
     ordered = {k: front[k] for k in FIELD_ORDER if front.get(k) not in (None, "", [], ())}
     ordered.update({k: v for k, v in front.items() if k not in ordered and v not in (None, "")})
-    post = frontmatter.Post("\n\n".join(escape_paragraph(p) for p in body if p.strip()))
+    paragraphs = [escape_paragraph(p) for p in body if p.strip()] + ([ending] if ending else [])
+    post = frontmatter.Post("\n\n".join(paragraphs))
     post.metadata.update(ordered)
     return frontmatter.dumps(post, Dumper=_Dumper, sort_keys=False, width=1_000_000) + "\n"
 
@@ -141,8 +148,32 @@ def escape_paragraph(text: str) -> str:
     return _ORDERED_ITEM.sub(r"\1\\\2", text)
 
 
-def write_new(path: Path, text: str) -> None:
-    """Write a file that must not exist yet ('x' mode: never replaces one, even in a race)."""
+def write_new(path: Path, data: str | bytes) -> None:
+    """Write a file that must not exist yet, whole or not at all: the text goes to a hidden
+    temporary file in the same folder (which the build does not read), then is linked
+    under its name (a hard link never replaces a file, even in a race) and removed. A write
+    that fails (a full disk) leaves nothing behind. Raises FileExistsError if `path` exists."""
+    created = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    # Not tempfile.mkstemp: its file is private (0600), and the article must get the mode
+    # the user's umask gives any new file.
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: 'x' mode keeps the no-replace rule
+            with open(path, "xb") as target:
+                target.write(payload)
+    finally:
+        temporary.unlink(missing_ok=True)
+        for folder in created:  # deepest first: the folders made for it, if they stayed empty
+            if not any(folder.iterdir()):
+                folder.rmdir()

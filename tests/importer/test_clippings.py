@@ -51,6 +51,9 @@ def test_clipping_yields_expected_front_matter(clip: Path, tmp_path: Path):
     assert outcome.written and outcome.path and outcome.path.is_file()
     front = front_matter_of(outcome.path)
     assert str(front.pop("fingerprint")).startswith("sha256:")
+    # A saved file was read off the web when it was saved: retrieved is its modification time.
+    saved = dt.datetime.fromtimestamp(clip.stat().st_mtime, dt.UTC).replace(microsecond=0)
+    assert front.pop("retrieved") == saved
     want = {k: v for k, v in expected.items() if not k.startswith("_")}
     assert front == want
     # The file sits where the build expects it, by the article's own date.
