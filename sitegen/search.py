@@ -19,21 +19,21 @@ whose pages make the same digest keeps the index it has, byte for byte, and only
 that changed make a new one. A build twice gives the same output, and a deploy after a
 change to no article uploads no index file.
 
-Pagefind's Python API runs its binary as a subprocess and talks to it through asyncio;
-`Indexer.index` runs one asyncio loop for the whole run, in the calling thread (a
-fresh one, so it can run in any thread); the API spawns the binary with fork and exec
-(subprocess), which is safe from any thread, unlike forking Python itself.
+`Indexer.index` runs Pagefind's command (the binary that `pagefind[bin]` installs) as a
+subprocess, which is safe from any thread, unlike forking Python itself, and can be
+stopped: Pagefind's Python API keeps its process to itself, so a binary that stopped
+answering would be left running.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +50,6 @@ STAMP = f"{SEARCH_DIR}/sitegen-index.json"  # what the index was made from, and 
 BASE_SECONDS = 120
 SECONDS_PER_PAGE = 0.05
 CHECK_SECONDS = 30  # for `pagefind --version`
-WATCH_SECONDS = 0.1  # how often the indexing looks whether Pagefind's binary still runs
 INSTALL_HINT = "install it with: python -m pip install 'pagefind[bin]'; or set search: false in site.yaml"
 
 
@@ -89,14 +88,7 @@ class Indexer:
         progress(0, pages)
         scratch.mkdir()
         try:
-            try:
-                indexed = asyncio.run(
-                    _watched(_index(folder, scratch, self.language), BASE_SECONDS + SECONDS_PER_PAGE * pages)
-                )
-            except TimeoutError:
-                raise SearchError(_problem(f"Pagefind ({self.binary}) did not finish indexing")) from None
-            except Exception as exc:  # whatever the binary or its API says went wrong
-                raise SearchError(_problem(f"Pagefind ({self.binary}) failed: {exc}")) from exc
+            indexed = self._run(folder, scratch, BASE_SECONDS + SECONDS_PER_PAGE * pages)
             files = [
                 (f"{SEARCH_DIR}/{path.relative_to(scratch).as_posix()}", path.read_bytes())
                 for path in sorted(scratch.rglob("*"))
@@ -108,6 +100,60 @@ class Indexer:
         stamp = {"made_from": made_from, "pages": indexed, "files": {p: content_hash(d) for p, d in files}}
         files.append((STAMP, json.dumps(stamp, indent=1, sort_keys=True).encode() + b"\n"))
         return SearchIndex(tuple(files), indexed)
+
+    def _run(self, folder: Path, scratch: Path, seconds: float) -> int:
+        """Run Pagefind's command on `folder`, writing the index into `scratch`; how many
+        pages it indexed. Pagefind runs as a process group of its own, killed whole when it
+        takes longer than `seconds` or when this build stops (Ctrl-C), so that no Pagefind
+        is ever left running."""
+        command = [
+            os.fspath(self.binary),
+            "--site",
+            os.fspath(folder.resolve()),
+            "--glob",
+            INDEXED_PAGES,
+            "--output-path",
+            os.fspath(scratch.resolve()),
+            # One language for the whole site (Pagefind would otherwise split the index by
+            # each page's lang, and the site has one).
+            "--force-language",
+            self.language,
+            "--quiet",
+        ]
+        try:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise SearchError(_problem(f"Pagefind ({self.binary}) cannot run: {exc}")) from None
+        try:
+            out, err = process.communicate(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            raise SearchError(
+                _problem(
+                    f"Pagefind ({self.binary}) did not finish indexing within {seconds:.0f} s; stopped it"
+                )
+            ) from None
+        finally:
+            if process.returncode is None:
+                with suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
+        if process.returncode != 0:
+            said = (err or out).decode("utf-8", "replace").strip().splitlines()
+            why = f": {said[-1]}" if said else ""
+            raise SearchError(
+                _problem(f"Pagefind ({self.binary}) failed (exit code {process.returncode}){why}")
+            )
+        try:
+            entry = json.loads((scratch / "pagefind-entry.json").read_bytes())
+            return int(entry["languages"][self.language]["page_count"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise SearchError(_problem(f"Pagefind ({self.binary}) wrote no usable index ({exc})")) from None
 
 
 def current_index(folder: Path, files: Iterable[str], made_from: str) -> SearchIndex | None:
@@ -134,62 +180,6 @@ class SearchError(Exception):
     def __init__(self, problem: Problem):
         super().__init__(problem.message)
         self.problem = problem
-
-
-class _Stopped(Exception):
-    """Pagefind's binary stopped (and so will never answer)."""
-
-
-async def _watched(indexing: Coroutine[object, object, int], seconds: float) -> int:
-    """Run `indexing`, but not for longer than `seconds`, and not once Pagefind's binary has
-    stopped. Pagefind's API reads its binary's answers in a task of its own; when the
-    binary dies, that task ends with an error while the requests wait for ever. So every
-    other task of this loop is watched: one that ends with an error stops the indexing.
-    (Its error is retrieved here, so asyncio never prints it.)"""
-    loop = asyncio.get_running_loop()
-    loop.set_exception_handler(lambda loop, context: None)  # never print: errors are raised
-    tasks = {asyncio.ensure_future(indexing)}  # the indexing, then Pagefind's own tasks
-    (main,) = tasks
-    deadline = loop.time() + seconds
-    while not main.done():
-        await asyncio.wait([main], timeout=WATCH_SECONDS)
-        tasks |= asyncio.all_tasks() - {asyncio.current_task()}
-        why = next((f"{type(e).__name__}: {e}" for e in map(_failure, tasks) if e is not None), None)
-        if main.done():
-            break
-        if why is not None or loop.time() > deadline:
-            del main
-            await _abandon(tasks)
-            if why is not None:
-                raise _Stopped(f"it stopped ({why})")
-            raise TimeoutError
-    return main.result()
-
-
-def _failure(task: asyncio.Task[int]) -> BaseException | None:
-    return task.exception() if task.done() and not task.cancelled() else None
-
-
-async def _abandon(tasks: set[asyncio.Task[int]]) -> None:
-    """Cancel the indexing and Pagefind's own tasks. (A binary that stopped answering but
-    still runs is left to itself: Pagefind's API keeps its process to itself.)"""
-    for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with suppress(BaseException):
-            await task
-
-
-async def _index(folder: Path, scratch: Path, language: str) -> int:
-    from pagefind.index import IndexConfig, PagefindIndex  # here: only a build with search needs it
-
-    # One language for the whole site (Pagefind would otherwise split the index by each
-    # page's lang, and the site has one). The index is written as the context ends, to
-    # `output_path`: without one, Pagefind would write it to pagefind/ in the current folder.
-    config: IndexConfig = {"force_language": language, "output_path": str(scratch.resolve())}
-    async with PagefindIndex(config=config) as index:
-        result = await index.add_directory(str(folder.resolve()), glob=INDEXED_PAGES)
-    return int(result["page_count"])
 
 
 def indexer(language: str) -> Indexer:

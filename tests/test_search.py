@@ -206,7 +206,7 @@ def fake_pagefind(folder: Path, script: str) -> Path:
             lambda tmp: fake_pagefind(
                 tmp, 'if [ "$1" = --version ]; then echo pagefind 9.9; exit 0; fi\nexit 4\n'
             ),
-            r"search: Pagefind \(.*fake-pagefind\) failed: ",
+            r"search: Pagefind \(.*fake-pagefind\) failed \(exit code 4\)",
         ),
     ],
 )
@@ -223,6 +223,42 @@ def test_a_missing_or_failing_pagefind_is_a_clear_error_and_the_output_stays(
     assert re.search(message, result.err), result.err
     assert "Traceback" not in result.err
     assert snapshot(site / "output") == before
+
+
+def test_a_pagefind_that_never_finishes_is_stopped_whole_and_the_output_stays(
+    make_site, cli, monkeypatch, tmp_path
+):
+    """A binary that answers --version, then hangs (with a child of its own), is stopped
+    after the time allowed, with every process it started, and the build fails cleanly."""
+    site = make_site(FILES)
+    assert cli("build", "--site", site, "--quiet").code == 0
+    before = snapshot(site / "output")
+    (site / "content/2024/10/new.md").write_text(article(title="New", date="2024-10-13"))
+    pids = tmp_path / "pids"
+    hung = fake_pagefind(
+        tmp_path,
+        'if [ "$1" = --version ]; then echo pagefind 9.9; exit 0; fi\n'
+        f"sleep 600 & echo $$ $! > {pids}\nwait\n",
+    )
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(hung))
+    monkeypatch.setattr(search, "BASE_SECONDS", 2)
+    monkeypatch.setattr(search, "SECONDS_PER_PAGE", 0)
+    result = cli("build", "--site", site)
+    assert result.code == 1
+    assert re.search(r"search: Pagefind \(.*fake-pagefind\) did not finish indexing within 2 s", result.err)
+    assert "Traceback" not in result.err
+    assert snapshot(site / "output") == before
+    for pid in map(int, pids.read_text().split()):
+        assert not running(pid), f"process {pid} of the hung Pagefind still runs"
+
+
+def running(pid: int) -> bool:
+    """Is the process alive (not gone, not a zombie waiting for its parent)?"""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def test_a_static_file_where_the_index_goes_is_an_error(make_site, cli):
