@@ -105,6 +105,8 @@ class SiteConfig:
     deploy: DeployTarget | None = field(default=None, compare=False, repr=False)
     relative_urls: bool = False  # links relative to each page, naming files (sitegen/render/links.py)
     search: bool = True  # a search page and its index (sitegen/search.py)
+    description: str = ""  # the site in a sentence: listings' meta description, link previews
+    logo: str = ""  # the publisher's logo in structured data: a path of the site or an address
 
     @property
     def added_taxonomies(self) -> tuple[str, ...]:
@@ -537,9 +539,20 @@ def _check_value(key: str, value: object) -> str | None:
         return f"{key}: must be at least 1, got {value}"
     elif key in ("title", "language", "theme") and not str(value).strip():
         return f"{key}: must not be empty"
+    elif key == "logo" and value and not _is_image_address(str(value)):
+        return f"logo: {shown(value)} must be a path of the site such as /images/logo.png or an http(s) URL"
     elif key == "theme" and ("/" in str(value) or str(value).startswith(".")):
         return f"theme: {shown(value)} must be a theme folder name, not a path"
     return None
+
+
+def _is_image_address(value: str) -> bool:
+    parts = split_url(value)
+    if parts is None:
+        return False
+    if parts.scheme:
+        return parts.scheme in ("http", "https") and bool(parts.netloc)
+    return value.startswith("/") and not value.startswith("//")
 
 
 def _read_yaml_mapping(path: Path) -> tuple[dict, dict[str, int], list[Problem], str]:

@@ -34,6 +34,7 @@ KNOWN_FIELDS = (
     "slug",
     "draft",
     "story",
+    "expires",
 )
 # Written by `sitegen import`; kept in `meta` like any other extra key, but never a near-miss.
 RECOGNISED_EXTRAS = ("dateline", "fingerprint")
@@ -62,6 +63,12 @@ class Article:
     terms: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     # The stories it is part of (`story:`), names as written, matched like tags.
     stories: tuple[str, ...] = ()
+    # Each author's name as written (`author:` one name or a list), for structured data;
+    # `author` is them joined for display.
+    authors: tuple[str, ...] = ()
+    # When it leaves listings and feeds (`expires:`), its page kept with a notice; the build
+    # decides with its clock (sitegen/model.py, Schedule).
+    expires: dt.datetime | None = None
     # A digest of every field, for the build's dependency graph: what a page can read of
     # the article changes exactly when this does. (The body is not a field: it is kept
     # beside the article, in ValidatedFile, so that a body edit leaves the model as it was.)
@@ -209,6 +216,13 @@ def validate_file(
     title = reader.text("title", required=True)
     date, has_time = reader.moment("date", required=True)
     updated, _ = reader.moment("updated")
+    expires, _ = reader.moment("expires")
+    if expires is not None and date is not None and expires <= date:
+        reader.fail(
+            "expires",
+            f"expires: {expires.isoformat()} is not after the article's date ({date.isoformat()}): "
+            "it would never be listed",
+        )
     source_name = reader.text("source", required=True)
     source_url = reader.text("source_url")
     if source_url and not is_web_url(source_url):
@@ -223,6 +237,7 @@ def validate_file(
     if not isinstance(draft, bool):
         reader.fail("draft", f"draft: expected true or false, got {shown(draft)}")
     slug = _slug(reader, source)
+    authors = _authors(reader)
     given_summary = reader.text("summary")
     article = Article(
         slug=slug or "",
@@ -235,7 +250,7 @@ def validate_file(
         tags=reader.names("tags", split_commas=True),
         summary=given_summary or first_paragraph(source.body),
         summary_from_body=not given_summary,
-        author=_author(reader),
+        author=", ".join(authors) or None,
         image=image,
         image_caption=reader.text("image_caption"),
         updated=updated,
@@ -245,6 +260,8 @@ def validate_file(
         terms={key: reader.names(key, split_commas=True) for key in taxonomies},
         # A story's name may hold a comma ("Gaza, the ceasefire"): only a list gives several.
         stories=reader.names("story", split_commas=False),
+        authors=authors,
+        expires=expires,
     )
     problems = dropped + reader.problems + _near_misses(source, taxonomies)
     return (None if any(p.is_error for p in problems) else article.with_digest()), source.body, problems
@@ -267,11 +284,14 @@ def _slug(reader: _Fields, source: SourceFile) -> str | None:
     return given
 
 
-def _author(reader: _Fields) -> str | None:
+def _authors(reader: _Fields) -> tuple[str, ...]:
+    """`author:` as one name or a list of names (a name may hold a comma: only a list gives
+    several)."""
     value = reader.source.front_matter.get("author")
     if isinstance(value, list):
-        return ", ".join(reader.names("author", split_commas=False)) or None
-    return reader.text("author")
+        return reader.names("author", split_commas=False)
+    author = reader.text("author")
+    return (author,) if author else ()
 
 
 def _near_misses(source: SourceFile, taxonomies: tuple[str, ...]) -> list[Problem]:
