@@ -10,11 +10,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from siteutil import article, run_subprocess, write_site
 
 from sitegen import build
 from sitegen.engine import Engine
 from sitegen.errors import SiteError
+from sitegen.model import plan_schedule
+from sitegen.validate import Article
 
 UTC = dt.UTC
 SITE_YAML = (
@@ -191,3 +195,44 @@ def test_a_build_with_nothing_changed_still_notices_the_clock(site: Path):
     assert later.rendered > 0 and later.held_back == 1
     assert (site / "out/articles/soon/index.html").exists()
     assert "This article expired" in (site / "out/articles/brief/index.html").read_text(encoding="utf-8")
+
+
+# --- The span over which a schedule holds -----------------------------------------------------
+
+MOMENTS = st.integers(0, 40).map(
+    lambda hours: dt.datetime(2024, 12, 1, tzinfo=UTC) + dt.timedelta(hours=hours)
+)
+
+
+@st.composite
+def dated_articles(draw: st.DrawFn) -> list[Article]:
+    found = []
+    for number in range(draw(st.integers(0, 6))):
+        date = draw(MOMENTS)
+        expires = draw(st.one_of(st.none(), MOMENTS.filter(lambda moment, date=date: moment > date)))
+        found.append(
+            Article(
+                slug=f"a{number}", title="T", date=date, has_time=True, source="S", source_url=None,
+                regions=(), tags=(), summary="", summary_from_body=True, author=None, image=None,
+                image_caption=None, updated=None, draft=False, path=f"content/a{number}.md",
+                expires=expires,
+            )
+        )  # fmt: skip
+    return found
+
+
+@settings(max_examples=500, deadline=None)
+@given(articles=dated_articles(), first=MOMENTS, second=MOMENTS, future=st.booleans())
+def test_a_schedule_that_holds_at_another_time_decides_the_same_then(
+    articles: list[Article], first: dt.datetime, second: dt.datetime, future: bool
+):
+    """The engine keeps its model while Schedule.holds_at(now): that must mean the clock at
+    `now` would decide exactly what it decided, and a clock at which it does not hold must
+    decide something else (else models would be made again for nothing)."""
+    before = plan_schedule(articles, first, future)
+    after = plan_schedule(articles, second, future)
+    decided = lambda s: (s.held_back, s.scheduled, s.expired)  # noqa: E731
+    if before.holds_at(second):
+        assert after == before
+    else:
+        assert decided(after) != decided(before) or not articles
