@@ -88,7 +88,7 @@ def test_the_summary_line_says_what_was_held_back(tmp_path: Path):
         {
             "site.yaml": SITE_YAML,
             "content/now.md": article(title="Now", date="2024-12-01"),
-            "content/a.md": article(title="A", date="2999-12-06T09:00:00"),
+            "content/a.md": article(title="A", date="2999-12-06T10:00:00+01:00"),  # 09:00 in London
             "content/b.md": article(title="B", date="2999-12-07T09:00:00+01:00"),
         },
     )
