@@ -17,6 +17,7 @@ with a warning and rebuilt: it is never trusted.
 from __future__ import annotations
 
 import copyreg
+import datetime as dt
 import hashlib
 import io
 import json
@@ -87,6 +88,11 @@ class OutputRecord:
     pages: int
     articles: int
     warnings: tuple[Problem, ...]
+    # The span of time over which its schedule holds (model.Schedule; None: unknown), and
+    # what it held back, for the summary of a build that finds nothing to do.
+    valid: tuple[dt.datetime | None, dt.datetime | None] | None = None
+    held_back: int = 0
+    next_scheduled: dt.datetime | None = None
 
 
 T = TypeVar("T")

@@ -10,6 +10,7 @@ lead to a file of the site, each `#fragment` to an anchor of its page, and, with
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections import defaultdict
@@ -72,21 +73,27 @@ def check_site(
     progress: Callable[[str], None] | None = None,
     drafts: bool = False,
     timeout: float = EXTERNAL_TIMEOUT,
+    future: bool = False,
+    now: dt.datetime | None = None,
 ) -> CheckReport:
     """Check the site in `root`: every error and warning a build finds (in drafts too), and
     every link of the site it builds (with its drafts if `drafts`). Raises UsageError as
     `build` does (no site folder); never writes outside a temporary folder of its own.
     With `external`, every address on another site (links, `source_url`s) is requested,
-    each within `timeout` seconds."""
+    each within `timeout` seconds. `future` and `now` decide which articles are published, as
+    for `build`."""
     report = progress or (lambda message: None)
-    engine = Engine(root, drafts=drafts, base_url=base_url, use_cache=False, index_search=False)
+    now = now or dt.datetime.now(dt.UTC)  # one clock for the build and the load after it
+    engine = Engine(
+        root, drafts=drafts, base_url=base_url, use_cache=False, index_search=False, future=future
+    )
     with tempfile.TemporaryDirectory(prefix="sitegen-check-") as temporary:
         output = Path(temporary) / "site"
         try:
             result = engine.build(
-                output, progress=lambda stage, done, total: report(f"{stage} {done}/{total}")
+                output, progress=lambda stage, done, total: report(f"{stage} {done}/{total}"), now=now
             )
-            loaded = engine.load()  # what the build read, from memory (unless edited since)
+            loaded = engine.load(now=now)  # what the build read, from memory (unless edited since)
         except SiteError as exc:
             return CheckReport(tuple(exc.problems), ())
         templates = Renderer(loaded.site, loaded.theme, engine.site_dir).template_problems()

@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content or configuration errors, 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import signal
 import sys
 import threading
@@ -23,6 +24,7 @@ from .terminal import ProgressLine, interactive
 from .version import __version__
 
 OK, CONTENT_ERROR, USAGE_ERROR = 0, 1, 2
+_FUTURE_HELP = "publish articles dated later than now (held back without it)"
 SIGNAL_CHECK_SECONDS = 0.1  # how soon `serve` notices Ctrl-C or SIGTERM at the latest
 
 
@@ -41,6 +43,7 @@ def _build(args: argparse.Namespace) -> int:
             Path(args.site),
             args.output,
             drafts=args.drafts,
+            future=args.future,
             base_url=args.base_url,
             force=args.force,
             jobs=args.jobs,
@@ -56,12 +59,21 @@ def _build(args: argparse.Namespace) -> int:
         for stage, seconds in result.timings.items():
             print(f"  {stage:<10} {seconds:7.3f} s")
     if not args.quiet:
+        held = f" ({_held_back(result.held_back, result.next_scheduled)})" if result.held_back else ""
         print(
-            f"Built {result.pages} pages from {result.articles} articles in {result.seconds:.2f} s "
+            f"Built {result.pages} pages from {result.articles} articles{held} in {result.seconds:.2f} s "
             f"({result.written} files written, {result.unchanged} unchanged, {result.removed} removed; "
             f"{result.rendered} pages rendered) -> {result.output_dir}"
         )
     return OK
+
+
+def _held_back(count: int, first: dt.datetime | None) -> str:
+    """'2 scheduled articles held back, the next at 2024-12-06 09:00' (in the site's timezone)."""
+    due = f"{first:%Y-%m-%d %H:%M}" if first else "?"
+    if count == 1:
+        return f"1 scheduled article held back, due at {due}"
+    return f"{count} scheduled articles held back, the next at {due}"
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -74,6 +86,7 @@ def _check(args: argparse.Namespace) -> int:
             progress=progress.show if progress else None,
             drafts=args.drafts,
             timeout=args.timeout,
+            future=args.future,
         )
     finally:
         if progress:
@@ -238,6 +251,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     command.add_argument("--timings", action="store_true", help="print the time each stage took")
     command.add_argument("--no-cache", action="store_true", help="neither use nor update the build cache")
+    command.add_argument("--future", action="store_true", help=_FUTURE_HELP)
     command.set_defaults(run=_build)
 
     command = commands.add_parser(
@@ -259,6 +273,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help=f"with --external: the longest one address may take (default: {EXTERNAL_TIMEOUT:g})",
     )
+    command.add_argument("--future", action="store_true", help=_FUTURE_HELP)
     command.set_defaults(run=_check)
 
     command = commands.add_parser(
@@ -272,6 +287,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     command.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     command.add_argument("--open", action="store_true", help="open the site in the web browser")
+    command.add_argument(
+        "--future",
+        action="store_true",
+        help="publish articles dated later than now (the preview always does, with a 'scheduled' badge)",
+    )
     command.set_defaults(run=_serve)
 
     for name, module, summary in (

@@ -108,6 +108,8 @@ class SiteConfig:
     # `sitegen import` keeps this many paragraphs and links to the original (0: all of it).
     # Like deploy, it changes nothing that is built.
     excerpt: int = field(default=0, compare=False, repr=False)
+    description: str = ""  # the site in a sentence: listings' meta description, link previews
+    logo: str = ""  # the publisher's logo in structured data: a path of the site or an address
 
     @property
     def added_taxonomies(self) -> tuple[str, ...]:
@@ -542,9 +544,20 @@ def _check_value(key: str, value: object) -> str | None:
         return f"excerpt: must be 0 (import the whole text) or a number of paragraphs, got {value}"
     elif key in ("title", "language", "theme") and not str(value).strip():
         return f"{key}: must not be empty"
+    elif key == "logo" and value and not _is_image_address(str(value)):
+        return f"logo: {shown(value)} must be a path of the site such as /images/logo.png or an http(s) URL"
     elif key == "theme" and ("/" in str(value) or str(value).startswith(".")):
         return f"theme: {shown(value)} must be a theme folder name, not a path"
     return None
+
+
+def _is_image_address(value: str) -> bool:
+    parts = split_url(value)
+    if parts is None:
+        return False
+    if parts.scheme:
+        return parts.scheme in ("http", "https") and bool(parts.netloc)
+    return value.startswith("/") and not value.startswith("//")
 
 
 def _read_yaml_mapping(path: Path) -> tuple[dict, dict[str, int], list[Problem], str]:

@@ -57,7 +57,8 @@ class ModelValues:
         if last is not None and last.site is site:
             self.articles, self._years, self._months = last.articles, last._years, last._months
         else:
-            self.articles = {a.slug: a for a in site.articles}
+            # An expired article is in no list, but its page reads it.
+            self.articles = {a.slug: a for a in (*site.articles, *site.schedule.expired)}
             self._years = {y.year: y for y in site.years}
             self._months = {(m.year, m.month): m for y in site.years for m in y.months}
         self._memo: dict[Key, bytes] = {}
@@ -123,13 +124,14 @@ class ModelValues:
             return digest(identity(site.term(key[2], key[3])))
         if key == WHOLE_SITE:
             return digest([(a.slug, self.article_digests(a.slug)) for a in site.articles])
-        if key == SITEMAP_ENTRIES:  # every page, with the article it shows, for its dates
+        if key == SITEMAP_ENTRIES:  # every page listed, with the article it shows, for its dates
             return digest(
                 [
                     (p.url_path, self.article_digests(p.data.article.slug)[0])
                     if isinstance(p.data, ArticlePage)
                     else p.url_path
                     for p in site.pages
+                    if p.data.listed_in_sitemap()
                 ]
             )
         return digest(identity(getattr(site, what)))

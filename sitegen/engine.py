@@ -20,6 +20,7 @@ writes into the preview's folder just the files that changed.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import stat
@@ -39,7 +40,7 @@ from .config import CONFIG_FILE, SiteConfig, load_config
 from .deps import DependencyGraph, ModelValues, digest
 from .errors import Problem, SiteError, UsageError, error, warning
 from .load import CONTENT_DIR, article_label, article_labels
-from .model import Feed, Page, Site, build_site, missing_redirect_targets
+from .model import Feed, Page, Schedule, Site, build_site, missing_redirect_targets
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
 from .render import CompiledTemplates, Renderer, RenderError
 from .render.bodies import SLOW_BODY_SECONDS, body_key, convert_bodies, slow_body
@@ -105,6 +106,8 @@ class BuildResult:
     warnings: tuple[Problem, ...]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     rendered_paths: tuple[str, ...] = ()  # the output paths of the pages rendered this time
+    held_back: int = 0  # articles dated later than the build's clock, not published
+    next_scheduled: dt.datetime | None = None  # the first of them to be due (site timezone)
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,7 @@ class _Output:
     graph: DependencyGraph
     files: dict[str, FileStat]
     generation: int  # the engine's read_articles that its last build saw
+    schedule: Schedule  # what its last build's clock decided
 
 
 class Engine:
@@ -171,9 +175,12 @@ class Engine:
         use_cache: bool = True,
         fingerprint: bool = True,
         index_search: bool = True,
+        future: bool = False,
     ):
         self.site_dir = _site_folder(Path(site_dir))
         self.drafts = drafts
+        # Publish the articles dated later than the build's clock (--future, the preview).
+        self.future = future
         self.base_url = base_url
         self.jobs = max(1, jobs or default_jobs())
         self.use_cache = use_cache
@@ -205,12 +212,13 @@ class Engine:
 
     # Load, validate, model ------------------------------------------------------
 
-    def load(self, changed: Collection[Path] | None = None) -> LoadedSite:
+    def load(self, changed: Collection[Path] | None = None, now: dt.datetime | None = None) -> LoadedSite:
         """Read and check everything the site is made of; raises SiteError with every
-        problem found."""
-        return self._load(changed)[0]
+        problem found. `now`: the clock that decides which articles are published (default:
+        the time of the call)."""
+        return self._load(changed, now or _clock())[0]
 
-    def _load(self, changed: Collection[Path] | None) -> tuple[LoadedSite, _Model]:
+    def _load(self, changed: Collection[Path] | None, now: dt.datetime) -> tuple[LoadedSite, _Model]:
         config, problems = load_config(self.site_dir, self.base_url)
         theme, theme_problems = find_theme(self.site_dir, config.theme)
         files, file_problems = self.read_articles(config, changed)
@@ -219,7 +227,7 @@ class Engine:
         problems += theme_problems + file_problems + story_problems
         if any(p.is_error for p in problems) or theme is None:
             raise SiteError(problems)
-        model = self._site_model(config, files, stories)
+        model = self._site_model(config, files, stories, now)
         if any(p.is_error for p in model.site.warnings):  # a redirect from a page the site builds
             raise SiteError([*problems, *model.site.warnings])
         return LoadedSite(model.site, theme, (*problems, *model.site.warnings), files), model
@@ -370,13 +378,19 @@ class Engine:
         return delta
 
     def _site_model(
-        self, config: SiteConfig, files: Mapping[str, ValidatedFile], stories: tuple[StoryFile, ...]
+        self,
+        config: SiteConfig,
+        files: Mapping[str, ValidatedFile],
+        stories: tuple[StoryFile, ...],
+        now: dt.datetime,
     ) -> _Model:
         """The model, with what the build derives from it; the last build's while no
-        article's fields, the story files, the configuration or the options changed."""
-        inputs = (config, self.drafts, self._front_version, stories)
-        if self._model is not None and self._model.inputs == inputs:
-            return self._model
+        article's fields, the story files, the configuration or the options changed, and no
+        article's scheduled time or expiry passed (Schedule.holds_at)."""
+        inputs = (config, self.drafts, self.future, self._front_version, stories)
+        kept = self._model
+        if kept is not None and kept.inputs == inputs and kept.site.schedule.holds_at(now):
+            return kept
         articles = [f.article for f in files.values() if f.article]
         site = build_site(
             config,
@@ -385,6 +399,8 @@ class Engine:
             story_files=stories,
             jobs=self.jobs,
             before=self._model.site if self._model is not None else None,
+            now=now,
+            future=self.future,
         )
         position = {page.file_path: i for i, page in enumerate(site.pages)}
         generated = frozenset(position)
@@ -409,8 +425,13 @@ class Engine:
         in_place: bool = False,
         progress: Progress | None = None,
         notify: Notify | None = None,
+        now: dt.datetime | None = None,
     ) -> BuildResult:
         """Build the site into `output_dir` (default: its output/ folder).
+
+        `now` is the build's clock, taken once (default: the time of the call): articles
+        dated later are held back unless the Engine is `future`, and those whose `expires`
+        passed are listed nowhere.
 
         Raises UsageError for an unsafe output folder and SiteError for content,
         configuration or template errors; in both cases the previous output is left
@@ -431,7 +452,7 @@ class Engine:
         except OSError as exc:
             raise SiteError([_write_error(exc, None)]) from exc
         try:
-            return self._build(output, changed, in_place, report, timings, started)
+            return self._build(output, changed, in_place, report, timings, started, now or _clock())
         finally:
             self.cache.close()
             lock.release()
@@ -444,6 +465,7 @@ class Engine:
         report: Progress,
         timings: dict[str, float],
         started: float,
+        now: dt.datetime,
     ) -> BuildResult:
         cache = self.cache
         remembered = self._outputs.get(output.resolve())
@@ -459,16 +481,25 @@ class Engine:
             previous = cache.load_manifest(output) if remembered is None else None
             inputs = None
             if remembered is None and self.use_cache:
-                inputs = _inputs_digest(self.site_dir, (self.drafts, self.base_url, self.fingerprint))
-                if previous and inputs and previous.inputs == inputs and _intact(present, previous.files):
-                    # Nothing the site is made of has changed, and the output is as it was left.
+                inputs = _inputs_digest(
+                    self.site_dir, (self.drafts, self.future, self.base_url, self.fingerprint)
+                )
+                if (
+                    previous
+                    and inputs
+                    and previous.inputs == inputs
+                    and _intact(present, previous.files)
+                    and _holds(previous.valid, now)
+                ):
+                    # Nothing the site is made of has changed, no article's scheduled time or
+                    # expiry has passed, and the output is as it was left.
                     return BuildResult(
                         output, previous.pages, previous.articles, 0, 0, len(previous.files), 0,
                         time.perf_counter() - started, (*previous.warnings, *cleanup, *cache.warnings),
-                        timings,
+                        timings, held_back=previous.held_back, next_scheduled=previous.next_scheduled,
                     )  # fmt: skip
         with _timed(timings, "load"):
-            loaded, model = self._load(changed)
+            loaded, model = self._load(changed, now)
         site = loaded.site
         last_renderer = self._renderer[1] if self._renderer else None
         with _timed(timings, "plan"):
@@ -491,6 +522,9 @@ class Engine:
                 graph = remembered.graph
                 files: Mapping[str, tuple[int, int]] = remembered.files
                 articles_changed = self._changed_since(remembered.generation)
+                if remembered.schedule != site.schedule:
+                    # Articles came in, or left the lists, with no file changed: look at all.
+                    articles_changed = None
             elif previous is not None:
                 graph, files = DependencyGraph.from_plain(previous.graph), previous.files
             else:
@@ -556,7 +590,7 @@ class Engine:
             graph.record(shapes, reads, renderer.card_reads, values, articles_changed)
             if in_place:  # the preview: its edits ask who read what; better now than then
                 graph.index_readers()
-            self._outputs[output.resolve()] = _Output(graph, stats.files, self._generation)
+            self._outputs[output.resolve()] = _Output(graph, stats.files, self._generation, site.schedule)
             self._forget_changes()
             # The preview's folder is kept in memory between its builds; its record is
             # saved once, so that the next preview starts from it.
@@ -568,6 +602,9 @@ class Engine:
                     pages=len(site.pages),
                     articles=len(site.articles),
                     warnings=tuple(problems),
+                    valid=(site.schedule.valid_from, site.schedule.valid_until),
+                    held_back=len(site.schedule.held_back),
+                    next_scheduled=_next_scheduled(site.schedule),
                 )
                 cache.save_manifest(output, record)
         return BuildResult(
@@ -582,6 +619,8 @@ class Engine:
             warnings=(*problems, *cleanup, *stats.problems, *cache.warnings),
             timings=timings,
             rendered_paths=tuple(page.file_path for page in todo),
+            held_back=len(site.schedule.held_back),
+            next_scheduled=_next_scheduled(site.schedule),
         )
 
     def _renderer_for(self, site: Site, theme: Theme, assets: Mapping[str, str]) -> Renderer:
@@ -669,6 +708,23 @@ class Engine:
             if seconds.get(keys[article.slug], 0.0) > SLOW_BODY_SECONDS
         ]
         return {slug: self._bodies[key] for slug, key in keys.items()}, slow
+
+
+def _clock() -> dt.datetime:
+    """The build's "now": read once per build, here, and passed down."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _holds(valid: tuple[dt.datetime | None, dt.datetime | None] | None, now: dt.datetime) -> bool:
+    """Is `now` within the span over which a build's schedule stays right (Schedule)?"""
+    if valid is None:
+        return False
+    start, end = valid
+    return (start is None or start <= now) and (end is None or now < end)
+
+
+def _next_scheduled(schedule: Schedule) -> dt.datetime | None:
+    return schedule.held_back[0].date if schedule.held_back else None
 
 
 @dataclass(frozen=True)

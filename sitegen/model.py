@@ -203,6 +203,9 @@ class PageData:
     template: ClassVar[str]
     in_sitemap: ClassVar[bool] = True  # for the pages written as index.html
 
+    def listed_in_sitemap(self) -> bool:
+        return self.in_sitemap
+
     def variables(self) -> dict[str, object]:
         return dict(self.__dict__)  # its fields: a frozen dataclass has nothing else there
 
@@ -239,6 +242,13 @@ class ArticlePage(PageData):
     newer: Article | None
     in_stories: tuple[StoryPosition, ...] = ()  # each story it is part of
     related: tuple[Article, ...] = ()  # best first (sitegen/related.py)
+    # The image link previews show (og:image, JSON-LD): a full address, or none.
+    share_image: str | None = None
+    scheduled: bool = False  # published ahead of its date (the preview, --future): a badge
+    expired: bool = False  # past its `expires`: listed nowhere, its page with a notice
+
+    def listed_in_sitemap(self) -> bool:
+        return not self.expired
 
     def shown_in_full(self) -> tuple[Article, ...]:
         return (self.article,)
@@ -375,6 +385,54 @@ class Page:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """What the build's clock decided. `now` is taken once per build (the engine's, or a
+    test's) and never read here: an article dated later than now is held back (no page, in
+    no listing, feed, sitemap, search, related list or story), or with `future` published and
+    marked scheduled; one whose `expires` has passed leaves every listing, feed, related list,
+    story and the sitemap (and search) but keeps its page, with a notice. The decision stays
+    right while the clock is within [valid_from, valid_until): the engine keeps the model
+    while it is, and makes it again when a scheduled time or an expiry passes."""
+
+    held_back: tuple[Article, ...] = ()  # dated after now, oldest first (none with future)
+    scheduled: frozenset[str] = frozenset()  # slugs published ahead of their date (future)
+    expired: tuple[Article, ...] = ()  # newest first
+    valid_from: dt.datetime | None = None  # the latest date or expiry at or before now
+    valid_until: dt.datetime | None = None  # the earliest after now
+
+    def holds_at(self, now: dt.datetime | None) -> bool:
+        """Would the clock at `now` decide the same? (None: a build without a clock.)"""
+        if now is None:
+            return self.valid_from is None and self.valid_until is None
+        return (self.valid_from is None or self.valid_from <= now) and (
+            self.valid_until is None or now < self.valid_until
+        )
+
+
+def plan_schedule(articles: Collection[Article], now: dt.datetime | None, future: bool) -> Schedule:
+    """The schedule of `articles` (drafts already left out) at `now`; None: no clock, so every
+    article is published and none expires."""
+    if now is None:
+        return Schedule()
+    times = [a.date for a in articles] + [a.expires for a in articles if a.expires is not None]
+    ahead = sorted((a for a in articles if a.date > now), key=lambda a: (a.date, a.slug))
+    return Schedule(
+        held_back=() if future else tuple(ahead),
+        scheduled=frozenset(a.slug for a in ahead) if future else frozenset(),
+        # Validation keeps `expires` after `date`: an article held back has not expired.
+        expired=tuple(
+            sorted(
+                (a for a in articles if a.expires is not None and a.expires <= now),
+                key=lambda a: (a.date, a.slug),
+                reverse=True,
+            )
+        ),
+        valid_from=max((t for t in times if t <= now), default=None),
+        valid_until=min((t for t in times if t > now), default=None),
+    )
+
+
+@dataclass(frozen=True)
 class Site:
     config: SiteConfig
     articles: tuple[Article, ...]  # newest first
@@ -388,6 +446,7 @@ class Site:
     stories: tuple[Story, ...] = ()  # developing first, each group by latest activity
     stories_by_slug: dict[str, Story] = field(default_factory=dict, compare=False)
     related: RelatedLists | None = field(default=None, compare=False)  # for the next model
+    schedule: Schedule = Schedule()  # what the build's clock decided
 
     def terms_of(self, article: Article, taxonomy: str) -> tuple[Term, ...]:
         """The article's tags (or regions, or its source) as the site's terms; none under a
@@ -408,12 +467,19 @@ def build_site(
     story_files: Sequence[StoryFile] = (),
     jobs: int = 1,
     before: Site | None = None,
+    now: dt.datetime | None = None,
+    future: bool = False,
 ) -> Site:
     """The site: its articles, terms, stories and timeline, and every page. `jobs`
     processes may find the related articles (sitegen/related.py); given the model `before`
-    an edit, only the related lists that the edit can change are found again."""
+    an edit, only the related lists that the edit can change are found again. `now`: the
+    build's clock, which holds back articles dated later (unless `future`) and expires
+    articles (Schedule); None publishes every article."""
+    candidates = [a for a in articles if drafts or not a.draft]
+    schedule = plan_schedule(candidates, now, future)
+    left_out = {a.slug for a in (*schedule.held_back, *schedule.expired)}
     published = sorted(
-        (a for a in articles if drafts or not a.draft),
+        (a for a in candidates if a.slug not in left_out),
         key=lambda a: (a.date, a.slug),
         reverse=True,
     )
@@ -452,6 +518,7 @@ def build_site(
         terms_by_article=terms_by_article,
         stories=stories,
         stories_by_slug={story.slug: story for story in stories},
+        schedule=schedule,
     )
     related = related_lists(site, jobs, before.related if before is not None else None)
     by_slug = {article.slug: article for article in published}
@@ -676,6 +743,15 @@ def related_lists(site: Site, jobs: int = 1, before: RelatedLists | None = None)
     return find_related(candidates, before, jobs=jobs)
 
 
+def share_image(config: SiteConfig, article: Article) -> str | None:
+    """The full address of the article's image, for link previews: its `image:` (a path of
+    the site, or an address elsewhere as it is)."""
+    image = article.image
+    if not image:
+        return None
+    return image if "://" in image else config.absolute_base + image.lstrip("/")
+
+
 def _story_positions(site: Site) -> dict[str, tuple[StoryPosition, ...]]:
     positions: dict[str, list[StoryPosition]] = defaultdict(list)
     for story in sorted(site.stories, key=lambda story: story.slug):
@@ -720,12 +796,26 @@ def _pages(site: Site, related: dict[str, tuple[Article, ...]]):
         lambda chunk, pages: Listing("Latest", chunk, pages, developing if pages.number == 1 else ()),
     )
     positions = _story_positions(site)
+    scheduled = site.schedule.scheduled
     for i, article in enumerate(articles):
         older = articles[i + 1] if i + 1 < len(articles) else None
         newer = articles[i - 1] if i > 0 else None
         yield Page(
             article.url_path,
-            ArticlePage(article, older, newer, positions.get(article.slug, ()), related[article.slug]),
+            ArticlePage(
+                article,
+                older,
+                newer,
+                positions.get(article.slug, ()),
+                related[article.slug],
+                share_image=share_image(config, article),
+                scheduled=article.slug in scheduled,
+            ),
+        )
+    for article in site.schedule.expired:  # its page only, with a notice: it is in no list
+        yield Page(
+            article.url_path,
+            ArticlePage(article, None, None, share_image=share_image(config, article), expired=True),
         )
     for taxonomy in site.taxonomies.values():
         yield Page(taxonomy.url_path, TermsPage(taxonomy))

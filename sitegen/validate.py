@@ -37,6 +37,7 @@ KNOWN_FIELDS = (
     "retrieved",
     "archive_url",
     "paywalled",
+    "expires",
 )
 # Written by `sitegen import`; kept in `meta` like any other extra key, but never a near-miss.
 RECOGNISED_EXTRAS = ("dateline", "fingerprint")
@@ -71,6 +72,12 @@ class Article:
     retrieved: dt.datetime | None = None
     archive_url: str | None = None
     paywalled: bool = False
+    # Each author's name as written (`author:` one name or a list), for structured data;
+    # `author` is them joined for display.
+    authors: tuple[str, ...] = ()
+    # When it leaves listings and feeds (`expires:`), its page kept with a notice; the build
+    # decides with its clock (sitegen/model.py, Schedule).
+    expires: dt.datetime | None = None
     # A digest of every field, for the build's dependency graph: what a page can read of
     # the article changes exactly when this does. (The body is not a field: it is kept
     # beside the article, in ValidatedFile, so that a body edit leaves the model as it was.)
@@ -218,6 +225,13 @@ def validate_file(
     title = reader.text("title", required=True)
     date, has_time = reader.moment("date", required=True)
     updated, _ = reader.moment("updated")
+    expires, _ = reader.moment("expires")
+    if expires is not None and date is not None and expires <= date:
+        reader.fail(
+            "expires",
+            f"expires: {expires.isoformat()} is not after the article's date ({date.isoformat()}): "
+            "it would never be listed",
+        )
     source_name = reader.text("source", required=True)
     source_url = reader.text("source_url")
     if source_url and not is_web_url(source_url):
@@ -244,6 +258,7 @@ def validate_file(
     if not isinstance(paywalled, bool):
         reader.fail("paywalled", f"paywalled: expected true or false, got {shown(paywalled)}")
     slug = _slug(reader, source)
+    authors = _authors(reader)
     given_summary = reader.text("summary")
     article = Article(
         slug=slug or "",
@@ -256,7 +271,7 @@ def validate_file(
         tags=reader.names("tags", split_commas=True),
         summary=given_summary or first_paragraph(source.body),
         summary_from_body=not given_summary,
-        author=_author(reader),
+        author=", ".join(authors) or None,
         image=image,
         image_caption=reader.text("image_caption"),
         updated=updated,
@@ -269,6 +284,8 @@ def validate_file(
         retrieved=retrieved if retrieved_has_time else None,
         archive_url=archive,
         paywalled=paywalled is True,
+        authors=authors,
+        expires=expires,
     )
     problems = dropped + reader.problems + _near_misses(source, taxonomies)
     return (None if any(p.is_error for p in problems) else article.with_digest()), source.body, problems
@@ -291,11 +308,14 @@ def _slug(reader: _Fields, source: SourceFile) -> str | None:
     return given
 
 
-def _author(reader: _Fields) -> str | None:
+def _authors(reader: _Fields) -> tuple[str, ...]:
+    """`author:` as one name or a list of names (a name may hold a comma: only a list gives
+    several)."""
     value = reader.source.front_matter.get("author")
     if isinstance(value, list):
-        return ", ".join(reader.names("author", split_commas=False)) or None
-    return reader.text("author")
+        return reader.names("author", split_commas=False)
+    author = reader.text("author")
+    return (author,) if author else ()
 
 
 def _near_misses(source: SourceFile, taxonomies: tuple[str, ...]) -> list[Problem]:

@@ -13,11 +13,16 @@ Black box: it uses only `sitegen.build` and the `BuildResult` it returns. A seco
 builds, told which files changed as the preview's watcher tells it, writing in place as
 the preview does: its shortcuts (what changed since its last build, who read what) must
 give the same bytes too.
+Both machines build with a clock of their own (the build's `now`), which a step moves (or
+turns back): an article's scheduled date or its `expires:` passing between two builds must
+give the pages a clean build at that time gives, with no file changed. The in-memory machine
+builds with `future` on, as the preview does (scheduled articles published, with a badge).
 `SITEGEN_STATEFUL_EXAMPLES=500` runs it longer (see docs/testing.md).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -249,6 +254,16 @@ PEOPLE = ["Ana Lima", "Jonas Berg"]
 STORIES = ["Grid crisis", "grid Crisis", "Port strike"]  # two spellings of one story
 STORY_FILES = ["grid-crisis", "port-strike", "orphan"]  # the last is a story no article names
 SOURCES = ["Meridian Wire", "Harbour Broadcasting"]
+EXPIRIES = [None, None, "2024-03-20", "2024-04-10T12:00:00"]  # each after every date of DATES
+# The build's clock: before, between and after the articles' dates and expiries.
+CLOCKS = [
+    dt.datetime(2023, 12, 1, tzinfo=dt.UTC),
+    dt.datetime(2024, 1, 5, 8, 0, tzinfo=dt.UTC),
+    dt.datetime(2024, 1, 10, tzinfo=dt.UTC),
+    dt.datetime(2024, 2, 3, 10, 0, tzinfo=dt.UTC),
+    dt.datetime(2024, 3, 25, tzinfo=dt.UTC),
+    dt.datetime(2024, 6, 1, tzinfo=dt.UTC),
+]
 TAXONOMIES = ["", "taxonomies: [tags, regions, sources, people]\n", "taxonomies: [tags, regions]\n"]
 
 
@@ -268,6 +283,7 @@ class Story:
     stories: tuple[str, ...] = ()
     draft: bool = False
     slug: str | None = None
+    expires: str | None = None
     lead: int = 0  # versions of the first paragraph (the summary) and of the rest of the body
     rest: int = 0
 
@@ -287,6 +303,8 @@ class Story:
             extra["draft"] = "true"
         if self.slug:
             extra["slug"] = self.slug
+        if self.expires:
+            extra["expires"] = self.expires
         body = (
             f"Lead paragraph {self.lead} of story {self.number}.\n\nThe rest, {self.marker}, version {self.rest}, "
             "[trade](/tags/trade/)."  # a link into the site: under the base path, or relative
@@ -311,6 +329,7 @@ def story_strategy(number: int) -> st.SearchStrategy[Story]:
         people=subset(PEOPLE),
         stories=subset(STORIES),
         draft=st.booleans().map(lambda b: b and number % 3 == 2),  # now and then a draft
+        expires=st.sampled_from(EXPIRIES),
     )
 
 
@@ -383,6 +402,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
     """A site, its theme and its output; every rule edits the site and then checks the build."""
 
     stories = Bundle("stories")  # numbers of the articles that exist
+    future = False  # publish articles dated after the clock (as the preview does)
 
     def __init__(self) -> None:
         super().__init__()
@@ -395,6 +415,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.next_number = 0
         self.builds = 0
         self.changed: set[Path] = set()  # the files changed since the last build
+        self.now = CLOCKS[-1]  # the builds' clock
 
     def touch(self, path: Path) -> None:
         self.changed.add(path)
@@ -424,7 +445,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
         return story
 
     def build(self) -> BuildResult:
-        return build(self.site, self.out, jobs=1)
+        return build(self.site, self.out, jobs=1, now=self.now, future=self.future)
 
     def check(self):
         """Build incrementally and cleanly; both outputs must be the same bytes."""
@@ -432,7 +453,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.changed = set()
         clean_out = self.root / f"clean-{self.builds}"
         self.builds += 1
-        build(self.site, clean_out, use_cache=False, jobs=1)
+        build(self.site, clean_out, use_cache=False, jobs=1, now=self.now, future=self.future)
         clean = tree(clean_out)
         shutil.rmtree(clean_out)
         stale = differences(tree(self.out), clean)
@@ -441,8 +462,18 @@ class IncrementalBuilds(RuleBasedStateMachine):
 
     # -- the site as it starts
 
-    @initialize(target=stories, count=st.integers(3, 8), config=SITE_YAML, templates=theme(), data=st.data())
-    def start(self, count: int, config: str, templates: dict[str, str], data: st.DataObject):
+    @initialize(
+        target=stories,
+        count=st.integers(3, 8),
+        config=SITE_YAML,
+        templates=theme(),
+        data=st.data(),
+        clock=st.sampled_from(CLOCKS),
+    )
+    def start(
+        self, count: int, config: str, templates: dict[str, str], data: st.DataObject, clock: dt.datetime
+    ):
+        self.now = clock
         self.write("site.yaml", config)
         for name, text in templates.items():
             self.write(f"themes/default/templates/{name}", text)
@@ -471,8 +502,13 @@ class IncrementalBuilds(RuleBasedStateMachine):
             f"a body edit to {story.file} rendered pages that do not show its body: "
             f"{sorted(set(result.rendered_paths) - showing)}"
         )
-        if not story.draft:
+        if not story.draft and self.published(story):
             assert result.rendered_paths, f"a body edit to {story.file} rendered nothing"
+
+    def published(self, story: Story) -> bool:
+        """Has its page (not held back: due by the clock, or the build publishes the future)?"""
+        due = dt.datetime.fromisoformat(story.date).replace(tzinfo=dt.UTC)  # the site's timezone is UTC
+        return self.future or due <= self.now
 
     @rule(number=stories)
     def edit_lead(self, number: int):
@@ -529,6 +565,17 @@ class IncrementalBuilds(RuleBasedStateMachine):
     @rule(number=stories, date=st.sampled_from(DATES))
     def edit_date(self, number: int, date: str):
         self.change(number, date=date)
+        self.check()
+
+    @rule(number=stories, expires=st.sampled_from(EXPIRIES))
+    def edit_expires(self, number: int, expires: str | None):
+        self.change(number, expires=expires)
+        self.check()
+
+    @rule(clock=st.sampled_from(CLOCKS))
+    def time_passes(self, clock: dt.datetime):
+        """The clock moves (or is turned back), no file changes: articles come due or expire."""
+        self.now = clock
         self.check()
 
     @rule(number=stories, draft=st.booleans())
@@ -633,7 +680,10 @@ test_incremental_builds_equal_clean_builds = IncrementalBuilds.TestCase
 
 
 class InMemoryBuilds(IncrementalBuilds):
-    """The same, through one Engine kept between builds, as `sitegen serve` keeps it."""
+    """The same, through one Engine kept between builds, as `sitegen serve` keeps it (and with
+    scheduled articles published, as it does)."""
+
+    future = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -641,9 +691,9 @@ class InMemoryBuilds(IncrementalBuilds):
 
     def build(self) -> BuildResult:
         if self.engine is None:
-            self.engine = Engine(self.site, jobs=1)
-            return self.engine.build(self.out, in_place=True)
-        return self.engine.build(self.out, changed=self.changed, in_place=True)
+            self.engine = Engine(self.site, jobs=1, future=self.future)
+            return self.engine.build(self.out, in_place=True, now=self.now)
+        return self.engine.build(self.out, changed=self.changed, in_place=True, now=self.now)
 
 
 InMemoryBuilds.TestCase.settings = IncrementalBuilds.TestCase.settings

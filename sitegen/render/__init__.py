@@ -28,6 +28,7 @@ from .reads import (
     card_key,
     feed_entry_key,
 )
+from .structured import breadcrumb_list, headline, json_ld, og_locale, persons
 from .theme import Theme
 
 CARD_TEMPLATE = "partials/card.html"  # what card(article) renders
@@ -79,6 +80,7 @@ class Renderer:
             asset=self.asset,
             absolute_url=self.absolute_url,
             card=self.card,
+            breadcrumb_list=breadcrumb_list,
         )
 
     def url(self, target: object) -> str:
@@ -271,6 +273,8 @@ def _environment(theme: Theme, compiled: jinja2.BytecodeCache | None) -> Trackin
         auto_reload=False,
     )
     env.filters.update(date=format_date, month_name=month_name)
+    # Link previews and structured data (partials/meta.html).
+    env.filters.update(json_ld=json_ld, headline=headline, og_locale=og_locale, persons=persons)
     return env
 
 

@@ -77,7 +77,7 @@ def sitemap(site: Site, absolute_url: AbsoluteUrl) -> bytes:
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
     for page in site.pages:
-        if not page.file_path.endswith("index.html") or not page.data.in_sitemap:
+        if not page.file_path.endswith("index.html") or not page.data.listed_in_sitemap():
             continue
         lines.append(f"  <url>\n    <loc>{escape(absolute_url(page.url_path, quoted=True))}</loc>")
         if isinstance(page.data, ArticlePage):

@@ -87,6 +87,8 @@ class PreviewBuilds:
                     drafts=request.drafts,
                     base_url=request.origin + base_path,
                     fingerprint=False,  # a stylesheet edit then renders no page again
+                    # The editor's view: scheduled articles too, with a badge (README, Scheduled).
+                    future=True,
                 )
                 self._made_for = made_for
             try:
