@@ -1,0 +1,231 @@
+"""The theme's words in the site's language: its strings, dates and numbers.
+
+A theme keeps its strings as YAML files named by language (themes/default/i18n/fr.yaml),
+one key per string; en.yaml lists every key. A string that depends on a count holds one
+text per CLDR plural category of the language (`one`, `few`, `many`, `other`), and Babel's
+plural rules pick the category. A site's own i18n/<language>.yaml overrides any key.
+Dates and numbers are formatted by Babel for the language's locale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import babel
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
+from markupsafe import Markup, escape
+
+from .errors import Problem, error, shown, warning
+from .yamlfile import parse_mapping, read_text
+
+I18N_DIR = "i18n"  # the folder, in a theme and in a site, that holds the strings
+REFERENCE_LANGUAGE = "en"  # its file lists every key; the fallback for a language without one
+# The keys whose texts are Babel date patterns (https://cldr.unicode.org date field symbols):
+# a language without shipped strings takes its locale's own CLDR formats instead of English's.
+DATE_PATTERNS = {
+    "date.long": ("long", None),
+    "date.short": ("medium", None),
+    "date.month_year": (None, "yMMMM"),
+}
+
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")  # CLDR's
+Text = str | Mapping[str, str]  # one text, or one text per plural category
+
+
+@dataclass(frozen=True)
+class Strings:
+    """The theme's strings for one language, with what formats its dates and numbers."""
+
+    language: str  # as site.yaml names it
+    locale: babel.Locale
+    texts: Mapping[str, Text]
+
+    @property
+    def right_to_left(self) -> bool:
+        return self.locale.character_order == "right-to-left"
+
+    @property
+    def direction(self) -> str:
+        """The value of <html dir>: "rtl" or "ltr"."""
+        return "rtl" if self.right_to_left else "ltr"
+
+    def text(self, key: str, n: int | None = None) -> str:
+        """The string `key`, in the plural form for the count `n` if it has plural forms.
+        Raises KeyError for a key the theme does not have (a template's mistake, which the
+        render reports with the template's line)."""
+        found = self.texts.get(key)
+        if found is None:
+            raise KeyError(f"no theme string {key!r} (see {I18N_DIR}/{REFERENCE_LANGUAGE}.yaml)")
+        if isinstance(found, str):
+            return found
+        if n is None:
+            raise KeyError(f"theme string {key!r} has plural forms: give it a count, t({key!r}, n=...)")
+        category = self.locale.plural_form(abs(n))
+        return found.get(category) or found["other"]
+
+    def translate(self, key: str, n: int | None = None, **values: object) -> Markup:
+        """t("key", n=3, name=...): the string with `{n}` (the count, formatted for the locale)
+        and the named values put in. The string is escaped (a site's override cannot add
+        markup); a value is escaped unless it is markup already (a link made in the template)."""
+        if n is not None:
+            values["n"] = self.number(n)
+        return Markup(escape(self.text(key, n))).format(**values)
+
+    def number(self, value: int | float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def date(self, moment: dt.date, style: str = "long") -> str:
+        """'3 December 2024' (long), '3 Dec 2024' (short), '14:05' (time), '2024-12-03T14:05:00+01:00'
+        (iso, for machines), in the words and order of the language."""
+        if style == "iso":
+            return moment.isoformat()
+        if style == "time":
+            return f"{moment:%H:%M}"
+        return babel_format_date(moment, self.text(f"date.{style}"), locale=self.locale)
+
+    def month_year(self, year: int, month: int) -> str:
+        """'December 2024', as a heading: the month's name as it stands alone, capitalised."""
+        return _capitalised(
+            babel_format_date(dt.date(year, month, 1), self.text("date.month_year"), self.locale)
+        )
+
+    def month_name(self, month: int) -> str:
+        """'December', as a heading."""
+        names = self.locale.months["stand-alone"]["wide"]
+        return _capitalised(names[month])
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def load_strings(
+    site_dir: Path, theme_folders: tuple[Path, ...], language: str
+) -> tuple[Strings, list[Problem]]:
+    """The strings for `language`: the theme's (the first of `theme_folders`, highest
+    priority first, that has the key), then the site's i18n/<language>.yaml over them."""
+    problems: list[Problem] = []
+    locale = _locale(language, problems)
+    texts: dict[str, Text] = {}
+    shipped = False
+    for folder in reversed(theme_folders):  # lowest priority first: later ones replace
+        reference = folder / I18N_DIR / f"{REFERENCE_LANGUAGE}.yaml"
+        texts.update(_read(reference, _label(site_dir, reference), problems)[0])
+        translated = _translation_file(folder, language)
+        if translated is not None:
+            shipped = True
+            texts.update(_read(translated, _label(site_dir, translated), problems)[0])
+    if not shipped and language.split("-")[0].lower() != REFERENCE_LANGUAGE:
+        problems.append(
+            warning(
+                "site.yaml",
+                None,
+                f"language {language!r}: the theme has no strings in this language, so its words "
+                f"are English (dates and numbers follow {language!r}); translate them in "
+                f"{I18N_DIR}/{language}.yaml (the keys are in the theme's {I18N_DIR}/en.yaml)",
+            )
+        )
+        texts.update(_locale_date_patterns(locale))
+    site_file = site_dir / I18N_DIR / f"{language}.yaml"
+    if site_file.is_file():
+        label = f"{I18N_DIR}/{language}.yaml"
+        own, lines = _read(site_file, label, problems)
+        for key, text in own.items():
+            if key not in texts:
+                problems.append(
+                    warning(
+                        label,
+                        lines.get(key),
+                        f"{key!r} is not one of the theme's strings (a misspelt key?); it is kept "
+                        "for the site's own templates",
+                    )
+                )
+            elif isinstance(text, str) != isinstance(texts[key], str):
+                shape = (
+                    "one text" if isinstance(texts[key], str) else "texts by plural category (one, other...)"
+                )
+                problems.append(
+                    error(label, lines.get(key), f"{key!r}: the theme's string is {shape}; so must this be")
+                )
+                continue
+            texts[key] = text
+    return Strings(language, locale, texts), problems
+
+
+def _locale(language: str, problems: list[Problem]) -> babel.Locale:
+    try:
+        return babel.Locale.parse(language.replace("-", "_"))
+    except (ValueError, babel.UnknownLocaleError):
+        problems.append(
+            warning(
+                "site.yaml",
+                None,
+                f"language {language!r} is not a language Babel knows (use a code such as "
+                "en, fr, de-CH): dates and numbers are formatted as in English",
+            )
+        )
+        return babel.Locale.parse(REFERENCE_LANGUAGE)
+
+
+def _translation_file(theme_folder: Path, language: str) -> Path | None:
+    """The theme's file for `language`: de-CH.yaml, else de.yaml."""
+    for name in dict.fromkeys([language, language.split("-")[0].lower()]):
+        path = theme_folder / I18N_DIR / f"{name}.yaml"
+        if path.is_file():
+            return path
+    return None
+
+
+def _locale_date_patterns(locale: babel.Locale) -> dict[str, str]:
+    patterns = {}
+    for key, (standard, skeleton) in DATE_PATTERNS.items():
+        if standard is not None:
+            patterns[key] = locale.date_formats[standard].pattern
+        elif skeleton is not None:
+            patterns[key] = str(locale.datetime_skeletons.get(skeleton, "MMMM y")).replace("MMMM", "LLLL")
+    return patterns
+
+
+def _label(site_dir: Path, path: Path) -> str:
+    """How messages name a strings file: by its path in the site, or in the built-in themes."""
+    try:
+        return path.resolve().relative_to(site_dir.resolve()).as_posix()
+    except ValueError:
+        return f"(built-in theme) {path.parent.parent.name}/{I18N_DIR}/{path.name}"
+
+
+def _read(path: Path, label: str, problems: list[Problem]) -> tuple[dict[str, Text], dict[str, int]]:
+    """A strings file's texts and each key's line; what is wrong in it goes to `problems`.
+    A theme need not have the file."""
+    if not path.is_file():
+        return {}, {}
+    text, problem = read_text(path, label)
+    if problem is not None:
+        problems.append(problem)
+        return {}, {}
+    values, lines, found = parse_mapping(text, label, 1)
+    problems.extend(found)
+    texts: dict[str, Text] = {}
+    for key, value in values.items():
+        if isinstance(value, str):
+            texts[key] = value
+        elif (
+            isinstance(value, dict)
+            and "other" in value
+            and all(k in PLURAL_CATEGORIES and isinstance(v, str) for k, v in value.items())
+        ):
+            texts[key] = dict(value)
+        else:
+            problems.append(
+                error(
+                    label,
+                    lines.get(key),
+                    f"{key!r}: expected a text, or texts by plural category ({', '.join(PLURAL_CATEGORIES)}) "
+                    f"with other among them; got {shown(value)}",
+                )
+            )
+    return texts, lines
