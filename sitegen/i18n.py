@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from string import Formatter
 
 import babel
 from babel.dates import format_date as babel_format_date
@@ -24,14 +25,6 @@ from .yamlfile import parse_mapping, read_text
 
 I18N_DIR = "i18n"  # the folder, in a theme and in a site, that holds the strings
 REFERENCE_LANGUAGE = "en"  # its file lists every key; the fallback for a language without one
-# The keys whose texts are Babel date patterns (https://cldr.unicode.org date field symbols):
-# a language without shipped strings takes its locale's own CLDR formats instead of English's.
-DATE_PATTERNS = {
-    "date.long": ("long", None),
-    "date.short": ("medium", None),
-    "date.month_year": (None, "yMMMM"),
-}
-
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")  # CLDR's
 Text = str | Mapping[str, str]  # one text, or one text per plural category
 
@@ -144,16 +137,40 @@ def load_strings(
                         "for the site's own templates",
                     )
                 )
-            elif isinstance(text, str) != isinstance(texts[key], str):
-                shape = (
-                    "one text" if isinstance(texts[key], str) else "texts by plural category (one, other...)"
-                )
-                problems.append(
-                    error(label, lines.get(key), f"{key!r}: the theme's string is {shape}; so must this be")
-                )
+            elif (wrong := _unlike(key, text, texts[key])) is not None:
+                problems.append(error(label, lines.get(key), f"{key!r}: {wrong}"))
                 continue
             texts[key] = text
     return Strings(language, locale, texts), problems
+
+
+def _unlike(key: str, text: Text, theirs: Text) -> str | None:
+    """What keeps a site's `text` from replacing the theme's string `theirs`, if anything."""
+    if isinstance(text, str) != isinstance(theirs, str):
+        shape = "one text" if isinstance(theirs, str) else "texts by plural category (one, other...)"
+        return f"the theme's string is {shape}; so must this be"
+    if key.startswith("date."):
+        return None  # a Babel pattern, not a text with {names}
+    filled, known = _placeholders(text), _placeholders(theirs) or set()
+    if filled is None:
+        return "a lone { or }; write a brace as {{ or }}"
+    if unknown := filled - known:
+        # The template fills in only the theme string's {names}: another would fail it.
+        return (
+            f"{', '.join(sorted('{' + name + '}' for name in unknown))} is not filled in by the theme "
+            f"(this string has {', '.join(sorted('{' + name + '}' for name in known)) or 'none'}); "
+            "write a brace as {{ or }}"
+        )
+    return None
+
+
+def _placeholders(text: Text) -> set[str] | None:
+    """The {names} a string's texts fill in ({{ and }} are braces); None for a lone brace."""
+    forms = [text] if isinstance(text, str) else list(text.values())
+    try:
+        return {name for form in forms for _, name, _, _ in Formatter().parse(form) if name is not None}
+    except ValueError:
+        return None
 
 
 def _locale(language: str, problems: list[Problem]) -> babel.Locale:
@@ -181,13 +198,15 @@ def _translation_file(theme_folder: Path, language: str) -> Path | None:
 
 
 def _locale_date_patterns(locale: babel.Locale) -> dict[str, str]:
-    patterns = {}
-    for key, (standard, skeleton) in DATE_PATTERNS.items():
-        if standard is not None:
-            patterns[key] = locale.date_formats[standard].pattern
-        elif skeleton is not None:
-            patterns[key] = str(locale.datetime_skeletons.get(skeleton, "MMMM y")).replace("MMMM", "LLLL")
-    return patterns
+    """The locale's own CLDR formats for the date keys (Babel patterns), for a language the
+    theme has no strings in: better than English's order for its month names."""
+    month_year = locale.datetime_skeletons.get("yMMMM")
+    return {
+        "date.long": locale.date_formats["long"].pattern,
+        "date.short": locale.date_formats["medium"].pattern,
+        # LLLL: the month's name as it stands alone, as a heading shows it.
+        "date.month_year": (month_year.pattern if month_year else "MMMM y").replace("MMMM", "LLLL"),
+    }
 
 
 def _label(site_dir: Path, path: Path) -> str:

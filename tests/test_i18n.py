@@ -172,6 +172,20 @@ def test_an_override_of_a_plural_string_must_have_plural_forms(tmp_path):
     assert "plural" in problem.message
 
 
+def test_an_override_with_a_name_the_theme_does_not_fill_in_is_an_error(tmp_path):
+    site = small_site(
+        tmp_path,
+        "en",
+        {"i18n/en.yaml": "term.follow: 'Follow {name}'\nnav.latest: 'New {'\nolder: 'Older {{n}}'\n"},
+    )
+    with pytest.raises(SiteError) as raised:
+        Engine(site, use_cache=False).build()
+    errors = sorted((p.line, p.message) for p in raised.value.problems if p.is_error)
+    assert [line for line, _ in errors] == [1, 2]  # line 3's braces are written as braces
+    assert "{name} is not filled in by the theme (this string has {term})" in errors[0][1]
+    assert "a lone { or }" in errors[1][1]
+
+
 def test_a_language_without_translation_falls_back_to_english_with_one_warning(tmp_path):
     site = small_site(tmp_path, "it")
     result = Engine(site, use_cache=False).build()
