@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from string import Formatter
 
@@ -36,6 +36,8 @@ class Strings:
     language: str  # as site.yaml names it
     locale: babel.Locale
     texts: Mapping[str, Text]
+    _numbers: dict[int | float, str] = field(default_factory=dict, init=False, compare=False, repr=False)
+    _categories: dict[int, str] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def right_to_left(self) -> bool:
@@ -57,7 +59,9 @@ class Strings:
             return found
         if n is None:
             raise KeyError(f"theme string {key!r} has plural forms: give it a count, t({key!r}, n=...)")
-        category = self.locale.plural_form(abs(n))
+        category = self._categories.get(n)
+        if category is None:  # Babel's rule, once a count (it takes some 20 µs)
+            category = self._categories[n] = self.locale.plural_form(abs(n))
         return found.get(category) or found["other"]
 
     def translate(self, key: str, n: int | None = None, **values: object) -> Markup:
@@ -66,10 +70,18 @@ class Strings:
         markup); a value is escaped unless it is markup already (a link made in the template)."""
         if n is not None:
             values["n"] = self.number(n)
-        return Markup(escape(self.text(key, n))).format(**values)
+        text = escape(self.text(key, n))
+        # str.format of the escaped text with escaped values: what Markup.format gives for
+        # {name} fields, in a fifth of the time (pages call this thousands of times).
+        return Markup(str(text).format(**{name: escape(value) for name, value in values.items()}))
 
     def number(self, value: int | float) -> str:
-        return format_decimal(value, locale=self.locale)
+        """12345 -> '12,345' ('12.345' in German); each number formatted once (Babel takes
+        about 50 µs a number, and pages show the same few counts thousands of times)."""
+        shown = self._numbers.get(value)
+        if shown is None:
+            shown = self._numbers[value] = format_decimal(value, locale=self.locale)
+        return shown
 
     def date(self, moment: dt.date, style: str = "long") -> str:
         """'3 December 2024' (long), '3 Dec 2024' (short), '14:05' (time), '2024-12-03T14:05:00+01:00'

@@ -15,11 +15,15 @@ from typing import ClassVar
 import babel
 import pytest
 import yaml
+from babel.numbers import format_decimal
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup, escape
 from siteutil import REPO, article
 
 from sitegen.engine import Engine
 from sitegen.errors import SiteError
-from sitegen.i18n import PLURAL_CATEGORIES, load_strings
+from sitegen.i18n import PLURAL_CATEGORIES, Strings, load_strings
 from sitegen.render.theme import builtin_themes_dir
 
 I18N = REPO / "themes" / "default" / "i18n"
@@ -106,6 +110,43 @@ def test_a_value_put_in_a_string_is_escaped_and_a_string_cannot_add_markup(tmp_p
     (site / "i18n" / "en.yaml").write_text('term.follow: "<b>Follow</b> {term}"\n', encoding="utf-8")
     strings, _ = load_strings(site, THEME, "en")
     assert str(strings.translate("term.follow", term="<i>")) == "&lt;b&gt;Follow&lt;/b&gt; &lt;i&gt;"
+
+
+# translate() fills a string in with str.format on escaped parts, and remembers numbers and
+# plural categories: the same as Markup.format and Babel every time.
+_FIELD_TEXT = st.text(alphabet=st.sampled_from("ab <>&'\"{}é→"), max_size=12)
+
+
+@st.composite
+def _string_and_values(draw):
+    names = draw(st.lists(st.sampled_from(["title", "link", "date"]), max_size=3, unique=True))
+    pieces = [draw(_FIELD_TEXT).replace("{", "{{").replace("}", "}}") for _ in range(len(names) + 1)]
+    text = pieces[0] + "".join(f"{{{name}}}{piece}" for name, piece in zip(names, pieces[1:], strict=True))
+    values = {
+        name: draw(st.one_of(_FIELD_TEXT, _FIELD_TEXT.map(lambda t: Markup(f"<a>{escape(t)}</a>"))))
+        for name in names
+    }
+    return text, values
+
+
+@settings(max_examples=400, deadline=None)
+@given(_string_and_values())
+def test_translate_is_markup_format(case):
+    text, values = case
+    strings = Strings("en", babel.Locale.parse("en"), {"key": text})
+    assert strings.translate("key", **values) == Markup(escape(text)).format(**values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(SHIPPED), st.lists(st.integers(min_value=-(10**7), max_value=10**7), max_size=6))
+def test_remembered_numbers_and_plural_forms_are_babel_s(language, counts):
+    locale = babel.Locale.parse(language)
+    forms = {category: f"{category}:{{n}}" for category in ("one", "few", "many", "other")}
+    strings = Strings(language, locale, {"key": forms})
+    for n in [*counts, *counts]:  # asked twice: the second answer is the remembered one
+        category = locale.plural_form(abs(n))
+        expected = f"{category if category in forms else 'other'}:{format_decimal(n, locale=locale)}"
+        assert str(strings.translate("key", n=n)) == expected
 
 
 def test_a_missing_key_is_a_key_error_naming_it(tmp_path):
