@@ -589,7 +589,8 @@ class Engine:
         self, site: Site, theme: Theme, assets: Mapping[str, str], strings: Strings
     ) -> Renderer:
         """The last build's renderer (templates compiled, cards rendered) while the model, the
-        templates and the assets' names are as they were (a body edit); else a new one. (Compiled templates
+        templates, the assets' names and the theme's strings are as they were (a body edit);
+        else a new one. (Compiled templates
         keep what they import with the globals of that time: `site` must not change under
         them.)"""
         # Cards it keeps may link assets: they are right while the assets' names are.
