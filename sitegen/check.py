@@ -96,7 +96,8 @@ def check_site(
             loaded = engine.load(now=now)  # what the build read, from memory (unless edited since)
         except SiteError as exc:
             return CheckReport(tuple(exc.problems), ())
-        templates = Renderer(loaded.site, loaded.theme, engine.site_dir).template_problems()
+        renderer = Renderer(loaded.site, loaded.theme, engine.site_dir, strings=loaded.strings)
+        templates = renderer.template_problems()
         address = Address.of(loaded.site.config.base_url)
         scanned = scan_output(
             output, address, engine.jobs, lambda done, total: report(f"links {done}/{total}")

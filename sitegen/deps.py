@@ -43,12 +43,15 @@ class ModelValues:
         body_digest: Callable[[Article], bytes],
         last: ModelValues | None = None,
         assets: Mapping[str, str] | None = None,
+        strings: Mapping[str, object] | None = None,
     ):
         """`body_digest` gives an article's body digest (bodies are kept beside the
         articles); `last`: the values of an earlier build, whose lookup tables serve again
-        if it had the same model; `assets`: the fingerprinted names of the theme's assets."""
+        if it had the same model; `assets`: the fingerprinted names of the theme's assets;
+        `strings`: the theme's strings in the site's language (sitegen/i18n.py), by key."""
         self.site = site
         self.assets = assets or {}
+        self.strings = strings or {}
         self.template_source = template_source
         self.body_digest = body_digest
         self.articles: dict[str, Article]
@@ -86,6 +89,8 @@ class ModelValues:
             return self._site_value(key)
         if kind == "asset":  # its name stands for its bytes (and those of what it links)
             return digest(self.assets.get(key[1]))
+        if kind == "string":
+            return digest(self.strings.get(key[1]))
         entity = self._entity(key)
         if entity is None:
             return MISSING
@@ -200,12 +205,13 @@ class DependencyGraph:
                         ids = self.article_keys.get(about, ())
                         changed.update(i for i in ids if now.of(self.keys[i]) != self.values[i])
         # With the last build's very model (a body edit in the preview), only the templates,
-        # the assets and what depends on bodies can differ: the rest follows from the model.
+        # the assets, the theme's strings and what depends on bodies can differ: the rest
+        # follows from the model.
         same_model = now.site is self.model
         others_changed = False
         for i in self.other_keys:
             key = self.keys[i]
-            if same_model and key[0] not in ("template", "asset") and key != WHOLE_SITE:
+            if same_model and key[0] not in ("template", "asset", "string") and key != WHOLE_SITE:
                 continue
             if now.of(key) != self.values[i]:
                 changed.add(i)

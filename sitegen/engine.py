@@ -39,6 +39,7 @@ from .cache import BuildCache, FileStat, OutputRecord, SourceStat, content_hash
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .deps import DependencyGraph, ModelValues, digest
 from .errors import Problem, SiteError, UsageError, error, warning
+from .i18n import I18N_DIR, Strings, load_strings
 from .load import CONTENT_DIR, article_label, article_labels
 from .model import Feed, Page, Schedule, Site, build_site, missing_redirect_targets
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
@@ -88,6 +89,7 @@ class LoadedSite:
     theme: Theme
     warnings: tuple[Problem, ...]
     files: Mapping[str, ValidatedFile]  # every article file, by its path in the site folder
+    strings: Strings  # the theme's words in the site's language
 
     def body(self, article: Article) -> str:
         return self.files[article.path].body
@@ -225,12 +227,17 @@ class Engine:
         # A handful of files: read on every build, so that no change to one is missed.
         stories, story_problems = read_story_files(self.site_dir, MarkdownRenderer(config.base_path).convert)
         problems += theme_problems + file_problems + story_problems
-        if any(p.is_error for p in problems) or theme is None:
+        if theme is None:
+            raise SiteError(problems)
+        # A handful of small files, read on every build: the theme's strings and the site's own.
+        strings, string_problems = load_strings(self.site_dir, theme.folders, config.language)
+        problems += string_problems
+        if any(p.is_error for p in problems):
             raise SiteError(problems)
         model = self._site_model(config, files, stories, now)
         if any(p.is_error for p in model.site.warnings):  # a redirect from a page the site builds
             raise SiteError([*problems, *model.site.warnings])
-        return LoadedSite(model.site, theme, (*problems, *model.site.warnings), files), model
+        return LoadedSite(model.site, theme, (*problems, *model.site.warnings), files, strings), model
 
     def read_articles(
         self, config: SiteConfig, changed: Collection[Path] | None = None
@@ -504,7 +511,7 @@ class Engine:
         last_renderer = self._renderer[1] if self._renderer else None
         with _timed(timings, "plan"):
             static, static_problems = _static_files(self.site_dir, loaded.theme, model, self.fingerprint)
-        renderer = self._renderer_for(site, loaded.theme, static.names)
+        renderer = self._renderer_for(site, loaded.theme, static.names, loaded.strings)
         with _timed(timings, "plan"):
             shapes = model.shapes
             sources = loaded.files
@@ -515,6 +522,7 @@ class Engine:
                 lambda article: sources[article.path].body_digest,
                 self._values,
                 static.names,
+                loaded.strings.texts,
             )
             self._values = values
             articles_changed = None
@@ -623,13 +631,16 @@ class Engine:
             next_scheduled=_next_scheduled(site.schedule),
         )
 
-    def _renderer_for(self, site: Site, theme: Theme, assets: Mapping[str, str]) -> Renderer:
+    def _renderer_for(
+        self, site: Site, theme: Theme, assets: Mapping[str, str], strings: Strings
+    ) -> Renderer:
         """The last build's renderer (templates compiled, cards rendered) while the model, the
-        templates and the assets' names are as they were (a body edit); else a new one. (Compiled templates
+        templates, the assets' names and the theme's strings are as they were (a body edit);
+        else a new one. (Compiled templates
         keep what they import with the globals of that time: `site` must not change under
         them.)"""
         # Cards it keeps may link assets: they are right while the assets' names are.
-        stamp = (theme, _templates_stamp(theme), dict(assets))
+        stamp = (theme, _templates_stamp(theme), dict(assets), strings)
         recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
         # The very same model (not an equal one: comparing two models would walk every
         # article), and templates as they were. A template saved twice within the clock's
@@ -641,7 +652,7 @@ class Engine:
             and all(t[2] < recent for t in stamp[1])
         ):
             return self._renderer[1]
-        renderer = Renderer(site, theme, self.site_dir, self._compiled)
+        renderer = Renderer(site, theme, self.site_dir, self._compiled, strings)
         renderer.assets = assets
         self._renderer = (stamp, renderer)
         return renderer
@@ -763,7 +774,13 @@ def _inputs_digest(site_dir: Path, options: object) -> bytes | None:
     when one changed too recently for its mtime to be trusted."""
     recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
     hasher = hashlib.blake2b(repr((__version__, options)).encode(), digest_size=16)
-    roots = [site_dir / CONFIG_FILE, site_dir / CONTENT_DIR, site_dir / STATIC_DIR, site_dir / "themes"]
+    roots = [
+        site_dir / CONFIG_FILE,
+        site_dir / CONTENT_DIR,
+        site_dir / STATIC_DIR,
+        site_dir / "themes",
+        site_dir / I18N_DIR,
+    ]
     for root in [*roots, builtin_themes_dir()]:
         for path in [str(root)] if root.is_file() else _files_below(str(root)):
             try:

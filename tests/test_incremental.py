@@ -128,12 +128,27 @@ def edit_config(site, rng, n):
         f'title: "Brief {n}"\nbase_url: "https://example.org/"\nsearch: false\n'
         f"per_page: {rng.randint(2, 5)}\n"
         f"feed_limit: {rng.randint(2, 6)}\n{taxonomies}"
+        f"language: {rng.choice(['en', 'en', 'fr', 'uk'])}\n"
     )
+
+
+def edit_strings(site, rng, n):
+    """The site's own words (sitegen/i18n.py): strings of pages, of cards, a plural, a date pattern."""
+    choices = [
+        f"nav.latest: Newest {n}\n",
+        f"count.articles:\n  one: '{{n}} item {n}'\n  other: '{{n}} items {n}'\n",
+        rng.choice(['date.long: "d MMMM y"\n', 'date.long: "MMMM d, y"\n', 'date.long: "EEEE d MMM y"\n']),
+        f"older: Earlier {n}\n",
+        f"article.related: See also {n}\n",
+    ]
+    folder = site / "i18n"
+    folder.mkdir(exist_ok=True)
+    (folder / "en.yaml").write_text("".join(rng.sample(choices, rng.randint(0, len(choices)))))
 
 
 EDITS = [
     edit_body, edit_title, edit_tags, edit_date, delete_article, add_article,
-    rename_article, edit_template, edit_base_template, edit_config,
+    rename_article, edit_template, edit_base_template, edit_config, edit_strings,
 ]  # fmt: skip
 
 

@@ -101,3 +101,11 @@ def test_installed_package_builds_a_site_with_the_default_theme(tmp_path, monkey
         assert 'class="masthead' in (public / page).read_text(encoding="utf-8"), page
     [css] = (public / "css").glob("style.*.css")  # under its fingerprinted name
     assert css.read_bytes() == (REPO / "themes" / "default" / "static" / "css" / "style.css").read_bytes()
+    # The theme's words ship in the wheel, every language's file (sitegen/i18n.py).
+    listed = subprocess.run(
+        [str(python), "-c", "from sitegen.render.theme import builtin_themes_dir as b;"
+         "print(' '.join(sorted(p.name for p in (b() / 'default' / 'i18n').glob('*.yaml'))))"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert listed == sorted(p.name for p in (REPO / "themes" / "default" / "i18n").glob("*.yaml"))
+    assert {"en.yaml", "fr.yaml", "de.yaml", "es.yaml", "uk.yaml"} <= set(listed)

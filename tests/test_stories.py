@@ -233,11 +233,11 @@ def test_a_long_story_folds_every_month_but_the_latest(tmp_path):
     }
     out = build(tmp_path, files)
     html = page(out, "stories/long")
-    assert html.count("<details") == 11  # twelve months, the latest open
+    assert html.count('<details class="story-month"') == 11  # twelve months, the latest open
     assert html.count("<h5") == 60  # every article is on the page
-    assert "December 2024</h3>" in html.split("</details>")[-1]
+    assert "December 2024</h3>" in html.split('<details class="story-month"')[-1].split("</details>")[-1]
     short = build(tmp_path / "short", dict(list(files.items())[:12]))
-    assert "<details" not in page(short, "stories/long")
+    assert '<details class="story-month"' not in page(short, "stories/long")
 
 
 def test_story_feed_has_the_newest_entries_first(tmp_path):

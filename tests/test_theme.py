@@ -146,7 +146,8 @@ def test_the_default_theme_is_what_the_issue_asks_for(make_site, cli):
     html = read(site, "articles/budget-vote/")
     assert '<html lang="fr">' in html
     assert '<a class="skip-link" href="#main">' in html and 'id="main"' in html
-    for label in ("Latest", "Timeline", "Tags", "Regions", "Sources"):
+    # The navigation in the site's language (themes/default/i18n/fr.yaml).
+    for label in ("À la une", "Chronologie", "Mots-clés", "Régions", "Sources"):
         assert f">{label}</a>" in html
     assert html.count("<h1") == 1
     css = (DEFAULT_TEMPLATES.parent / "static" / "css" / "style.css").read_text()

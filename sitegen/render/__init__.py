@@ -13,8 +13,10 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
+from ..config import BUILTIN_TAXONOMIES, TaxonomySpec
 from ..errors import Problem, error
-from ..model import ArticlePage, Feed, Page, Robots, Site, Sitemap
+from ..i18n import Strings, load_strings
+from ..model import ArticlePage, Feed, Page, Robots, Site, Sitemap, Taxonomy
 from ..validate import Article
 from . import feeds
 from .links import LinkStyle, depth_of
@@ -27,10 +29,12 @@ from .reads import (
     body_key,
     card_key,
     feed_entry_key,
+    string_key,
 )
 from .structured import breadcrumb_list, headline, json_ld, og_locale, persons
 from .theme import Theme
 
+_BUILTIN_TAXONOMIES = {spec.name: spec for spec in BUILTIN_TAXONOMIES}
 CARD_TEMPLATE = "partials/card.html"  # what card(article) renders
 _SAFE_IN_URLS = re.compile(r"[A-Za-z0-9/_.~-]*")  # what quote() leaves as it is
 
@@ -53,11 +57,19 @@ class Renderer:
     each card it renders depends on the model and the templates only."""
 
     def __init__(
-        self, site: Site, theme: Theme, site_dir: Path, compiled: jinja2.BytecodeCache | None = None
+        self,
+        site: Site,
+        theme: Theme,
+        site_dir: Path,
+        compiled: jinja2.BytecodeCache | None = None,
+        strings: Strings | None = None,
     ):
+        """`strings`: the theme's words in the site's language (sitegen/i18n.py); when not
+        given, read from the theme and the site as a build reads them."""
         self.site = site
         self.site_dir = site_dir
         self.theme = theme
+        self.strings = strings or load_strings(site_dir, theme.folders, site.config.language)[0]
         # The rendered HTML of article bodies by slug, for the pages that show them, and
         # for the feeds (whose links into the site are full addresses); the build fills
         # them once it knows which pages it will render.
@@ -81,7 +93,52 @@ class Renderer:
             absolute_url=self.absolute_url,
             card=self.card,
             breadcrumb_list=breadcrumb_list,
+            t=self.t,
+            text_direction=self.strings.direction,
+            month_year=self.month_year,
+            taxonomy_title=self.taxonomy_title,
+            plural_forms=self.plural_forms,
         )
+        self.env.filters.update(date=self.date, month_name=self.month_name, number=self.number)
+
+    # The theme's words (sitegen/i18n.py). Each string a page reads is recorded, so that a
+    # page is rendered again when its text changes (an edit of the site's i18n/ file).
+    def t(self, key: str, n: int | None = None, **values: object) -> Markup:
+        """t("count.articles", n=3) -> "3 articles"; see Strings.translate."""
+        self.recorder.add(string_key(key))
+        return self.strings.translate(key, n, **values)
+
+    def plural_forms(self, key: str) -> dict[str, str]:
+        """A string's text by plural category, for a script that counts (with the browser's
+        Intl.PluralRules, CLDR's rules as Babel's): {"other": text} for a string of one text."""
+        self.recorder.add(string_key(key))
+        found = self.strings.texts[key]
+        return {"other": found} if isinstance(found, str) else dict(found)
+
+    def date(self, moment: object, style: str = "long") -> str:
+        if style in ("long", "short"):
+            self.recorder.add(string_key(f"date.{style}"))
+        return self.strings.date(moment, style)  # type: ignore[arg-type]
+
+    def month_year(self, year: int, month: int) -> str:
+        self.recorder.add(string_key("date.month_year"))
+        return self.strings.month_year(year, month)
+
+    def month_name(self, month: int) -> str:
+        return self.strings.month_name(month)
+
+    def number(self, value: int | float) -> str:
+        return self.strings.number(value)
+
+    def taxonomy_title(self, taxonomy: TaxonomySpec | Taxonomy, singular: bool = False) -> str:
+        """A taxonomy's title ("Tags"), or its `singular` ("Tag"): a built-in taxonomy's
+        in the site's language while site.yaml leaves it as it comes."""
+        name = taxonomy.name if isinstance(taxonomy, TaxonomySpec) else taxonomy.key
+        title = taxonomy.singular if singular else taxonomy.title
+        builtin = _BUILTIN_TAXONOMIES.get(name)
+        if builtin is None or title != (builtin.singular if singular else builtin.title):
+            return title
+        return str(self.t(f"taxonomy.{name}.singular" if singular else f"taxonomy.{name}"))
 
     def url(self, target: object) -> str:
         """The link to a page of the site: an object with a url_path, or a site-relative
@@ -272,37 +329,6 @@ def _environment(theme: Theme, compiled: jinja2.BytecodeCache | None) -> Trackin
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.filters.update(date=format_date, month_name=month_name)
     # Link previews and structured data (partials/meta.html).
     env.filters.update(json_ld=json_ld, headline=headline, og_locale=og_locale, persons=persons)
     return env
-
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def month_name(number: int) -> str:
-    return MONTHS[number - 1]
-
-
-def format_date(moment, style: str = "long") -> str:
-    """'3 December 2024' (long), '3 Dec 2024' (short), '14:05' (time), '2024-12-03T14:05:00+01:00' (iso)."""
-    if style == "iso":
-        return moment.isoformat()
-    if style == "time":
-        return f"{moment:%H:%M}"
-    month = month_name(moment.month)
-    return f"{moment.day} {month if style == 'long' else month[:3]} {moment.year}"

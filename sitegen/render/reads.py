@@ -82,6 +82,11 @@ def feed_entry_key(slug: str) -> Key:
     return ("article", slug, "@entry")
 
 
+def string_key(name: str) -> Key:
+    """A page's key for a theme string it shows (sitegen/i18n.py): the string's text."""
+    return ("string", name)
+
+
 def body_key(slug: str) -> Key:
     return ("article", slug, "body")
 

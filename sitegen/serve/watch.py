@@ -10,7 +10,7 @@ from pathlib import Path
 from watchdog.events import DirModifiedEvent, FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-WATCHED_FOLDERS = ("content", "themes", "static")
+WATCHED_FOLDERS = ("content", "themes", "static", "i18n")
 WATCHED_FILES = ("site.yaml",)
 
 
@@ -97,7 +97,7 @@ class _Handler(FileSystemEventHandler):
 
 
 class SiteWatcher:
-    """Watches content/, themes/, static/ and site.yaml of a site (folders created later too)."""
+    """Watches content/, themes/, static/, i18n/ and site.yaml of a site (folders created later too)."""
 
     def __init__(self, site_dir: Path, on_change: Callable[[set[Path]], object]):
         self.site_dir = site_dir

@@ -16,6 +16,11 @@ const list = root.querySelector(".search-results");
 const more = root.querySelector(".search-more");
 const bundle = new URL(root.dataset.pagefind, document.baseURI);
 const PAGE = 10; // results shown at a time
+// The page's words in the site's language (search.html); "found" by plural category.
+const words = root.dataset;
+const found = JSON.parse(words.found);
+const plural = new Intl.PluralRules(document.documentElement.lang || "en");
+const counted = (n) => (found[plural.select(n)] || found.other).replace("{n}", n.toLocaleString(document.documentElement.lang || "en"));
 // Every filter value is under the one filter "facet", as "<taxonomy>:<name>" (sitegen/search.py).
 const FACET = "facet";
 
@@ -71,18 +76,16 @@ async function search() {
   if (!query && !Object.keys(filters).length) {
     list.replaceChildren();
     more.hidden = true;
-    status.textContent = "Type a word to search every article.";
+    status.textContent = words.hint;
     return;
   }
-  status.textContent = "Searching…";
+  status.textContent = words.searching;
   const found = await (await loadPagefind()).search(query || null, { filters });
   if (number !== latest) return;
   shown = found.results;
   showing = 0;
   list.replaceChildren();
-  status.textContent = shown.length
-    ? `${shown.length} article${shown.length === 1 ? "" : "s"} found`
-    : "No article matches.";
+  status.textContent = shown.length ? counted(shown.length) : words.none;
   await showMore(number);
 }
 

@@ -1,0 +1,209 @@
+"""The default theme in a real browser (headless Chromium through chromedriver): axe-core finds
+no serious or critical accessibility problem on any kind of page, in light and dark mode; on
+a 390 px phone the navigation takes one line, opens without a script, and the page's heading
+has room under the masthead. Screenshots at 390 px of the home page and an article.
+
+The screenshots go to a temporary folder, or to the folder `SITEGEN_SCREENSHOTS` names:
+`SITEGEN_SCREENSHOTS=docs/screenshots python -m pytest tests/test_accessibility_browser.py`
+makes the ones in docs/screenshots/."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from browserutil import skip_without_chromium, start_chromium
+from siteutil import REPO
+
+import sitegen
+
+pytest.importorskip("selenium")
+axe_selenium_python = pytest.importorskip("axe_selenium_python")
+skip_without_chromium()
+
+from selenium.webdriver.common.by import By  # noqa: E402
+
+# axe-core as axe-selenium-python ships it; loaded into each page by the test itself.
+AXE_JS = Path(axe_selenium_python.__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = 390
+
+# One page of every kind the theme renders, in the sample briefing.
+PAGES = {
+    "home": "",
+    "home, page 2": "page/2/",
+    "article": "articles/slovenia-snap-election-coalition/",
+    "article in a story": "articles/red-sea-war-risk-premiums-fall/",
+    "tag": "tags/shipping/",
+    "tags": "tags/",
+    "region": "regions/europe/",
+    "regions": "regions/",
+    "source": "sources/meridian-wire/",
+    "sources": "sources/",
+    "timeline": "timeline/",
+    "year": "timeline/2024/",
+    "month": "timeline/2024/12/",
+    "story": "stories/red-sea-shipping/",
+    "stories": "stories/",
+    "search": "search/",
+    "not found": "404.html",
+}
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The sample briefing (with its search index) served on loopback; its address."""
+    root = tmp_path_factory.mktemp("a11y")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(root / "out")))
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    site = root / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copytree(REPO / "static", site / "static")
+    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    sitegen.build(site, root / "out", base_url=base, use_cache=False, jobs=1)
+    for path in PAGES.values():
+        assert (root / "out" / (path or "index.html")).exists() or (
+            root / "out" / path / "index.html"
+        ).exists(), path
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = start_chromium()
+    yield driver
+    driver.quit()
+
+
+def emulate(driver, width: int, scheme: str) -> None:
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {
+            "width": width,
+            "height": 844 if width == PHONE else 900,
+            "deviceScaleFactor": 1,
+            "mobile": width == PHONE,
+        },
+    )
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]}
+    )
+
+
+def on_screen(driver, element) -> bool:
+    """Is the element drawn where a reader sees it (the topmost thing at its centre)? Not
+    Selenium's is_displayed(), which counts what is in a closed <details> as hidden even
+    where the page shows it (::details-content)."""
+    return driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect();"
+        "if (!r.width || !r.height) return false;"
+        "const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);"
+        "return hit !== null && arguments[0].contains(hit);",
+        element,
+    )
+
+
+def axe_problems(driver) -> list[dict]:
+    """axe-core's serious and critical violations on the page loaded, each with the
+    elements it found them on."""
+    driver.execute_script(AXE_JS.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then((r) => done(JSON.stringify(r.violations)),"
+        " (e) => done(JSON.stringify([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}])));"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "on": [n["target"] for n in v["nodes"]][:5]}
+        for v in json.loads(result)
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1200, PHONE])
+def test_no_serious_accessibility_problem_on_any_kind_of_page(served, browser, scheme, width):
+    browser.set_script_timeout(60)
+    emulate(browser, width, scheme)
+    found = {}
+    for kind, path in PAGES.items():
+        browser.get(served + path)
+        assert browser.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches") == (
+            scheme == "dark"
+        )
+        problems = axe_problems(browser)
+        if problems:
+            found[kind] = problems
+    assert found == {}, json.dumps(found, indent=1)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_open_phone_menu_has_no_serious_accessibility_problem(served, browser, scheme):
+    browser.set_script_timeout(60)
+    emulate(browser, PHONE, scheme)
+    browser.get(served)
+    browser.find_element(By.CSS_SELECTOR, ".site-menu-button").click()
+    assert axe_problems(browser) == []
+
+
+def test_on_a_phone_the_masthead_is_one_line_and_the_menu_opens_without_a_script(served, browser):
+    emulate(browser, PHONE, "light")
+    browser.get(served + "articles/slovenia-snap-election-coalition/")
+    assert (
+        browser.execute_script("return document.documentElement.scrollWidth") <= PHONE
+    )  # no sideways scroll
+    title = browser.find_element(By.CSS_SELECTOR, ".site-title").rect
+    button = browser.find_element(By.CSS_SELECTOR, ".site-menu-button")
+    masthead = browser.find_element(By.CSS_SELECTOR, ".masthead").rect
+    # The title and the menu's button share one line, and nothing else is in the masthead.
+    assert abs((title["y"] + title["height"] / 2) - (button.rect["y"] + button.rect["height"] / 2)) < 8
+    assert masthead["height"] < 80
+    links = browser.find_elements(By.CSS_SELECTOR, ".site-nav a")
+    assert links and not any(on_screen(browser, link) for link in links)
+    # The heading has room under the masthead.
+    heading = browser.find_element(By.CSS_SELECTOR, "h1").rect
+    kicker = browser.find_element(By.CSS_SELECTOR, ".article-header .kicker").rect
+    assert kicker["y"] - (masthead["y"] + masthead["height"]) >= 24
+    assert heading["y"] > kicker["y"]
+    # A <details>: it opens with no script (scripts are none on this page), and every section shows.
+    assert browser.execute_script("return document.scripts.length") == 0
+    button.click()
+    assert all(on_screen(browser, link) for link in links)
+    assert {link.text.lower() for link in links} >= {"latest", "stories", "timeline", "tags", "search"}
+    for link in links:  # each a comfortable target for a thumb
+        assert link.rect["height"] >= 24
+
+
+def test_on_a_wide_screen_the_sections_show_without_the_menu_button(served, browser):
+    emulate(browser, 1200, "light")
+    browser.get(served)
+    links = browser.find_elements(By.CSS_SELECTOR, ".site-nav a")
+    assert links and all(on_screen(browser, link) for link in links)
+    assert not on_screen(browser, browser.find_element(By.CSS_SELECTOR, ".site-menu-button"))
+    tops = {round(link.rect["y"]) for link in links}
+    assert len(tops) == 1  # one line
+
+
+def test_screenshots_at_phone_width(served, browser, tmp_path):
+    folder = Path(os.environ.get("SITEGEN_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    emulate(browser, PHONE, "light")
+    for name, path in (("phone-home", ""), ("phone-article", PAGES["article"])):
+        browser.get(served + path)
+        target = folder / f"{name}.png"
+        assert browser.save_screenshot(str(target))
+        assert target.stat().st_size > 10_000
