@@ -164,7 +164,7 @@ def test_an_article_without_an_image_or_author_or_update(site: Path):
 @pytest.mark.parametrize(
     ("path", "trail", "description"),
     [
-        ("tags/index.html", [("Tags", "tags/")], "Every tag in Test Briefing, with its number of articles"),
+        ("tags/index.html", [("Tags", "tags/")], "Tags in Test Briefing, each with its number of articles"),
         (
             "tags/port-strike/index.html",
             [("Tags", "tags/"), ("port-strike", "tags/port-strike/")],
