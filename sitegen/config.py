@@ -105,6 +105,9 @@ class SiteConfig:
     deploy: DeployTarget | None = field(default=None, compare=False, repr=False)
     relative_urls: bool = False  # links relative to each page, naming files (sitegen/render/links.py)
     search: bool = True  # a search page and its index (sitegen/search.py)
+    social_cards: bool = (
+        True  # a generated link preview image for each article without one (sitegen/images.py)
+    )
 
     @property
     def added_taxonomies(self) -> tuple[str, ...]:

@@ -38,14 +38,17 @@ from .cache import BuildCache, FileStat, OutputRecord, SourceStat, content_hash
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .deps import DependencyGraph, ModelValues, digest
 from .errors import Problem, SiteError, UsageError, error, warning
+from .images import Images, SiteImages
+from .imaging import theme_colours
 from .load import CONTENT_DIR, article_label, article_labels
 from .model import Feed, Page, Site, build_site, missing_redirect_targets
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
 from .render import CompiledTemplates, Renderer, RenderError
 from .render.bodies import SLOW_BODY_SECONDS, body_key, convert_bodies, slow_body
-from .render.links import depth_of
+from .render.links import LinkStyle, depth_of
 from .render.markdown import MarkdownRenderer
 from .render.markdown import settings as markdown_settings
+from .render.pictures import responsive_body
 from .render.reads import Key, identity
 from .render.theme import Theme, builtin_themes_dir, find_theme
 from .search import SEARCH_DIR, SearchError, current_index, indexer
@@ -87,6 +90,7 @@ class LoadedSite:
     theme: Theme
     warnings: tuple[Problem, ...]
     files: Mapping[str, ValidatedFile]  # every article file, by its path in the site folder
+    images: SiteImages  # the published articles' images (sitegen/images.py)
 
     def body(self, article: Article) -> str:
         return self.files[article.path].body
@@ -105,6 +109,7 @@ class BuildResult:
     warnings: tuple[Problem, ...]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     rendered_paths: tuple[str, ...] = ()  # the output paths of the pages rendered this time
+    images_encoded: int = 0  # image files (copies of images, social cards) encoded this time
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,7 @@ class _Output:
     graph: DependencyGraph
     files: dict[str, FileStat]
     generation: int  # the engine's read_articles that its last build saw
+    images: bytes = b""  # what its last build's pages showed of images (_images_state)
 
 
 class Engine:
@@ -184,6 +190,7 @@ class Engine:
         # link into it, and indexing 10,000 pages costs Pagefind about 20 s.
         self.index_search = index_search
         self.cache = BuildCache(self.site_dir, enabled=use_cache)
+        self.images = Images(self.site_dir, self.cache.folder if use_cache else None)
         # What earlier builds of this Engine learnt.
         self._validated_with: str | None = None  # the settings self._files were validated with
         self._files: dict[str, ValidatedFile] = {}
@@ -217,12 +224,19 @@ class Engine:
         # A handful of files: read on every build, so that no change to one is missed.
         stories, story_problems = read_story_files(self.site_dir, MarkdownRenderer(config.base_path).convert)
         problems += theme_problems + file_problems + story_problems
+        published = [
+            (f.article, f.images, f.key_lines)
+            for f in files.values()
+            if f.article and (self.drafts or not f.article.draft)
+        ]
+        images, image_problems = self.images.resolve(config, _card_colours(theme), published)
+        problems += image_problems
         if any(p.is_error for p in problems) or theme is None:
             raise SiteError(problems)
-        model = self._site_model(config, files, stories)
+        model = self._site_model(config, files, stories, images)
         if any(p.is_error for p in model.site.warnings):  # a redirect from a page the site builds
             raise SiteError([*problems, *model.site.warnings])
-        return LoadedSite(model.site, theme, (*problems, *model.site.warnings), files), model
+        return LoadedSite(model.site, theme, (*problems, *model.site.warnings), files, images), model
 
     def read_articles(
         self, config: SiteConfig, changed: Collection[Path] | None = None
@@ -370,15 +384,22 @@ class Engine:
         return delta
 
     def _site_model(
-        self, config: SiteConfig, files: Mapping[str, ValidatedFile], stories: tuple[StoryFile, ...]
+        self,
+        config: SiteConfig,
+        files: Mapping[str, ValidatedFile],
+        stories: tuple[StoryFile, ...],
+        images: SiteImages,
     ) -> _Model:
         """The model, with what the build derives from it; the last build's while no
-        article's fields, the story files, the configuration or the options changed."""
-        inputs = (config, self.drafts, self._front_version, stories)
+        article's fields, the story files, the lead images, the configuration or the
+        options changed."""
+        inputs = (config, self.drafts, self._front_version, stories, images.digest())
         if self._model is not None and self._model.inputs == inputs:
             return self._model
         articles = [f.article for f in files.values() if f.article]
-        site = build_site(config, articles, drafts=self.drafts, story_files=stories, jobs=self.jobs)
+        site = build_site(
+            config, articles, drafts=self.drafts, story_files=stories, jobs=self.jobs, images=images.articles
+        )
         position = {page.file_path: i for i, page in enumerate(site.pages)}
         generated = frozenset(position)
         self._model = _Model(
@@ -465,16 +486,21 @@ class Engine:
         site = loaded.site
         last_renderer = self._renderer[1] if self._renderer else None
         with _timed(timings, "plan"):
-            static, static_problems = _static_files(self.site_dir, loaded.theme, model, self.fingerprint)
+            static, static_problems = _static_files(
+                self.site_dir, loaded.theme, model, self.fingerprint, loaded.images.files.keys()
+            )
         renderer = self._renderer_for(site, loaded.theme, static.names)
         with _timed(timings, "plan"):
             shapes = model.shapes
             sources = loaded.files
             template_source = partial(_template_source, renderer.env)
+            shown_in_bodies = loaded.images.body_digests
             values = ModelValues(
                 site,
                 template_source,
-                lambda article: sources[article.path].body_digest,
+                lambda article: _body_digest(
+                    sources[article.path].body_digest, shown_in_bodies.get(article.slug)
+                ),
                 self._values,
                 static.names,
             )
@@ -484,6 +510,8 @@ class Engine:
                 graph = remembered.graph
                 files: Mapping[str, tuple[int, int]] = remembered.files
                 articles_changed = self._changed_since(remembered.generation)
+                if remembered.images != _images_state(loaded.images):
+                    articles_changed = None  # an image changed: any body may show it
             elif previous is not None:
                 graph, files = DependencyGraph.from_plain(previous.graph), previous.files
             else:
@@ -519,7 +547,10 @@ class Engine:
         )
         try:
             with _timed(timings, "render"):
-                writer.start(model.generated, model.folders | folders_of(static.files))
+                writer.start(
+                    model.generated,
+                    model.folders | folders_of(static.files) | folders_of(loaded.images.files),
+                )
                 writer.keep_rest({page.file_path for page in todo})
                 reads = _render_pages(renderer, todo, model.position, writer, self.jobs, report)
             with _timed(timings, "static"):
@@ -528,6 +559,16 @@ class Engine:
                         writer.copy(relative, file.source)
                     else:  # a stylesheet whose links were rewritten
                         writer.record(relative, writer.area.put(relative, file.data))
+            with _timed(timings, "images"):
+                encoded_before = self.images.store.made
+                published, image_problems = self.images.publish(loaded.images, self.jobs)
+                if image_problems:
+                    raise SiteError([*problems, *image_problems])
+                for relative, stored in published.items():
+                    if isinstance(stored, Path):
+                        writer.copy(relative, stored)
+                    else:
+                        writer.record(relative, writer.area.put(relative, stored))
             if site.config.search and self.index_search and isinstance(writer, OutputWriter):
                 with _timed(timings, "search"):
                     _index_for_search(writer, site, report)
@@ -549,7 +590,9 @@ class Engine:
             graph.record(shapes, reads, renderer.card_reads, values, articles_changed)
             if in_place:  # the preview: its edits ask who read what; better now than then
                 graph.index_readers()
-            self._outputs[output.resolve()] = _Output(graph, stats.files, self._generation)
+            self._outputs[output.resolve()] = _Output(
+                graph, stats.files, self._generation, _images_state(loaded.images)
+            )
             self._forget_changes()
             # The preview's folder is kept in memory between its builds; its record is
             # saved once, so that the next preview starts from it.
@@ -575,6 +618,7 @@ class Engine:
             warnings=(*problems, *cleanup, *stats.problems, *cache.warnings),
             timings=timings,
             rendered_paths=tuple(page.file_path for page in todo),
+            images_encoded=self.images.store.made - encoded_before,
         )
 
     def _renderer_for(self, site: Site, theme: Theme, assets: Mapping[str, str]) -> Renderer:
@@ -627,6 +671,12 @@ class Engine:
                 lambda done, total: report("markdown", done, total),
                 relative_depth=depth,
             )
+            style = LinkStyle(base, relative=depth is not None)
+            for slug, body in html.items():
+                article = articles[slug]
+                shown = loaded.images.articles[slug].body if slug in loaded.images.articles else {}
+                link = partial(style.link, depth=depth or 0)
+                html[slug] = responsive_body(body, article.path, shown, link, feed=in_feed)
             (in_feeds if in_feed else on_pages).update(html)
             slow.update((problem.path, problem) for problem in found)
         return (on_pages, in_feeds), list(slow.values())
@@ -887,8 +937,25 @@ def _site_folder(site_dir: Path) -> Path:
     return site_dir
 
 
+def _body_digest(body: bytes, images: bytes | None) -> bytes:
+    """What a page showing a body depends on: the body, and the images it shows."""
+    return body if images is None else digest(body, images)
+
+
+def _images_state(images: SiteImages) -> bytes:
+    return digest(images.digest(), sorted(images.body_digests.items()))
+
+
+def _card_colours(theme: Theme | None):
+    """The theme's colours, for social cards: its stylesheet's (the site's own copy first)."""
+    for folder in reversed(theme.static_dirs() if theme else []):
+        with suppress(OSError, UnicodeDecodeError):
+            return theme_colours((folder / "css" / "style.css").read_text("utf-8"))
+    return theme_colours(None)
+
+
 def _static_files(
-    site_dir: Path, theme: Theme, model: _Model, hashed: bool
+    site_dir: Path, theme: Theme, model: _Model, hashed: bool, images: Collection[str]
 ) -> tuple[StaticOutput, list[Problem]]:
     """The theme's static files, then the site's own static/ folder (which wins), by their
     path in the output, the theme's assets under fingerprinted names if `hashed`
@@ -919,8 +986,8 @@ def _static_files(
                     )  # fmt: skip
     static = fingerprint(files, theme_files, lambda path: _label(path, site_dir), hashed)
     problems += static.problems
-    generated = model.generated
-    folders = model.folders | folders_of(static.files)
+    generated = model.generated | frozenset(images)
+    folders = model.folders | folders_of(static.files) | folders_of(images)
     searched = model.site.config.search
     for relative, file in sorted(static.files.items()):
         clash = _clash(relative, generated, static.files.keys(), folders)

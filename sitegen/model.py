@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from .config import CONFIG_FILE, SiteConfig, TaxonomySpec
 from .errors import Problem, error, warning
+from .images import ArticleImages, Picture, ShareImage
 from .related import Candidate, related_articles
 from .slugs import name_key, slugify
 from .stories import StoryFile
@@ -239,6 +240,8 @@ class ArticlePage(PageData):
     newer: Article | None
     in_stories: tuple[StoryPosition, ...] = ()  # each story it is part of
     related: tuple[Article, ...] = ()  # best first (sitegen/related.py)
+    lead_image: Picture | None = None  # its `image:` as published (sitegen/images.py)
+    share_image: ShareImage | None = None  # what link previews show: the lead image, or its card
 
     def shown_in_full(self) -> tuple[Article, ...]:
         return (self.article,)
@@ -406,9 +409,11 @@ def build_site(
     drafts: bool,
     story_files: Sequence[StoryFile] = (),
     jobs: int = 1,
+    images: Mapping[str, ArticleImages] | None = None,
 ) -> Site:
     """The site: its articles, terms, stories and timeline, and every page. `jobs`
-    processes may find the related articles (sitegen/related.py)."""
+    processes may find the related articles (sitegen/related.py). `images`: each
+    article's images as published, by slug (sitegen/images.py)."""
     published = sorted(
         (a for a in articles if drafts or not a.draft),
         key=lambda a: (a.date, a.slug),
@@ -450,7 +455,7 @@ def build_site(
         stories=stories,
         stories_by_slug={story.slug: story for story in stories},
     )
-    pages = list(_pages(site, related_lists(site, jobs)))
+    pages = list(_pages(site, related_lists(site, jobs), images or {}))
     moved, problems = _redirect_pages(site, pages)
     return replace(site, pages=tuple(pages + moved), warnings=(*site.warnings, *problems))
 
@@ -704,7 +709,7 @@ def _paginated(base_path: str, articles: tuple[Article, ...], per_page: int, mak
         yield Page(paginator.path(number), make(chunk, paginator))
 
 
-def _pages(site: Site, related: dict[str, tuple[Article, ...]]):
+def _pages(site: Site, related: dict[str, tuple[Article, ...]], images: Mapping[str, ArticleImages]):
     config = site.config
     articles = site.articles
     developing = tuple(story for story in site.stories if story.developing)[:HOME_STORIES]
@@ -718,9 +723,18 @@ def _pages(site: Site, related: dict[str, tuple[Article, ...]]):
     for i, article in enumerate(articles):
         older = articles[i + 1] if i + 1 < len(articles) else None
         newer = articles[i - 1] if i > 0 else None
+        shown = images.get(article.slug)
         yield Page(
             article.url_path,
-            ArticlePage(article, older, newer, positions.get(article.slug, ()), related[article.slug]),
+            ArticlePage(
+                article,
+                older,
+                newer,
+                positions.get(article.slug, ()),
+                related[article.slug],
+                shown.lead if shown else None,
+                shown.share if shown else None,
+            ),
         )
     for taxonomy in site.taxonomies.values():
         yield Page(taxonomy.url_path, TermsPage(taxonomy))

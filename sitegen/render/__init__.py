@@ -14,10 +14,12 @@ import jinja2
 from markupsafe import Markup
 
 from ..errors import Problem, error
+from ..images import Picture
 from ..model import ArticlePage, Feed, Page, Robots, Site, Sitemap
 from ..validate import Article
 from . import feeds
 from .links import LinkStyle, depth_of
+from .pictures import SIZES, picture_html
 from .reads import (
     SITEMAP_ENTRIES,
     Key,
@@ -79,6 +81,7 @@ class Renderer:
             asset=self.asset,
             absolute_url=self.absolute_url,
             card=self.card,
+            picture=self.picture,
         )
 
     def url(self, target: object) -> str:
@@ -100,6 +103,11 @@ class Renderer:
         if quoted and not _SAFE_IN_URLS.fullmatch(path):
             path = quote(path, safe="/")
         return self.site.config.absolute_base + path
+
+    def picture(self, image: Picture, lead: bool = False, sizes: str = SIZES) -> Markup:
+        """An image as sitegen/render/pictures.py writes it; `lead`: the page's first image,
+        fetched first rather than lazily."""
+        return Markup(picture_html(image, self.url, lead=lead, sizes=sizes))
 
     def card(self, article: Article, level: int = 2) -> Markup:
         """An article as listings show it (partials/card.html, with its title as an h`level`),
