@@ -82,8 +82,8 @@ def variant_widths(width: int) -> tuple[int, ...]:
     """The widths an image `width` pixels wide is published in: each of WIDTHS narrower
     than it, and its own width when that is under the largest (no image is enlarged, and
     the largest copy of a small image is as sharp as the original)."""
-    below = tuple(w for w in WIDTHS if w < width)
-    return (*below, width) if width < WIDTHS[-1] else (*below, WIDTHS[-1])
+    widest = min(width, WIDTHS[-1])
+    return (*(w for w in WIDTHS if w < widest), widest)
 
 
 def scaled_height(measured: Measured, width: int) -> int:
