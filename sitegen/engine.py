@@ -39,7 +39,7 @@ from .config import CONFIG_FILE, SiteConfig, load_config
 from .deps import DependencyGraph, ModelValues, digest
 from .errors import Problem, SiteError, UsageError, error, warning
 from .images import Images, SiteImages
-from .imaging import theme_colours
+from .imaging import CardStyle, theme_colours
 from .load import CONTENT_DIR, article_label, article_labels
 from .model import Feed, Page, Site, build_site, missing_redirect_targets
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
@@ -71,6 +71,7 @@ from .write import (
 from .yamlfile import read_bytes
 
 OUTPUT_DIR = "output"
+CARD_FONTS = ("fonts/social-card.ttf", "fonts/social-card-bold.ttf")  # in a theme's folder
 STATIC_DIR = "static"
 PARALLEL_PAGES_FROM = 300  # fewer pages than this render quicker in this process than in a pool
 PARALLEL_FILES_FROM = 500  # fewer article files than this parse quicker in this process
@@ -229,7 +230,7 @@ class Engine:
             for f in files.values()
             if f.article and (self.drafts or not f.article.draft)
         ]
-        images, image_problems = self.images.resolve(config, _card_colours(theme), published)
+        images, image_problems = self.images.resolve(config, _card_style(theme), published)
         problems += image_problems
         if any(p.is_error for p in problems) or theme is None:
             raise SiteError(problems)
@@ -946,12 +947,26 @@ def _images_state(images: SiteImages) -> bytes:
     return digest(images.digest(), sorted(images.body_digests.items()))
 
 
-def _card_colours(theme: Theme | None):
-    """The theme's colours, for social cards: its stylesheet's (the site's own copy first)."""
+def _card_style(theme: Theme | None) -> CardStyle:
+    """How the theme's social cards look: the colours of its stylesheet (the site's own
+    copy first), and the fonts it ships as fonts/social-card.ttf and (for titles)
+    fonts/social-card-bold.ttf, if it does."""
+    stylesheet = None
     for folder in reversed(theme.static_dirs() if theme else []):
         with suppress(OSError, UnicodeDecodeError):
-            return theme_colours((folder / "css" / "style.css").read_text("utf-8"))
-    return theme_colours(None)
+            stylesheet = (folder / "css" / "style.css").read_text("utf-8")
+            break
+    fonts = []
+    hasher = hashlib.blake2b(digest_size=16)
+    for name in CARD_FONTS:
+        found = next((f / name for f in (theme.folders if theme else ()) if (f / name).is_file()), None)
+        data = b""
+        if found is not None:
+            with suppress(OSError):
+                data = found.read_bytes()
+        fonts.append(str(found) if data else None)
+        hasher.update(hashlib.blake2b(data, digest_size=16).digest())
+    return CardStyle(theme_colours(stylesheet), fonts[0], fonts[1], hasher.hexdigest())
 
 
 def _static_files(

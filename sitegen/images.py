@@ -41,7 +41,7 @@ from .imaging import (
     CARD_SIZE,
     ENCODING,
     FORMATS,
-    CardColours,
+    CardStyle,
     CardText,
     ImageReadError,
     Measured,
@@ -113,7 +113,7 @@ class _Encode:
 
     source: str  # the image's file, relative to the site folder ('' for a card)
     variants: tuple[tuple[str, int, int, str], ...]  # (store name, width, height, format)
-    card: tuple[CardText, CardColours] | None = None
+    card: tuple[CardText, CardStyle] | None = None
 
 
 @dataclass(frozen=True)
@@ -285,7 +285,7 @@ class Images:
     def resolve(
         self,
         config: SiteConfig,
-        colours: CardColours,
+        card_style: CardStyle,
         articles: Sequence[tuple[Article, tuple[BodyImage, ...], Mapping[str, int]]],
     ) -> tuple[SiteImages, list[Problem]]:
         """Every published article's images, as pages show them, from (article, its body's
@@ -351,10 +351,11 @@ class Images:
             share = _share(config, lead)
             if share is None and config.social_cards and (lead is None or not lead.variants):
                 text = CardText(config.title, article.title, _byline(config, article))
-                name = _key(repr((CARD_DESIGN, text, colours)).encode("utf-8", "surrogatepass")) + ".png"
+                looks = (CARD_DESIGN, text, card_style.colours, card_style.fonts_digest)
+                name = _key(repr(looks).encode("utf-8", "surrogatepass")) + ".png"
                 path = f"{IMAGES_DIR}/{name[:16]}/{CARD_NAME}"
                 files[path] = name
-                work[name] = _Encode("", ((name, *CARD_SIZE, "PNG"),), (text, colours))
+                work[name] = _Encode("", ((name, *CARD_SIZE, "PNG"),), (text, card_style))
                 share = ShareImage(config.absolute_base + path, *CARD_SIZE, "image/png", article.title, True)
             result[article.slug] = ArticleImages(lead, share, body)
             if body:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
-from siteutil import DEFAULT_SITE_YAML, article, write_site
+from siteutil import DEFAULT_SITE_YAML, REPO, article, write_site
 
 from sitegen.engine import Engine
 from sitegen.errors import SiteError
@@ -21,6 +21,7 @@ from sitegen.imaging import (
     CARD_SIZE,
     DEFAULT_COLOURS,
     WIDTHS,
+    CardStyle,
     CardText,
     draw_card,
     theme_colours,
@@ -395,7 +396,9 @@ def test_social_cards_must_be_true_or_false(tmp_path: Path):
 @settings(max_examples=30, deadline=None)
 @given(st.text(min_size=1, max_size=400), st.text(max_size=80))
 def test_any_title_fits_on_a_card(title: str, source: str):
-    data = draw_card(CardText("The Weekly Brief", title, source), DEFAULT_COLOURS)
+    fonts = REPO / "themes" / "default" / "fonts"
+    style = CardStyle(DEFAULT_COLOURS, str(fonts / "social-card.ttf"), str(fonts / "social-card-bold.ttf"))
+    data = draw_card(CardText("The Weekly Brief", title, source), style)
     with Image.open(io.BytesIO(data)) as image:
         assert image.size == CARD_SIZE
 
