@@ -99,14 +99,15 @@ def encode(data: bytes, variants: Sequence[tuple[int, int, str]]) -> list[bytes]
     XMP, ICC profile or text chunks)."""
     with Image.open(io.BytesIO(data)) as opened:
         image = _in_srgb(ImageOps.exif_transpose(opened))
+    resized: dict[tuple[int, int], Image.Image] = {image.size: image}  # each size once, for both formats
     results = []
     for width, height, form in variants:
-        resized = (
-            image
-            if image.size == (width, height)
-            else image.resize((width, height), Image.Resampling.LANCZOS)
-        )
-        results.append(_save(resized, form))
+        size = (width, height)
+        if size not in resized:
+            # Lanczos, after a box reduction to within 3 times the size: Pillow's own advice,
+            # as good to the eye and several times as fast for a large original.
+            resized[size] = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        results.append(_save(resized[size], form))
     return results
 
 
