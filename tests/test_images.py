@@ -304,6 +304,17 @@ def test_missing_and_unreadable_images_are_errors_at_their_lines(tmp_path: Path)
     )
 
 
+def test_a_truncated_image_is_an_error(tmp_path: Path):
+    site = site_with(
+        tmp_path,
+        {"content/a.md": article(image="cut.jpg", image_alt="x"), "content/cut.jpg": photo(800, 600)[:-300]},
+    )
+    assert any(
+        p.startswith("content/a.md:5: ") and "content/cut.jpg cannot be read as an image: it is damaged" in p
+        for p in problems_of(site)
+    )
+
+
 def test_an_image_outside_the_site_folders_is_an_error(tmp_path: Path):
     site = site_with(tmp_path, {"content/a.md": article(image="../../etc/passwd.png", image_alt="x")})
     assert any("outside the site's content/ and static/ folders" in p for p in problems_of(site))
