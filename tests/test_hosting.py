@@ -65,10 +65,11 @@ FILES: dict[str, str | bytes] = {
 
 
 def site_yaml(base_url: str, relative: bool) -> str:
-    # No search index: Pagefind names its files by what they hold, and the index has tests of its own.
+    # No search index: Pagefind names its files by what they hold, and the index has tests of its own;
+    # no social cards, which test_images.py tests.
     return (
         f"title: Test\nbase_url: {base_url}\nper_page: 2\nrelative_urls: {'true' if relative else 'false'}\n"
-        "search: false\n"
+        "search: false\nsocial_cards: false\n"
     )
 
 
