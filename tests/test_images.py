@@ -335,6 +335,18 @@ def test_an_image_removed_after_a_build_is_an_error_and_the_output_stays(tmp_pat
     assert tree(output) == before
 
 
+def test_a_static_file_where_a_copy_goes_is_an_error(tmp_path: Path):
+    site = site_with(
+        tmp_path, {"content/a.md": article(image="p.jpg", image_alt="x"), "content/p.jpg": photo(300, 200)}
+    )
+    lead = Engine(site, jobs=1).load().images.articles["a"].lead
+    assert lead is not None
+    mine = site / "static" / lead.src
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"mine")
+    assert any(p.startswith(f"static/{lead.src}: ") and "clashes" in p for p in problems_of(site))
+
+
 def test_images_without_alt_text_are_warnings(tmp_path: Path):
     site = site_with(
         tmp_path,
