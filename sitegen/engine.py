@@ -394,7 +394,7 @@ class Engine:
         """The model, with what the build derives from it; the last build's while no
         article's fields, the story files, the lead images, the configuration or the
         options changed."""
-        inputs = (config, self.drafts, self._front_version, stories, images.digest())
+        inputs = (config, self.drafts, self._front_version, stories, images.digest)
         if self._model is not None and self._model.inputs == inputs:
             return self._model
         articles = [f.article for f in files.values() if f.article]
@@ -944,7 +944,7 @@ def _body_digest(body: bytes, images: bytes | None) -> bytes:
 
 
 def _images_state(images: SiteImages) -> bytes:
-    return digest(images.digest(), sorted(images.body_digests.items()))
+    return digest(images.digest, sorted(images.body_digests.items()))
 
 
 def _card_style(theme: Theme | None) -> CardStyle:

@@ -20,6 +20,8 @@ its size, mtime and change time, as article files are.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -123,11 +125,7 @@ class SiteImages:
     work: tuple[_Encode, ...]  # how to make each store file (the made ones are skipped)
     # Per slug: what its page's body shows of images, for the dependency graph.
     body_digests: Mapping[str, bytes] = field(default_factory=dict)
-
-    def digest(self) -> bytes:
-        """What the model takes from the images: every article's lead and share image."""
-        shown = sorted((slug, images.lead, images.share) for slug, images in self.articles.items())
-        return hashlib.blake2b(repr(shown).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    digest: bytes = b""  # what the model takes from the images: every article's lead and share image
 
 
 @dataclass(frozen=True)
@@ -239,6 +237,15 @@ class _Measure:
     measured: Measured
 
 
+@dataclass(frozen=True)
+class _Resolved:
+    """What an article shows of images, its digest, and its card's path and how to make it."""
+
+    images: ArticleImages
+    digest: bytes
+    card: tuple[str, _Encode] | None
+
+
 class ImageStore:
     """The encoded files, by store name: in the build cache's images/ folder, or (without
     a cache) in memory. `made` counts the files this store encoded."""
@@ -281,6 +288,7 @@ class Images:
         self._measures_file = cache_folder / "image-sizes.json" if cache_folder else None
         self._measures: dict[str, _Measure] | None = None
         self._measured_data: dict[str, bytes] = {}  # bytes read this build, for encoding
+        self._memo: dict[tuple, _Resolved] = {}  # the last build's, of articles with no local image
 
     def resolve(
         self,
@@ -292,6 +300,7 @@ class Images:
         images, its front matter's key lines); errors for those missing or unreadable."""
         known = self._load_measures()
         measures: dict[str, _Measure] = {}  # those of this build's images
+        settings = (config.title, config.language, config.absolute_base, config.social_cards, card_style)
         problems: list[Problem] = []
         result: dict[str, ArticleImages] = {}
         files: dict[str, str] = {}
@@ -336,7 +345,27 @@ class Images:
             widest = shown[-1]
             return Picture(_fallback(shown).path, alt, False, widest.width, widest.height, shown)
 
+        memo: dict[tuple, _Resolved] = {}
+        model_digest = hashlib.blake2b(digest_size=16)
         for article, images, lines in articles:
+            # An article that shows no local image: what it shows follows from its front
+            # matter and the settings alone, and is kept from the last build (a site of
+            # 10,000 articles is looked through on every build of the preview).
+            local = [image.src for image in images if local_label(image.src, article.path) is not None]
+            if article.image and local_label(article.image, article.path) is not None:
+                local.append(article.image)
+            key = None if local else (article.slug, article.front_matter_digest, settings)
+            kept = self._memo.get(key) if key is not None else None
+            if key is not None and kept is not None:
+                memo[key] = kept
+                result[article.slug] = kept.images
+                model_digest.update(kept.digest)
+                if kept.card:
+                    path, making = kept.card
+                    files[path] = making.variants[0][0]
+                    work[making.variants[0][0]] = making
+                continue
+            card: tuple[str, _Encode] | None = None
             lead = None
             if article.image:
                 alt = article.image_alt or article.image_caption or ""
@@ -354,19 +383,27 @@ class Images:
                 looks = (CARD_DESIGN, text, card_style.colours, card_style.fonts_digest)
                 name = _key(repr(looks).encode("utf-8", "surrogatepass")) + ".png"
                 path = f"{IMAGES_DIR}/{name[:16]}/{CARD_NAME}"
+                card = (path, _Encode("", ((name, *CARD_SIZE, "PNG"),), (text, card_style)))
                 files[path] = name
-                work[name] = _Encode("", ((name, *CARD_SIZE, "PNG"),), (text, card_style))
+                work[name] = card[1]
                 share = ShareImage(config.absolute_base + path, *CARD_SIZE, "image/png", article.title, True)
-            result[article.slug] = ArticleImages(lead, share, body)
+            shown_images = ArticleImages(lead, share, body)
+            result[article.slug] = shown_images
+            digest = _digest((article.slug, lead, share))
+            model_digest.update(digest)
+            if key:
+                memo[key] = _Resolved(shown_images, digest, card)
             if body:
-                body_digests[article.slug] = hashlib.blake2b(
-                    repr(sorted(body.items())).encode("utf-8", "surrogatepass"), digest_size=16
-                ).digest()
+                body_digests[article.slug] = _digest(sorted(body.items()))
         self._measures = measures
         self._save_measures(measures)
-        return SiteImages(result, files, tuple(work.values()), body_digests), problems
+        self._memo = memo
+        site_images = SiteImages(result, files, tuple(work.values()), body_digests, model_digest.digest())
+        return site_images, problems
 
-    def _variants(self, label: str, found: _Measure) -> list[tuple[str, Variant, str]]:
+    @staticmethod
+    @functools.lru_cache(maxsize=4096)
+    def _variants(label: str, found: _Measure) -> tuple[tuple[str, Variant, str], ...]:
         """(store name, variant, format) of each copy of the image: WebP, then its own format."""
         stem = slugify(PurePosixPath(label).stem) or "image"
         measured = found.measured
@@ -380,7 +417,7 @@ class Images:
                 variants.append(
                     (f"{found.key}-{width}.{extension}", Variant(path, width, height, mime), form)
                 )
-        return variants
+        return tuple(variants)
 
     def _measure(
         self,
@@ -535,18 +572,25 @@ def _share(config: SiteConfig, lead: Picture | None) -> ShareImage | None:
 
 
 def _byline(config: SiteConfig, article: Article) -> str:
-    """'Meridian Wire · 3 December 2024', the date in the site's language (Babel), or as
-    2024-12-03 for a language Babel does not know."""
+    """'Meridian Wire · 3 December 2024', the date in the site's language."""
+    return f"{article.source} · {_long_date(article.date.date(), config.language)}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _long_date(day: dt.date, language: str) -> str:
+    """The date as the language writes it in full (Babel), or as 2024-12-03 for a language
+    Babel does not know."""
     from babel import UnknownLocaleError
     from babel.dates import format_date
 
-    source = article.source
-    day = article.date.date()
     try:
-        shown = format_date(day, "long", locale=config.language.replace("-", "_"))
+        return format_date(day, "long", locale=language.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
-        shown = day.isoformat()
-    return f"{source} · {shown}"
+        return day.isoformat()
+
+
+def _digest(value: object) -> bytes:
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _key(data: bytes) -> str:
