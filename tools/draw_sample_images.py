@@ -178,11 +178,17 @@ def save_turned(image: Image.Image, path: Path) -> None:
     image.transpose(Image.Transpose.ROTATE_90).save(path, "JPEG", quality=88, exif=exif)
 
 
+def narrowed(image: Image.Image, width: int) -> Image.Image:
+    """The drawing scaled down to `width` pixels: drawn large, stored at a web size."""
+    return image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
+
+
 def main() -> None:
+    # One image of 1600 pixels (published at 480, 960 and 1600), the others narrower.
     container_terminal().save(ROOT / "content/2024/03/rotterdam-terminal.jpg", "JPEG", quality=86)
-    route_map().save(ROOT / "content/2025/01/cape-route-map.png", "PNG", optimize=True)
-    rates_chart().save(ROOT / "static/images/freight-rate-index.png", "PNG", optimize=True)
-    save_turned(strait_patrol(), ROOT / "content/2024/09/strait-at-first-light.jpg")
+    narrowed(route_map(), 1200).save(ROOT / "content/2025/01/cape-route-map.png", "PNG", optimize=True)
+    narrowed(rates_chart(), 1000).save(ROOT / "static/images/freight-rate-index.png", "PNG", optimize=True)
+    save_turned(narrowed(strait_patrol(), 1200), ROOT / "content/2024/09/strait-at-first-light.jpg")
 
 
 if __name__ == "__main__":
