@@ -110,6 +110,9 @@ class SiteConfig:
     excerpt: int = field(default=0, compare=False, repr=False)
     description: str = ""  # the site in a sentence: listings' meta description, link previews
     logo: str = ""  # the publisher's logo in structured data: a path of the site or an address
+    social_cards: bool = (
+        True  # a generated link preview image for each article without one (sitegen/images.py)
+    )
 
     @property
     def added_taxonomies(self) -> tuple[str, ...]:

@@ -40,14 +40,17 @@ from .config import CONFIG_FILE, SiteConfig, load_config
 from .deps import DependencyGraph, ModelValues, digest
 from .errors import Problem, SiteError, UsageError, error, warning
 from .i18n import I18N_DIR, Strings, load_strings
+from .images import Images, SiteImages
+from .imaging import CardStyle, theme_colours
 from .load import CONTENT_DIR, article_label, article_labels
 from .model import Feed, Page, Schedule, Site, build_site, missing_redirect_targets
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
 from .render import CompiledTemplates, Renderer, RenderError
 from .render.bodies import SLOW_BODY_SECONDS, body_key, convert_bodies, slow_body
-from .render.links import depth_of
+from .render.links import LinkStyle, depth_of
 from .render.markdown import MarkdownRenderer
 from .render.markdown import settings as markdown_settings
+from .render.pictures import responsive_body
 from .render.reads import Key, identity
 from .render.theme import Theme, builtin_themes_dir, find_theme
 from .search import SEARCH_DIR, SearchError, current_index, indexer
@@ -70,6 +73,7 @@ from .write import (
 from .yamlfile import read_bytes
 
 OUTPUT_DIR = "output"
+CARD_FONTS = ("fonts/social-card.ttf", "fonts/social-card-bold.ttf")  # in a theme's folder
 STATIC_DIR = "static"
 PARALLEL_PAGES_FROM = 300  # fewer pages than this render quicker in this process than in a pool
 PARALLEL_FILES_FROM = 500  # fewer article files than this parse quicker in this process
@@ -90,6 +94,7 @@ class LoadedSite:
     warnings: tuple[Problem, ...]
     files: Mapping[str, ValidatedFile]  # every article file, by its path in the site folder
     strings: Strings  # the theme's words in the site's language
+    images: SiteImages  # the published articles' images (sitegen/images.py)
 
     def body(self, article: Article) -> str:
         return self.files[article.path].body
@@ -110,6 +115,7 @@ class BuildResult:
     rendered_paths: tuple[str, ...] = ()  # the output paths of the pages rendered this time
     held_back: int = 0  # articles dated later than the build's clock, not published
     next_scheduled: dt.datetime | None = None  # the first of them to be due (site timezone)
+    images_encoded: int = 0  # image files (copies of images, social cards) encoded this time
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,7 @@ class _Output:
     files: dict[str, FileStat]
     generation: int  # the engine's read_articles that its last build saw
     schedule: Schedule  # what its last build's clock decided
+    images: bytes = b""  # what its last build's pages showed of images (_images_state)
 
 
 class Engine:
@@ -193,6 +200,7 @@ class Engine:
         # link into it, and indexing 10,000 pages costs Pagefind about 20 s.
         self.index_search = index_search
         self.cache = BuildCache(self.site_dir, enabled=use_cache)
+        self.images = Images(self.site_dir, self.cache.folder if use_cache else None)
         # What earlier builds of this Engine learnt.
         self._validated_with: str | None = None  # the settings self._files were validated with
         self._files: dict[str, ValidatedFile] = {}
@@ -231,13 +239,20 @@ class Engine:
             raise SiteError(problems)
         # A handful of small files, read on every build: the theme's strings and the site's own.
         strings, string_problems = load_strings(self.site_dir, theme.folders, config.language)
-        problems += string_problems
+        published = [
+            (f.article, f.images, f.key_lines)
+            for f in files.values()
+            if f.article and (self.drafts or not f.article.draft)
+        ]
+        images, image_problems = self.images.resolve(config, _card_style(theme), published)
+        problems += string_problems + image_problems
         if any(p.is_error for p in problems):
             raise SiteError(problems)
-        model = self._site_model(config, files, stories, now)
+        model = self._site_model(config, files, stories, now, images)
         if any(p.is_error for p in model.site.warnings):  # a redirect from a page the site builds
             raise SiteError([*problems, *model.site.warnings])
-        return LoadedSite(model.site, theme, (*problems, *model.site.warnings), files, strings), model
+        site_warnings = (*problems, *model.site.warnings)
+        return LoadedSite(model.site, theme, site_warnings, files, strings, images), model
 
     def read_articles(
         self, config: SiteConfig, changed: Collection[Path] | None = None
@@ -390,11 +405,13 @@ class Engine:
         files: Mapping[str, ValidatedFile],
         stories: tuple[StoryFile, ...],
         now: dt.datetime,
+        images: SiteImages,
     ) -> _Model:
         """The model, with what the build derives from it; the last build's while no
-        article's fields, the story files, the configuration or the options changed, and no
-        article's scheduled time or expiry passed (Schedule.holds_at)."""
-        inputs = (config, self.drafts, self.future, self._front_version, stories)
+        article's fields, the story files, the lead images, the configuration or the
+        options changed, and no article's scheduled time or expiry passed
+        (Schedule.holds_at)."""
+        inputs = (config, self.drafts, self.future, self._front_version, stories, images.digest)
         kept = self._model
         if kept is not None and kept.inputs == inputs and kept.site.schedule.holds_at(now):
             return kept
@@ -408,6 +425,7 @@ class Engine:
             before=self._model.site if self._model is not None else None,
             now=now,
             future=self.future,
+            images=images.articles,
         )
         position = {page.file_path: i for i, page in enumerate(site.pages)}
         generated = frozenset(position)
@@ -510,16 +528,21 @@ class Engine:
         site = loaded.site
         last_renderer = self._renderer[1] if self._renderer else None
         with _timed(timings, "plan"):
-            static, static_problems = _static_files(self.site_dir, loaded.theme, model, self.fingerprint)
+            static, static_problems = _static_files(
+                self.site_dir, loaded.theme, model, self.fingerprint, loaded.images.files.keys()
+            )
         renderer = self._renderer_for(site, loaded.theme, static.names, loaded.strings)
         with _timed(timings, "plan"):
             shapes = model.shapes
             sources = loaded.files
             template_source = partial(_template_source, renderer.env)
+            shown_in_bodies = loaded.images.body_digests
             values = ModelValues(
                 site,
                 template_source,
-                lambda article: sources[article.path].body_digest,
+                lambda article: _body_digest(
+                    sources[article.path].body_digest, shown_in_bodies.get(article.slug)
+                ),
                 self._values,
                 static.names,
                 loaded.strings.texts,
@@ -533,6 +556,8 @@ class Engine:
                 if remembered.schedule != site.schedule:
                     # Articles came in, or left the lists, with no file changed: look at all.
                     articles_changed = None
+                if remembered.images != _images_state(loaded.images):
+                    articles_changed = None  # an image changed: any body may show it
             elif previous is not None:
                 graph, files = DependencyGraph.from_plain(previous.graph), previous.files
             else:
@@ -568,7 +593,10 @@ class Engine:
         )
         try:
             with _timed(timings, "render"):
-                writer.start(model.generated, model.folders | folders_of(static.files))
+                writer.start(
+                    model.generated,
+                    model.folders | folders_of(static.files) | folders_of(loaded.images.files),
+                )
                 writer.keep_rest({page.file_path for page in todo})
                 reads = _render_pages(renderer, todo, model.position, writer, self.jobs, report)
             with _timed(timings, "static"):
@@ -577,6 +605,16 @@ class Engine:
                         writer.copy(relative, file.source)
                     else:  # a stylesheet whose links were rewritten
                         writer.record(relative, writer.area.put(relative, file.data))
+            with _timed(timings, "images"):
+                encoded_before = self.images.store.made
+                published, image_problems = self.images.publish(loaded.images, self.jobs)
+                if image_problems:
+                    raise SiteError([*problems, *image_problems])
+                for relative, stored in published.items():
+                    if isinstance(stored, Path):
+                        writer.copy(relative, stored)
+                    else:
+                        writer.record(relative, writer.area.put(relative, stored))
             if site.config.search and self.index_search and isinstance(writer, OutputWriter):
                 with _timed(timings, "search"):
                     _index_for_search(writer, site, report)
@@ -598,7 +636,9 @@ class Engine:
             graph.record(shapes, reads, renderer.card_reads, values, articles_changed)
             if in_place:  # the preview: its edits ask who read what; better now than then
                 graph.index_readers()
-            self._outputs[output.resolve()] = _Output(graph, stats.files, self._generation, site.schedule)
+            self._outputs[output.resolve()] = _Output(
+                graph, stats.files, self._generation, site.schedule, _images_state(loaded.images)
+            )
             self._forget_changes()
             # The preview's folder is kept in memory between its builds; its record is
             # saved once, so that the next preview starts from it.
@@ -629,6 +669,7 @@ class Engine:
             rendered_paths=tuple(page.file_path for page in todo),
             held_back=len(site.schedule.held_back),
             next_scheduled=_next_scheduled(site.schedule),
+            images_encoded=self.images.store.made - encoded_before,
         )
 
     def _renderer_for(
@@ -684,6 +725,12 @@ class Engine:
                 lambda done, total: report("markdown", done, total),
                 relative_depth=depth,
             )
+            style = LinkStyle(base, relative=depth is not None)
+            for slug, body in html.items():
+                article = articles[slug]
+                shown = loaded.images.articles[slug].body if slug in loaded.images.articles else {}
+                link = partial(style.link, depth=depth or 0)
+                html[slug] = responsive_body(body, article.path, shown, link, feed=in_feed)
             (in_feeds if in_feed else on_pages).update(html)
             slow.update((problem.path, problem) for problem in found)
         return (on_pages, in_feeds), list(slow.values())
@@ -967,8 +1014,39 @@ def _site_folder(site_dir: Path) -> Path:
     return site_dir
 
 
+def _body_digest(body: bytes, images: bytes | None) -> bytes:
+    """What a page showing a body depends on: the body, and the images it shows."""
+    return body if images is None else digest(body, images)
+
+
+def _images_state(images: SiteImages) -> bytes:
+    return digest(images.digest, sorted(images.body_digests.items()))
+
+
+def _card_style(theme: Theme | None) -> CardStyle:
+    """How the theme's social cards look: the colours of its stylesheet (the site's own
+    copy first), and the fonts it ships as fonts/social-card.ttf and (for titles)
+    fonts/social-card-bold.ttf, if it does."""
+    stylesheet = None
+    for folder in reversed(theme.static_dirs() if theme else []):
+        with suppress(OSError, UnicodeDecodeError):
+            stylesheet = (folder / "css" / "style.css").read_text("utf-8")
+            break
+    fonts = []
+    hasher = hashlib.blake2b(digest_size=16)
+    for name in CARD_FONTS:
+        found = next((f / name for f in (theme.folders if theme else ()) if (f / name).is_file()), None)
+        data = b""
+        if found is not None:
+            with suppress(OSError):
+                data = found.read_bytes()
+        fonts.append(str(found) if data else None)
+        hasher.update(hashlib.blake2b(data, digest_size=16).digest())
+    return CardStyle(theme_colours(stylesheet), fonts[0], fonts[1], hasher.hexdigest())
+
+
 def _static_files(
-    site_dir: Path, theme: Theme, model: _Model, hashed: bool
+    site_dir: Path, theme: Theme, model: _Model, hashed: bool, images: Collection[str]
 ) -> tuple[StaticOutput, list[Problem]]:
     """The theme's static files, then the site's own static/ folder (which wins), by their
     path in the output, the theme's assets under fingerprinted names if `hashed`
@@ -999,8 +1077,8 @@ def _static_files(
                     )  # fmt: skip
     static = fingerprint(files, theme_files, lambda path: _label(path, site_dir), hashed)
     problems += static.problems
-    generated = model.generated
-    folders = model.folders | folders_of(static.files)
+    generated = model.generated | frozenset(images)
+    folders = model.folders | folders_of(static.files) | folders_of(images)
     searched = model.site.config.search
     for relative, file in sorted(static.files.items()):
         clash = _clash(relative, generated, static.files.keys(), folders)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from .config import CONFIG_FILE, SiteConfig, TaxonomySpec
 from .errors import Problem, error, warning
+from .images import ArticleImages, Picture, ShareImage
 from .related import Candidate, RelatedLists, find_related
 from .slugs import name_key, slugify
 from .stories import StoryFile
@@ -242,8 +243,8 @@ class ArticlePage(PageData):
     newer: Article | None
     in_stories: tuple[StoryPosition, ...] = ()  # each story it is part of
     related: tuple[Article, ...] = ()  # best first (sitegen/related.py)
-    # The image link previews show (og:image, JSON-LD): a full address, or none.
-    share_image: str | None = None
+    lead_image: Picture | None = None  # its `image:` as published (sitegen/images.py)
+    share_image: ShareImage | None = None  # what link previews show: the lead image, or its card
     scheduled: bool = False  # published ahead of its date (the preview, --future): a badge
     expired: bool = False  # past its `expires`: listed nowhere, its page with a notice
 
@@ -469,12 +470,14 @@ def build_site(
     before: Site | None = None,
     now: dt.datetime | None = None,
     future: bool = False,
+    images: Mapping[str, ArticleImages] | None = None,
 ) -> Site:
     """The site: its articles, terms, stories and timeline, and every page. `jobs`
     processes may find the related articles (sitegen/related.py); given the model `before`
     an edit, only the related lists that the edit can change are found again. `now`: the
     build's clock, which holds back articles dated later (unless `future`) and expires
-    articles (Schedule); None publishes every article."""
+    articles (Schedule); None publishes every article. `images`: each article's images as
+    published, by slug (sitegen/images.py)."""
     candidates = [a for a in articles if drafts or not a.draft]
     schedule = plan_schedule(candidates, now, future)
     left_out = {a.slug for a in (*schedule.held_back, *schedule.expired)}
@@ -525,7 +528,7 @@ def build_site(
     related_articles = {
         slug: tuple([by_slug[other] for other in found]) for slug, found in related.lists.items()
     }
-    pages = list(_pages(site, related_articles))
+    pages = list(_pages(site, related_articles, images or {}))
     moved, problems = _redirect_pages(site, pages)
     return replace(site, pages=tuple(pages + moved), warnings=(*site.warnings, *problems), related=related)
 
@@ -743,15 +746,6 @@ def related_lists(site: Site, jobs: int = 1, before: RelatedLists | None = None)
     return find_related(candidates, before, jobs=jobs)
 
 
-def share_image(config: SiteConfig, article: Article) -> str | None:
-    """The full address of the article's image, for link previews: its `image:` (a path of
-    the site, or an address elsewhere as it is)."""
-    image = article.image
-    if not image:
-        return None
-    return image if "://" in image else config.absolute_base + image.lstrip("/")
-
-
 def _story_positions(site: Site) -> dict[str, tuple[StoryPosition, ...]]:
     positions: dict[str, list[StoryPosition]] = defaultdict(list)
     for story in sorted(site.stories, key=lambda story: story.slug):
@@ -785,7 +779,7 @@ def _paginated(base_path: str, articles: tuple[Article, ...], per_page: int, mak
         yield Page(paginator.path(number), make(chunk, paginator))
 
 
-def _pages(site: Site, related: dict[str, tuple[Article, ...]]):
+def _pages(site: Site, related: dict[str, tuple[Article, ...]], images: Mapping[str, ArticleImages]):
     config = site.config
     articles = site.articles
     developing = tuple(story for story in site.stories if story.developing)[:HOME_STORIES]
@@ -800,6 +794,7 @@ def _pages(site: Site, related: dict[str, tuple[Article, ...]]):
     for i, article in enumerate(articles):
         older = articles[i + 1] if i + 1 < len(articles) else None
         newer = articles[i - 1] if i > 0 else None
+        shown = images.get(article.slug)
         yield Page(
             article.url_path,
             ArticlePage(
@@ -808,14 +803,23 @@ def _pages(site: Site, related: dict[str, tuple[Article, ...]]):
                 newer,
                 positions.get(article.slug, ()),
                 related[article.slug],
-                share_image=share_image(config, article),
+                shown.lead if shown else None,
+                shown.share if shown else None,
                 scheduled=article.slug in scheduled,
             ),
         )
     for article in site.schedule.expired:  # its page only, with a notice: it is in no list
+        shown = images.get(article.slug)
         yield Page(
             article.url_path,
-            ArticlePage(article, None, None, share_image=share_image(config, article), expired=True),
+            ArticlePage(
+                article,
+                None,
+                None,
+                lead_image=shown.lead if shown else None,
+                share_image=shown.share if shown else None,
+                expired=True,
+            ),
         )
     for taxonomy in site.taxonomies.values():
         yield Page(taxonomy.url_path, TermsPage(taxonomy))

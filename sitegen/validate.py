@@ -16,6 +16,7 @@ from .cache import SourceStat, content_hash
 from .characters import drop_forbidden
 from .config import split_url
 from .errors import Problem, error, shown, warning
+from .images import BodyImage, alt_warnings, body_images
 from .load import SourceFile, parse_article
 from .slugs import ARTICLE_SLUG, name_key, slugify
 
@@ -30,6 +31,7 @@ KNOWN_FIELDS = (
     "author",
     "image",
     "image_caption",
+    "image_alt",
     "updated",
     "slug",
     "draft",
@@ -78,6 +80,7 @@ class Article:
     # When it leaves listings and feeds (`expires:`), its page kept with a notice; the build
     # decides with its clock (sitegen/model.py, Schedule).
     expires: dt.datetime | None = None
+    image_alt: str | None = None  # the image's alt text; image_caption stands in for it
     # A digest of every field, for the build's dependency graph: what a page can read of
     # the article changes exactly when this does. (The body is not a field: it is kept
     # beside the article, in ValidatedFile, so that a body edit leaves the model as it was.)
@@ -274,6 +277,7 @@ def validate_file(
         author=", ".join(authors) or None,
         image=image,
         image_caption=reader.text("image_caption"),
+        image_alt=reader.text("image_alt"),
         updated=updated,
         draft=draft is True,
         path=source.label,
@@ -384,6 +388,7 @@ class ValidatedFile:
     body_digest: bytes  # what a page showing the body depends on
     problems: tuple[Problem, ...]
     key_lines: dict[str, int]  # for the problems that span files (a slug used twice)
+    images: tuple[BodyImage, ...] = ()  # the body's images, with their lines
 
     def to_plain(self) -> tuple:
         """As plain data (tuples, strings, numbers, dates), for the build cache."""
@@ -392,12 +397,22 @@ class ValidatedFile:
         )
         problems = tuple(p.to_plain() for p in self.problems)
         stat = None if self.stat is None else tuple(self.stat)
-        return (stat, self.content_hash, article, self.body, self.body_digest, problems, self.key_lines)
+        images = tuple(tuple(image.__dict__.values()) for image in self.images)
+        return (
+            stat,
+            self.content_hash,
+            article,
+            self.body,
+            self.body_digest,
+            problems,
+            self.key_lines,
+            images,
+        )
 
     @classmethod
     def from_plain(cls, data: tuple) -> ValidatedFile:
         """The inverse of to_plain; raises (TypeError, ValueError) for anything else."""
-        stat, content_hash, article, body, body_digest, problems, key_lines = data
+        stat, content_hash, article, body, body_digest, problems, key_lines, images = data
         if not (isinstance(content_hash, str) and isinstance(body, str) and isinstance(body_digest, bytes)):
             raise ValueError("not a validated file")
         return cls(
@@ -408,6 +423,7 @@ class ValidatedFile:
             body_digest,
             tuple(Problem.from_plain(p) for p in problems),
             dict(key_lines),
+            tuple(BodyImage(*image) for image in images),
         )
 
 
@@ -427,8 +443,15 @@ def validate_bytes(
         return ValidatedFile(stat, content_hash(data), None, "", b"", tuple(problems), {})
     article, body, found = validate_file(source, tz, taxonomies)
     body_digest = _digest(body.encode("utf-8", "surrogatepass"))
+    images = body_images(body, source.body_line)
+    front = source.front_matter
+    has_alt = any(
+        isinstance(text, str) and text.strip()
+        for text in (front.get("image_alt"), front.get("image_caption"))
+    )
+    problems += alt_warnings(label, source.key_lines.get("image"), bool(front.get("image")), has_alt, images)
     return ValidatedFile(
-        stat, content_hash(data), article, body, body_digest, (*problems, *found), source.key_lines
+        stat, content_hash(data), article, body, body_digest, (*problems, *found), source.key_lines, images
     )
 
 

@@ -13,7 +13,11 @@ REPO = Path(__file__).resolve().parent.parent
 # Search off: its index (a Pagefind run per build) is tested in test_search.py and the
 # browser tests; here it would only slow the tests down, and Pagefind writes its filter
 # files in an order of its own on every run, so two clean builds differ in those files.
-DEFAULT_SITE_YAML = 'title: "Test Briefing"\nbase_url: "https://example.org/"\nsearch: false\n'
+# Social cards off: an image per article, tested in test_images.py and test_dependencies.py,
+# would slow down every test that builds hundreds of articles.
+DEFAULT_SITE_YAML = (
+    'title: "Test Briefing"\nbase_url: "https://example.org/"\nsearch: false\nsocial_cards: false\n'
+)
 
 
 def article(

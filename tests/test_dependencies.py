@@ -33,10 +33,12 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, multiple, rule
+from PIL import Image
 from siteutil import article
 
 from sitegen import build
 from sitegen.engine import BuildResult, Engine
+from sitegen.errors import SiteError
 
 # --- Template snippets ---------------------------------------------------------------------
 #
@@ -246,6 +248,7 @@ def theme(draw: st.DrawFn) -> dict[str, str]:
 
 # --- Sites ---------------------------------------------------------------------------------
 
+IMAGES = (1, 2)  # static/images/p1.png, p2.png
 TITLES = ["Port strike ends", "Grid deal signed", "Talks stall", "Harvest record", "Vote delayed"]
 DATES = ["2023-12-30", "2024-01-05", "2024-01-05T08:00:00", "2024-01-20", "2024-02-03T10:00:00", "2024-03-15"]
 TAGS = ["energy", "trade", "Sanctions", "sanctions", "climate"]
@@ -286,6 +289,8 @@ class Story:
     expires: str | None = None
     lead: int = 0  # versions of the first paragraph (the summary) and of the rest of the body
     rest: int = 0
+    image: int = 0  # the number of its `image:` (static/images/p<n>.png), 0 for none
+    picture: int = 0  # the image its body shows, the same way
 
     @property
     def marker(self) -> str:
@@ -305,10 +310,15 @@ class Story:
             extra["slug"] = self.slug
         if self.expires:
             extra["expires"] = self.expires
+        if self.image:
+            extra["image"] = f"/images/p{self.image}.png"
+            extra["image_alt"] = "Lead image"
         body = (
             f"Lead paragraph {self.lead} of story {self.number}.\n\nThe rest, {self.marker}, version {self.rest}, "
             "[trade](/tags/trade/)."  # a link into the site: under the base path, or relative
         )
+        if self.picture:
+            body += f"\n\n![Picture {self.picture}](/images/p{self.picture}.png)"
         return article(title=self.title, date=self.date, source=self.source, body=body, **extra)
 
 
@@ -342,10 +352,13 @@ ALIASES = [
 ]
 
 
-def site_yaml(title: str, per_page: int, taxonomies: str, aliases: str = "", relative: bool = False) -> str:
+def site_yaml(
+    title: str, per_page: int, taxonomies: str, aliases: str = "", relative: bool = False, cards: bool = False
+) -> str:
     return (
         f'title: "{title}"\nbase_url: "https://example.org/news/"\nsearch: false\nper_page: {per_page}\nfeed_limit: 4\n'
-        f"relative_urls: {'true' if relative else 'false'}\n{taxonomies}{aliases}"
+        f"relative_urls: {'true' if relative else 'false'}\nsocial_cards: {'true' if cards else 'false'}\n"
+        f"{taxonomies}{aliases}"
     )
 
 
@@ -355,6 +368,7 @@ SITE_YAML = st.builds(
     st.integers(2, 3),
     st.sampled_from(TAXONOMIES),
     st.sampled_from(ALIASES),
+    st.booleans(),
     st.booleans(),
 )
 STYLESHEETS = [
@@ -435,6 +449,15 @@ class IncrementalBuilds(RuleBasedStateMachine):
         path.write_text(text, encoding="utf-8")
         self.touch(path)
 
+    def draw_image(self, number: int, version: int) -> None:
+        """static/images/p<number>.png, a small PNG whose size and colour follow `version`."""
+        path = self.site / "static" / "images" / f"p{number}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (120 + 30 * version, 60 + 10 * number), (40 * version, 90, 60 * number)).save(
+            path, "PNG"
+        )
+        self.touch(path)
+
     def save(self, story: Story) -> None:
         self.by_number[story.number] = story
         self.write(f"content/{story.file}", story.text())
@@ -481,6 +504,8 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.write("themes/default/static/css/site.css", STYLESHEETS[2])
         self.write("themes/default/static/css/extra.css", "p { margin: 0 }\n")
         self.write("themes/default/static/img/dot.svg", DOTS[0])
+        for number in IMAGES:
+            self.draw_image(number, 0)
         for _ in range(count):
             self.save(data.draw(story_strategy(self.new_number())))
         self.check()
@@ -613,6 +638,41 @@ class IncrementalBuilds(RuleBasedStateMachine):
         path.unlink()
         self.touch(path)
         self.check()
+
+    # -- images
+
+    @rule(number=stories, image=st.sampled_from((0, *IMAGES)), picture=st.sampled_from((0, *IMAGES)))
+    def edit_images(self, number: int, image: int, picture: int):
+        """The article's lead image and the image in its body (0: none)."""
+        self.change(number, image=image, picture=picture)
+        self.check()
+
+    @rule(number=st.sampled_from(IMAGES), version=st.integers(0, 3))
+    def redraw_image(self, number: int, version: int):
+        """An image file changed: every page that shows it, with its new size and name."""
+        self.draw_image(number, version)
+        self.check()
+
+    @rule(number=st.sampled_from(IMAGES))
+    def remove_image(self, number: int):
+        """An image file removed: an error while a published article shows it; then the
+        articles drop it, and the site builds again; then it is back, for later rules."""
+        path = self.site / "static" / "images" / f"p{number}.png"
+        path.unlink()
+        self.touch(path)
+        users = [s for s in self.by_number.values() if number in (s.image, s.picture)]
+        if any(not s.draft for s in users):
+            with pytest.raises(SiteError) as failed:
+                self.build()
+            assert any(f"static/images/p{number}.png does not exist" in str(p) for p in failed.value.problems)
+        for story in users:
+            self.change(
+                story.number,
+                image=0 if story.image == number else story.image,
+                picture=0 if story.picture == number else story.picture,
+            )
+        self.check()
+        self.draw_image(number, 0)
 
     # -- edits to the configuration, the theme and the static files
 

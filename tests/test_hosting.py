@@ -38,9 +38,10 @@ MAIN_CSS = """@import "parts/base.css";
 FILES: dict[str, str | bytes] = {
     "content/2024/01/a1.md": article(
         "First", "2024-01-01T09:00:00+00:00", tags="[trade, energy]", region="Europe",
-        body="See [the trade tag](/tags/trade/), ![a map](/images/map.png) and "
+        # An SVG is linked as it is (a raster image is published as copies: test_images.py).
+        body="See [the trade tag](/tags/trade/), ![a map](/images/map.svg) and "
         "[the second](/articles/a2/#section) or [the home page](/?q=1).",
-        image="/images/map.png",
+        image="/images/map.svg", image_alt="Map",
     ),
     "content/2024/01/a2.md": article(
         "Second", "2024-01-02T09:00:00+00:00", tags="[trade]", updated="2024-03-05"
@@ -49,6 +50,7 @@ FILES: dict[str, str | bytes] = {
     "content/2024/02/a4.md": article("Fourth", "2024-02-04T09:00:00+00:00", tags="[trade, energy]"),
     "content/2024/03/a5.md": article("Fifth", "2024-03-01T09:00:00+00:00", tags="[trade]"),
     "static/images/map.png": b"\x89PNG not really",
+    "static/images/map.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
     "themes/default/static/css/main.css": MAIN_CSS,
     "themes/default/static/css/parts/base.css": "h1 { color: rgb(10, 20, 30); }\n",
     "themes/default/static/fonts/brief.woff2": b"wOF2 font",
@@ -63,10 +65,11 @@ FILES: dict[str, str | bytes] = {
 
 
 def site_yaml(base_url: str, relative: bool) -> str:
-    # No search index: Pagefind names its files by what they hold, and the index has tests of its own.
+    # No search index: Pagefind names its files by what they hold, and the index has tests of its own;
+    # no social cards, which test_images.py tests.
     return (
         f"title: Test\nbase_url: {base_url}\nper_page: 2\nrelative_urls: {'true' if relative else 'false'}\n"
-        "search: false\n"
+        "search: false\nsocial_cards: false\n"
     )
 
 
@@ -148,7 +151,7 @@ def test_a_relative_site_crawled_as_files(make_site, tmp_path, base_url):
     home = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="tags/index.html"' in home and 'href="index.html"' in home
     body = (out / "articles" / "a1" / "index.html").read_text(encoding="utf-8")
-    assert 'href="../../tags/trade/index.html"' in body and 'src="../../images/map.png"' in body
+    assert 'href="../../tags/trade/index.html"' in body and 'src="../../images/map.svg"' in body
     assert 'href="../../articles/a2/index.html#section"' in body and 'href="../../index.html?q=1"' in body
     # Canonical links, feeds and the sitemap stay absolute.
     absolute = base_url if urlsplit(base_url).netloc else None
@@ -163,7 +166,7 @@ def test_a_relative_site_crawled_as_files(make_site, tmp_path, base_url):
         for e in feed.iter(f"{ATOM}entry")
         if e.findtext(f"{ATOM}title") == "First"
     )
-    assert f'href="{base_url}tags/trade/"' in content and f'src="{base_url}images/map.png"' in content
+    assert f'href="{base_url}tags/trade/"' in content and f'src="{base_url}images/map.svg"' in content
     locs = [loc.text for loc in ET.fromstring((out / "sitemap.xml").read_bytes()).iter(f"{SITEMAP}loc")]
     assert locs and all(loc.startswith(base_url) for loc in locs)
     if absolute:
@@ -230,6 +233,7 @@ def test_theme_assets_get_content_hash_names_and_every_link_follows(site, tmp_pa
         f"fonts/{woff}",
         f"img/{logo}",
         "images/map.png",
+        "images/map.svg",
     }
     page = (out / "articles" / "a2" / "index.html").read_text(encoding="utf-8")
     assert f'href="../../css/{main}"' in page and f'href="../../img/{logo}"' in page

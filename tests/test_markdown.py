@@ -5,6 +5,7 @@ cold and warm, in one process and in a pool)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from pathlib import Path
 
@@ -155,8 +156,17 @@ def _render_cold_then_warm(bodies: list[str], jobs: int) -> None:
                 html, warnings = engine.render_bodies(articles, "/", lambda done, total: None)
             finally:
                 engine.cache.close()
-            assert html == expected
+            # Local images carry a mark for the build (sitegen/render/pictures.py); else the same.
+            assert {slug: unmarked(body) for slug, body in html.items()} == expected
             assert warnings == []
+
+
+def unmarked(html: str) -> str:
+    """A rendered body without the marks on its local images, each checked: on an <img>,
+    holding the image's address as written."""
+    for tag in re.findall(r"<[^>]*data-sitegen-src=[^>]*>", html):
+        assert tag.startswith("<img ")
+    return re.sub(r' data-sitegen-src="[^"]*"', "", html)
 
 
 @settings(max_examples=250, deadline=None)

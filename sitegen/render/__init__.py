@@ -16,10 +16,12 @@ from markupsafe import Markup
 from ..config import BUILTIN_TAXONOMIES, TaxonomySpec
 from ..errors import Problem, error
 from ..i18n import Strings, load_strings
+from ..images import Picture
 from ..model import ArticlePage, Feed, Page, Robots, Site, Sitemap, Taxonomy
 from ..validate import Article
 from . import feeds
 from .links import LinkStyle, depth_of
+from .pictures import SIZES, picture_html
 from .reads import (
     SITEMAP_ENTRIES,
     Key,
@@ -98,6 +100,7 @@ class Renderer:
             month_year=self.month_year,
             taxonomy_title=self.taxonomy_title,
             plural_forms=self.plural_forms,
+            picture=self.picture,
         )
         self.env.filters.update(date=self.date, month_name=self.month_name, number=self.number)
 
@@ -159,6 +162,11 @@ class Renderer:
         if quoted and not _SAFE_IN_URLS.fullmatch(path):
             path = quote(path, safe="/")
         return self.site.config.absolute_base + path
+
+    def picture(self, image: Picture, lead: bool = False, sizes: str = SIZES) -> Markup:
+        """An image as sitegen/render/pictures.py writes it; `lead`: the page's first image,
+        fetched first rather than lazily."""
+        return Markup(picture_html(image, self.url, lead=lead, sizes=sizes))
 
     def card(self, article: Article, level: int = 2) -> Markup:
         """An article as listings show it (partials/card.html, with its title as an h`level`),

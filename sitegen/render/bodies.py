@@ -34,7 +34,7 @@ def convert_bodies(links: object, items: list[tuple[str, str]]) -> list[tuple[st
     busy machine does not make a body look slow. `links`: (link_base, relative_depth), as
     MarkdownRenderer takes them."""
     link_base, relative_depth = cast(tuple[str, int | None], links)
-    renderer = MarkdownRenderer(link_base, relative_depth)
+    renderer = MarkdownRenderer(link_base, relative_depth, mark_images=True)
     results = []
     for key, body in items:
         started = time.thread_time()

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from typing import Final
+from urllib.parse import urlsplit
 
 import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from .links import LinkStyle
+from .pictures import MARK
 
 # What briefings need: tables, footnotes, fenced code, {: attributes }, sane lists, and
 # typographic quotes, dashes and ellipses (editors paste "straight" quotes and --).
@@ -21,10 +23,13 @@ EXTENSIONS = ("tables", "footnotes", "fenced_code", "attr_list", "sane_lists", "
 OUTPUT_FORMAT: Final = "html"  # the pages are HTML5: <br>, not <br />
 
 
+IMAGE_MARKS = "images-1"  # how local images are marked (sitegen/render/pictures.py)
+
+
 def settings(link_base: str, relative_depth: int | None = None) -> str:
     """Everything but the body that decides a body's HTML, for the body cache's keys: an
     upgrade of Python-Markdown or a change of extensions must never serve old HTML."""
-    return repr((markdown.__version__, EXTENSIONS, OUTPUT_FORMAT, link_base, relative_depth))
+    return repr((markdown.__version__, EXTENSIONS, OUTPUT_FORMAT, link_base, relative_depth, IMAGE_MARKS))
 
 
 class _SiteLinks(Treeprocessor):
@@ -46,6 +51,24 @@ class _SiteLinks(Treeprocessor):
                     element.set(attribute, self.style.link(value, self.depth))
 
 
+class _MarkLocalImages(Treeprocessor):
+    """Marks each image whose address is a path (a local image) with that address as
+    written, before links get the base path: the build writes it as a responsive
+    <picture> (sitegen/render/pictures.py). Raw HTML is not marked: it stays as written."""
+
+    def run(self, root: ET.Element) -> None:
+        for element in root.iter("img"):
+            src = element.get("src")
+            if src and not urlsplit(src).scheme and not src.startswith("//"):
+                element.set(MARK, src)
+
+
+class _MarkImagesExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # After the inline patterns (20) have made the images, before _SiteLinks (0).
+        md.treeprocessors.register(_MarkLocalImages(md), "mark_local_images", 1)
+
+
 class _SiteLinksExtension(Extension):
     def __init__(self, style: LinkStyle, depth: int):
         super().__init__()
@@ -63,10 +86,13 @@ class MarkdownRenderer:
     `link_base`: what links into the site go under: the base path ('/briefings/'), or the
     site's address (for feeds). `relative_depth`: None for such links; for relative links,
     how many folders below the site's root the page showing the body is
-    (sitegen/render/links.py)."""
+    (sitegen/render/links.py). `mark_images`: mark local images for the build, which
+    publishes them in several widths (an article's body; not a story's background)."""
 
-    def __init__(self, link_base: str, relative_depth: int | None = None):
+    def __init__(self, link_base: str, relative_depth: int | None = None, mark_images: bool = False):
         extensions: list[str | Extension] = [*EXTENSIONS]
+        if mark_images:
+            extensions.append(_MarkImagesExtension())
         style = LinkStyle(link_base, relative=relative_depth is not None)
         if style.relative or link_base != "/":
             extensions.append(_SiteLinksExtension(style, relative_depth or 0))
