@@ -37,6 +37,7 @@ from .assets import StaticOutput, fingerprint
 from .cache import BuildCache, FileStat, OutputRecord, SourceStat, content_hash
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .deps import DependencyGraph, ModelValues, digest
+from .editions import EditionFile, read_edition_files
 from .errors import Problem, SiteError, UsageError, error, warning
 from .load import CONTENT_DIR, article_label, article_labels
 from .model import Feed, Page, Site, build_site, missing_redirect_targets
@@ -215,11 +216,16 @@ class Engine:
         theme, theme_problems = find_theme(self.site_dir, config.theme)
         files, file_problems = self.read_articles(config, changed)
         # A handful of files: read on every build, so that no change to one is missed.
-        stories, story_problems = read_story_files(self.site_dir, MarkdownRenderer(config.base_path).convert)
-        problems += theme_problems + file_problems + story_problems
+        markdown = MarkdownRenderer(config.base_path).convert
+        stories, story_problems = read_story_files(self.site_dir, markdown)
+        absolute = MarkdownRenderer(config.absolute_base).convert  # for emails and feeds
+        editions, edition_problems = read_edition_files(
+            self.site_dir, lambda text, full: (absolute if full else markdown)(text), config.timezone
+        )
+        problems += theme_problems + file_problems + story_problems + edition_problems
         if any(p.is_error for p in problems) or theme is None:
             raise SiteError(problems)
-        model = self._site_model(config, files, stories)
+        model = self._site_model(config, files, stories, editions)
         if any(p.is_error for p in model.site.warnings):  # a redirect from a page the site builds
             raise SiteError([*problems, *model.site.warnings])
         return LoadedSite(model.site, theme, (*problems, *model.site.warnings), files), model
@@ -370,15 +376,21 @@ class Engine:
         return delta
 
     def _site_model(
-        self, config: SiteConfig, files: Mapping[str, ValidatedFile], stories: tuple[StoryFile, ...]
+        self,
+        config: SiteConfig,
+        files: Mapping[str, ValidatedFile],
+        stories: tuple[StoryFile, ...],
+        editions: tuple[EditionFile, ...],
     ) -> _Model:
         """The model, with what the build derives from it; the last build's while no
-        article's fields, the story files, the configuration or the options changed."""
-        inputs = (config, self.drafts, self._front_version, stories)
+        article's fields, the story and edition files, the configuration or the options changed."""
+        inputs = (config, self.drafts, self._front_version, stories, editions)
         if self._model is not None and self._model.inputs == inputs:
             return self._model
         articles = [f.article for f in files.values() if f.article]
-        site = build_site(config, articles, drafts=self.drafts, story_files=stories, jobs=self.jobs)
+        site = build_site(
+            config, articles, drafts=self.drafts, story_files=stories, edition_files=editions, jobs=self.jobs
+        )
         position = {page.file_path: i for i, page in enumerate(site.pages)}
         generated = frozenset(position)
         self._model = _Model(
