@@ -279,7 +279,7 @@ def _parser() -> argparse.ArgumentParser:
         ("import", import_cmd, "turn news clippings (.txt) and saved pages (.html) into articles"),
         ("terms", terms_cmd, "list every term with its use, and look-alike spellings"),
         ("deploy", deploy_cmd, "build, check and publish the site where site.yaml says"),
-        ("email", email_cmd, "make an edition's email, and send it through site.yaml's SMTP server"),
+        ("email", email_cmd, "write an edition's email, or send it through SMTP"),
     ):
         command = commands.add_parser(name, parents=[site], help=summary)
         module.add_arguments(command)
