@@ -764,7 +764,7 @@ def _paginated(base_path: str, articles: tuple[_Listed, ...], per_page: int, mak
 
 def _edition_pages(site: Site):
     """The archive (made with no edition too, as the navigation links it), each edition's
-    page and email parts, and the editions' feed."""
+    page and email parts, and the editions' feed (when there are editions)."""
     editions = site.editions
     config = site.config
     unsubscribe = config.email.unsubscribe if config.email else None
@@ -777,7 +777,8 @@ def _edition_pages(site: Site):
         yield Page(edition.url_path, EditionPage(edition, older, newer))
         yield Page(edition.email_path, EditionEmail(edition, unsubscribe))
         yield Page(edition.text_path, EditionText(edition, unsubscribe))
-    yield Page("editions/feed.xml", EditionsFeed(editions[: config.feed_limit]))
+    if editions:  # a feed of nothing would be a feed reader's broken subscription
+        yield Page("editions/feed.xml", EditionsFeed(editions[: config.feed_limit]))
 
 
 def _pages(site: Site, related: dict[str, tuple[Article, ...]]):

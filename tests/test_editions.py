@@ -346,6 +346,7 @@ def test_the_editions_feed_carries_each_edition_whole(tmp_path):
 def test_a_site_without_editions_has_an_empty_archive(tmp_path):
     out = build(tmp_path, {})
     assert "No editions yet" in page(out, "editions")
+    assert "editions/feed.xml" not in page(out, "editions") and not (out / "editions" / "feed.xml").exists()
 
 
 # --- the email parts -------------------------------------------------------------------------
