@@ -15,6 +15,7 @@ import os
 import re
 import zoneinfo
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -322,6 +323,9 @@ def _selection(
             bad(str(key), f"is not a key of select: (its keys: {', '.join(SELECT_KEYS)})")
     since, since_moment = None, None
     written = value.get("since")
+    if isinstance(written, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", written):
+        with suppress(ValueError):  # a date in quotes; not a day of the calendar is reported below
+            written = dt.date.fromisoformat(written.strip())
     duration = _DURATION.match(written) if isinstance(written, str) else None
     if written is None:
         bad("since", "is missing: say how far back to pick, such as since: 24h or since: 2024-12-01")

@@ -83,7 +83,7 @@ def edition_message(site_dir: Path, slug: str, *, drafts: bool = False) -> Editi
         raise SiteError([exc.problem]) from exc
     settings = site.config.email
     message = EmailMessage(policy=SMTP)
-    message["Subject"] = edition.title
+    message["Subject"] = " ".join(edition.title.split())  # a header is one line
     if settings is not None:
         message["From"] = settings.sender
         message["To"] = ", ".join(settings.to)

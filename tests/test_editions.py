@@ -185,7 +185,7 @@ def test_select_since_a_date_with_regions_tags_stories_and_limit(tmp_path):
         "content/editions/2024-12-04-energy.md": edition(
             "select: {since: 2024-12-01, tags: [Energy], limit: 1}"
         ),
-        "content/editions/2024-12-04-gas.md": edition("select: {since: 2024-12-01, stories: [gas deal]}"),
+        "content/editions/2024-12-04-gas.md": edition("select: {since: '2024-12-01', stories: [gas deal]}"),
     }
     out = build(tmp_path, files)
     assert titles(page(out, "editions/2024-12-04-europe")) == ["Late", "Oldest"]
@@ -264,6 +264,7 @@ def test_the_same_article_twice_is_a_warning_and_shown_once(tmp_path):
         ("summary: nothing", "FILE: an edition chooses its articles with exactly one of"),
         ("select:\n  since: 24h\n  region: [Europe]", "FILE:4: select.region is not a key"),
         ("select:\n  since: yesterday", "FILE:3: select.since must be a duration"),
+        ("select:\n  since: '2024-02-30'", "FILE:3: select.since must be a duration"),
         ("select:\n  tags: [ports]", "FILE:2: select.since is missing"),
         ("select:\n  since: 1d\n  limit: 0", "FILE:4: select.limit must be a whole number"),
         ("select:\n  since: 1d\n  group: tag", "FILE:4: select.group can only be 'region'"),
