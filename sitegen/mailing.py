@@ -32,12 +32,13 @@ from .cache import cache_folder
 from .config import EmailConfig
 from .editions import Edition
 from .engine import Engine
-from .errors import SiteError, UsageError
+from .errors import Problem, SiteError, UsageError, warning
 from .render import Renderer, RenderError
 
 PASSWORD_VARIABLE = "SITEGEN_SMTP_PASSWORD"
 SEND_TIMEOUT = 30.0  # seconds an SMTP exchange may take before sending gives up
 SENT_RECORD = "sent-editions.json"
+CLIPPED_FROM = 102 * 1024  # Gmail shows a longer HTML part cut, behind "View entire message"
 
 
 class SendError(Exception):
@@ -49,6 +50,7 @@ class EditionMessage:
     edition: Edition
     message: EmailMessage
     settings: EmailConfig | None  # `email:` of site.yaml
+    warnings: tuple[Problem, ...] = ()  # an HTML part long enough to be clipped
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,15 @@ def edition_message(site_dir: Path, slug: str, *, drafts: bool = False) -> Editi
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text, charset="utf-8")
     message.add_alternative(html, subtype="html", charset="utf-8")
-    return EditionMessage(edition, message, settings)
+    size = len(html.encode("utf-8"))
+    warnings: tuple[Problem, ...] = ()
+    if size >= CLIPPED_FROM:
+        clipped = (
+            f"the email's HTML part is {size // 1024} KB: Gmail clips a message from 102 KB on "
+            f"(its {edition.count} items are too many for one email)"
+        )
+        warnings = (warning(edition.path, None, clipped),)
+    return EditionMessage(edition, message, settings, warnings)
 
 
 def write_message(message: EmailMessage, path: Path) -> None:

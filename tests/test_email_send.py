@@ -355,3 +355,35 @@ def test_bad_email_settings_are_errors_at_their_line(tmp_path, cli, settings, ex
     result = cli("build", "--site", site, "--output", tmp_path / "out")
     assert result.code == 1
     assert expected in result.err, result.err
+
+
+def test_an_email_gmail_would_clip_is_a_warning(tmp_path, cli):
+    many = {
+        f"content/a/story-{n}.md": article(f"Story {n}", "2024-12-02T09:00:00+00:00", "Wire")
+        for n in range(60)
+    }
+    items = "".join(
+        f"  - {{article: story-{n}, note: 'A line on why story {n} matters to readers.'}}\n"
+        for n in range(60)
+    )
+    site = write_site(
+        tmp_path / "site",
+        {
+            "site.yaml": DEFAULT_SITE_YAML,
+            **many,
+            "content/editions/2024-12-03.md": f"---\narticles:\n{items}---\n",
+        },
+    )
+    result = cli("email", "2024-12-03", "--site", site, "--out", tmp_path / "long.eml")
+    assert result.code == 0
+    [clipped] = [line for line in result.err.splitlines() if "Gmail clips" in line]
+    assert clipped.startswith("content/editions/2024-12-03.md: warning: the email's HTML part is ")
+    short = cli(
+        "email",
+        "2024-12-03",
+        "--site",
+        make(tmp_path / "other", DEFAULT_SITE_YAML),
+        "--out",
+        tmp_path / "s.eml",
+    )
+    assert "Gmail clips" not in short.err

@@ -33,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     site_dir = Path(args.site)
     built = edition_message(site_dir, args.edition, drafts=args.drafts)
+    for problem in built.warnings:
+        print(problem, file=sys.stderr)
     if args.out:
         write_message(built.message, args.out)
         print(f"Wrote {args.out}", file=sys.stderr)
