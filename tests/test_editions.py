@@ -446,3 +446,22 @@ def test_the_built_sample_site_has_no_broken_link(sample_out):
     assert checked > 1000
     emails = [p for p in sample_out.rglob("email.html")]
     assert len(emails) == 3
+
+
+def test_an_unknown_key_and_a_folder_are_warnings(tmp_path):
+    (tmp_path / "site" / "content" / "editions" / "old").mkdir(parents=True)
+    found = warnings_of(tmp_path, {"content/editions/2024-12-03.md": edition("articles: [late]\nsubject: x")})
+    assert "content/editions/2024-12-03.md:3: warning: unknown key 'subject' in an edition file" in "\n".join(
+        found
+    )
+    assert any(line.startswith("content/editions/old: warning: not read") for line in found)
+
+
+def test_the_default_title_is_in_the_sites_language(tmp_path):
+    yaml_text = SITE_YAML + "language: fr\n"
+    site = write_site(
+        tmp_path / "site",
+        {"site.yaml": yaml_text, **ARTICLES, "content/editions/2024-12-03.md": edition("articles: [late]")},
+    )
+    sitegen.build(site, tmp_path / "out", use_cache=False, jobs=1)
+    assert "<h1>Test Briefing, 3 décembre 2024</h1>" in page(tmp_path / "out", "editions/2024-12-03")
