@@ -579,7 +579,12 @@ class IncrementalBuilds(RuleBasedStateMachine):
             )
             chosen = f"select: {rule}"
         note = data.draw(st.sampled_from(["", "The editor's *note*."]))
-        self.write(f"content/editions/{name}.md", f"---\nsummary: {name}\n{chosen}\n---\n\n{note}\n")
+        front = data.draw(
+            st.sampled_from(
+                ["", "title: Monday brief\n", "summary: Three picks.\n", "date: 2024-03-21T07:00:00\n"]
+            )
+        )
+        self.write(f"content/editions/{name}.md", f"---\n{front}{chosen}\n---\n\n{note}\n")
         self.check()
 
     @rule(name=st.sampled_from(EDITION_FILES))

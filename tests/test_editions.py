@@ -465,3 +465,20 @@ def test_the_default_title_is_in_the_sites_language(tmp_path):
     )
     sitegen.build(site, tmp_path / "out", use_cache=False, jobs=1)
     assert "<h1>Test Briefing, 3 décembre 2024</h1>" in page(tmp_path / "out", "editions/2024-12-03")
+
+
+def test_an_incremental_build_after_an_edition_edit_equals_a_clean_one(tmp_path):
+    """The editions' feed writes each edition's title, date and summary itself (not through
+    a template): an edit to one of them renders it again."""
+    site = write_site(tmp_path / "site", {"site.yaml": SITE_YAML, **ARTICLES, **EDITIONS})
+    sitegen.build(site, tmp_path / "out", jobs=1)
+    write_site(
+        site, {"content/editions/2024-12-02.md": edition("title: Renamed\nsummary: New\narticles: [middle, late]")}
+    )
+    sitegen.build(site, tmp_path / "out", jobs=1)
+    sitegen.build(site, tmp_path / "clean", jobs=1, use_cache=False)
+    for path in sorted((tmp_path / "clean").rglob("*")):
+        if path.is_file() and path.name != ".sitegen-output":
+            built = tmp_path / "out" / path.relative_to(tmp_path / "clean")
+            assert built.read_bytes() == path.read_bytes(), path.relative_to(tmp_path / "clean")
+    assert b"<title>Renamed</title>" in (tmp_path / "out" / "editions" / "feed.xml").read_bytes()

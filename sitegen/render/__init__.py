@@ -175,6 +175,8 @@ class Renderer:
         if isinstance(data, Robots):
             return feeds.robots(self.absolute_url)
         if isinstance(data, EditionsFeed):
+            for edition in data.editions:  # the feed writes its title, date and summary itself
+                self.recorder.add(("edition", edition.slug, "@repr"))
             return feeds.edition_feed(
                 self.site,
                 page.url_path,
