@@ -472,9 +472,8 @@ def test_an_incremental_build_after_an_edition_edit_equals_a_clean_one(tmp_path)
     a template): an edit to one of them renders it again."""
     site = write_site(tmp_path / "site", {"site.yaml": SITE_YAML, **ARTICLES, **EDITIONS})
     sitegen.build(site, tmp_path / "out", jobs=1)
-    write_site(
-        site, {"content/editions/2024-12-02.md": edition("title: Renamed\nsummary: New\narticles: [middle, late]")}
-    )
+    changed = edition("title: Renamed\nsummary: New\narticles: [middle, late]")
+    (site / "content" / "editions" / "2024-12-02.md").write_text(changed, encoding="utf-8")
     sitegen.build(site, tmp_path / "out", jobs=1)
     sitegen.build(site, tmp_path / "clean", jobs=1, use_cache=False)
     for path in sorted((tmp_path / "clean").rglob("*")):
