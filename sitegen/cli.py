@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .build import build
 from .check import EXTERNAL_TIMEOUT, check_site
-from .commands import deploy_cmd, import_cmd, new_cmd, terms_cmd
+from .commands import deploy_cmd, email_cmd, import_cmd, new_cmd, terms_cmd
 from .errors import Problem, SiteError, UsageError
 from .scaffold import init_site
 from .terminal import ProgressLine, interactive
@@ -299,6 +299,7 @@ def _parser() -> argparse.ArgumentParser:
         ("import", import_cmd, "turn news clippings (.txt) and saved pages (.html) into articles"),
         ("terms", terms_cmd, "list every term with its use, and look-alike spellings"),
         ("deploy", deploy_cmd, "build, check and publish the site where site.yaml says"),
+        ("email", email_cmd, "write an edition's email, or send it through SMTP"),
     ):
         command = commands.add_parser(name, parents=[site], help=summary)
         module.add_arguments(command)

@@ -9,6 +9,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING as dataclasses_missing
 from dataclasses import dataclass, field, fields, replace
+from email.utils import parseaddr
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -69,6 +70,23 @@ class RedirectSpec:
 
 
 @dataclass(frozen=True)
+class EmailConfig:
+    """`email:`: where `sitegen email --send` sends an edition. The password is never here:
+    it comes from the environment (SITEGEN_SMTP_PASSWORD)."""
+
+    sender: str  # `from:`, as the From header shows it
+    to: tuple[str, ...]
+    host: str = "localhost"
+    port: int = 587
+    starttls: bool = True
+    user: str | None = None
+    unsubscribe: str | None = None  # a mailto: or https: address, for List-Unsubscribe
+
+
+EMAIL_KEYS = ("host", "port", "starttls", "user", "from", "to", "unsubscribe")
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = "Briefing"
     base_url: str = "/"
@@ -113,6 +131,9 @@ class SiteConfig:
     social_cards: bool = (
         True  # a generated link preview image for each article without one (sitegen/images.py)
     )
+    # How editions are emailed (sitegen/email.py). Left out of the repr that decides which
+    # pages are rendered again: only the email pages show any of it (their unsubscribe link).
+    email: EmailConfig | None = field(default=None, repr=False)
 
     @property
     def added_taxonomies(self) -> tuple[str, ...]:
@@ -210,10 +231,16 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
                 problems += found
                 values[key] = redirects
                 continue
+            if key == "email":
+                inner = {path[0]: number for path, number in nested_lines(text, key, depth=1).items()}
+                email, found = read_email(value, inner, line)
+                problems += found
+                values[key] = email
+                continue
             if key == "aliases":
                 continue  # read below: it names taxonomies, which `taxonomies:` may set later on
             if key not in _EXPECTED:
-                known = ", ".join([*_EXPECTED, "taxonomies", "aliases", "redirects", "deploy"])
+                known = ", ".join([*_EXPECTED, "taxonomies", "aliases", "redirects", "deploy", "email"])
                 problems.append(error(CONFIG_FILE, line, f"unknown key {shown(key)} (known keys: {known})"))
                 continue
             expected, wanted = _EXPECTED[key]
@@ -670,6 +697,72 @@ def read_deploy(
     if problems:
         return None, problems
     return target_class(**settings), []
+
+
+def read_email(
+    value: object, key_lines: dict[str, int], line: int | None
+) -> tuple[EmailConfig | None, list[Problem]]:
+    """`email:` as typed settings, or None and the problems, each naming its key
+    (`email.port`) at its line."""
+    if not isinstance(value, dict):
+        return None, [
+            error(CONFIG_FILE, line, f"email: expected a mapping (from, to, host, ...), got {shown(value)}")
+        ]
+    problems: list[Problem] = []
+
+    def problem(key: str, message: str) -> None:
+        problems.append(error(CONFIG_FILE, key_lines.get(key, line), f"email.{key} {message}"))
+
+    settings: dict[str, Any] = {}
+    for key, setting in value.items():
+        key = str(key)
+        if _is_credential(key):
+            problem(
+                key,
+                "is a credential, and credentials never go in site.yaml (it is kept and shared with the "
+                "site's sources): set the environment variable SITEGEN_SMTP_PASSWORD",
+            )
+        elif key not in EMAIL_KEYS:
+            problem(key, f"is not a key of email: (its keys: {', '.join(EMAIL_KEYS)})")
+        elif key == "port":
+            if type(setting) is not int or not 0 < setting < 65536:
+                problem(key, f"must be a port number from 1 to 65535, got {shown(setting)}")
+            else:
+                settings["port"] = setting
+        elif key == "starttls":
+            if not isinstance(setting, bool):
+                problem(key, f"must be true or false, got {shown(setting)}")
+            else:
+                settings["starttls"] = setting
+        elif key == "to":
+            addresses = [setting] if isinstance(setting, str) else setting
+            if not isinstance(addresses, list) or not addresses or not all(map(_is_address, addresses)):
+                problem(key, f"must be a list of email addresses, got {shown(setting)}")
+            else:
+                settings["to"] = tuple(address.strip() for address in addresses)
+        elif not isinstance(setting, str) or not setting.strip():
+            problem(key, f"must be a non-empty string, got {shown(setting)}")
+        elif key == "from" and not _is_address(setting):
+            problem(key, f"must be an email address (Name <name@example.org>), got {shown(setting)}")
+        elif key == "unsubscribe" and not setting.strip().startswith(("mailto:", "https://", "http://")):
+            problem(key, f"must be a mailto: or https:// address, got {shown(setting)}")
+        else:
+            settings["sender" if key == "from" else key] = setting.strip()
+    for key in ("from", "to"):
+        if key not in value:
+            problem(key, "is missing: email: needs from and to")
+    if problems:
+        return None, problems
+    return EmailConfig(**settings), []
+
+
+def _is_address(value: object) -> bool:
+    """An address as a From or To header takes it: 'name@host' or 'Name <name@host>'."""
+    if not isinstance(value, str):
+        return False
+    _, address = parseaddr(value.strip())
+    local, at, host = address.partition("@")
+    return bool(local and at and host and "." in host.strip(".") and not FORBIDDEN.search(value))
 
 
 def _is_credential(key: object) -> bool:

@@ -118,6 +118,8 @@ class ModelValues:
             return self._months.get((key[1], key[2]))
         if kind == "story":
             return self.site.stories_by_slug.get(key[1])
+        if kind == "edition":
+            return self.site.editions_by_slug.get(key[1])
         raise ValueError(f"not a key of the model: {key!r}")
 
     def _site_value(self, key: Key) -> bytes:

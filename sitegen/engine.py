@@ -38,6 +38,7 @@ from .assets import StaticOutput, fingerprint
 from .cache import BuildCache, FileStat, OutputRecord, SourceStat, content_hash
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .deps import DependencyGraph, ModelValues, digest
+from .editions import EditionFile, read_edition_files
 from .errors import Problem, SiteError, UsageError, error, warning
 from .i18n import I18N_DIR, Strings, load_strings
 from .images import Images, SiteImages
@@ -233,8 +234,13 @@ class Engine:
         theme, theme_problems = find_theme(self.site_dir, config.theme)
         files, file_problems = self.read_articles(config, changed)
         # A handful of files: read on every build, so that no change to one is missed.
-        stories, story_problems = read_story_files(self.site_dir, MarkdownRenderer(config.base_path).convert)
-        problems += theme_problems + file_problems + story_problems
+        markdown = MarkdownRenderer(config.base_path).convert
+        stories, story_problems = read_story_files(self.site_dir, markdown)
+        absolute = MarkdownRenderer(config.absolute_base).convert  # for emails and feeds
+        editions, edition_problems = read_edition_files(
+            self.site_dir, lambda text, full: (absolute if full else markdown)(text), config.timezone
+        )
+        problems += theme_problems + file_problems + story_problems + edition_problems
         if theme is None:
             raise SiteError(problems)
         # A handful of small files, read on every build: the theme's strings and the site's own.
@@ -248,7 +254,7 @@ class Engine:
         problems += string_problems + image_problems
         if any(p.is_error for p in problems):
             raise SiteError(problems)
-        model = self._site_model(config, files, stories, now, images)
+        model = self._site_model(config, files, stories, editions, now, images)
         if any(p.is_error for p in model.site.warnings):  # a redirect from a page the site builds
             raise SiteError([*problems, *model.site.warnings])
         site_warnings = (*problems, *model.site.warnings)
@@ -404,14 +410,15 @@ class Engine:
         config: SiteConfig,
         files: Mapping[str, ValidatedFile],
         stories: tuple[StoryFile, ...],
+        editions: tuple[EditionFile, ...],
         now: dt.datetime,
         images: SiteImages,
     ) -> _Model:
         """The model, with what the build derives from it; the last build's while no
-        article's fields, the story files, the lead images, the configuration or the
-        options changed, and no article's scheduled time or expiry passed
+        article's fields, the story and edition files, the lead images, the configuration or
+        the options changed, and no article's scheduled time or expiry passed
         (Schedule.holds_at)."""
-        inputs = (config, self.drafts, self.future, self._front_version, stories, images.digest)
+        inputs = (config, self.drafts, self.future, self._front_version, stories, editions, images.digest)
         kept = self._model
         if kept is not None and kept.inputs == inputs and kept.site.schedule.holds_at(now):
             return kept
@@ -421,6 +428,7 @@ class Engine:
             articles,
             drafts=self.drafts,
             story_files=stories,
+            edition_files=editions,
             jobs=self.jobs,
             before=self._model.site if self._model is not None else None,
             now=now,

@@ -13,6 +13,8 @@ CONTENT_DIR = "content"
 ARTICLE_SUFFIXES = (".md", ".markdown")
 # content/stories/ holds the story files (sitegen/stories.py), not articles.
 STORIES_DIR = "stories"
+# content/editions/ holds the edition files (sitegen/editions.py), not articles either.
+EDITIONS_DIR = "editions"
 _FENCE = "---"
 
 
@@ -63,7 +65,7 @@ def article_labels(site_dir: Path) -> tuple[list[str], list[Problem]]:
             if name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                if label == f"{CONTENT_DIR}/{STORIES_DIR}":
+                if label in (f"{CONTENT_DIR}/{STORIES_DIR}", f"{CONTENT_DIR}/{EDITIONS_DIR}"):
                     continue
                 if _is_utf8(name):
                     folders.append(label)
@@ -98,7 +100,11 @@ def article_label(site_dir: Path, path: Path) -> str | None:
         parts = path.relative_to(site_dir / CONTENT_DIR).parts
     except ValueError:
         return None
-    if not parts or not is_article_name(parts[-1]) or (len(parts) > 1 and parts[0] == STORIES_DIR):
+    if (
+        not parts
+        or not is_article_name(parts[-1])
+        or (len(parts) > 1 and parts[0] in (STORIES_DIR, EDITIONS_DIR))
+    ):
         return None
     if any(part.startswith(".") or not _is_utf8(part) for part in parts):
         return None

@@ -12,9 +12,10 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import PurePosixPath
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from .config import CONFIG_FILE, SiteConfig, TaxonomySpec
+from .editions import Edition, EditionFile, resolve_editions
 from .errors import Problem, error, warning
 from .images import ArticleImages, Picture, ShareImage
 from .related import Candidate, RelatedLists, find_related
@@ -23,12 +24,14 @@ from .stories import StoryFile
 from .validate import Article
 
 FEED = "feed.atom"  # built-in renderers, not theme templates
+EDITIONS_FEED = "editions.atom"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 HOME_STORIES = 3  # developing stories on the home page
 COLLAPSE_FROM = 40  # a story with more articles shows all but its latest month folded
 RELATED_BY = ("tags", "regions", "sources")  # the taxonomies related articles share, with stories
 SEARCH_PATH = "search/"
+_Listed = TypeVar("_Listed")  # what a paginated listing lists: articles, editions
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,8 @@ class ArticlePage(PageData):
     def listed_in_sitemap(self) -> bool:
         return not self.expired
 
+    in_editions: tuple[Edition, ...] = ()  # the editions that picked it, newest first
+
     def shown_in_full(self) -> tuple[Article, ...]:
         return (self.article,)
 
@@ -316,6 +321,54 @@ class StoryPage(PageData):
     months: tuple[StoryMonth, ...]  # the timeline, oldest first, by month and day
     weeks: tuple[StoryWeek, ...]  # articles per week across the story's span, for the chart
     peak: int  # the most articles in one week
+
+
+@dataclass(frozen=True)
+class EditionsPage(PageData):
+    """Every edition, newest first, a page of them."""
+
+    template = "editions.html"
+    editions: tuple[Edition, ...]
+    paginator: Paginator
+
+
+@dataclass(frozen=True)
+class EditionPage(PageData):
+    """One edition: the editor's note, then its items section by section."""
+
+    template = "edition.html"
+    edition: Edition
+    older: Edition | None
+    newer: Edition | None
+
+
+@dataclass(frozen=True)
+class EditionsFeed(PageData):
+    """The editions' Atom feed: each edition whole, as its entry's content
+    (the theme's feed/edition.html)."""
+
+    template = EDITIONS_FEED
+    editions: tuple[Edition, ...]
+
+
+@dataclass(frozen=True)
+class EditionEmail(PageData):
+    """An edition as an email's HTML part, its CSS inlined after rendering (sitegen/email.py)."""
+
+    template = "email/edition.html"
+    in_sitemap = False
+    edition: Edition
+    unsubscribe: str | None  # email.unsubscribe of site.yaml, shown in the footer
+
+
+@dataclass(frozen=True)
+class EditionText(PageData):
+    """An edition as an email's plain-text part."""
+
+    template = "email/edition.txt"
+    in_sitemap = False
+    edition: Edition
+    unsubscribe: str | None
 
 
 @dataclass(frozen=True)
@@ -448,6 +501,8 @@ class Site:
     stories_by_slug: dict[str, Story] = field(default_factory=dict, compare=False)
     related: RelatedLists | None = field(default=None, compare=False)  # for the next model
     schedule: Schedule = Schedule()  # what the build's clock decided
+    editions: tuple[Edition, ...] = ()  # newest first
+    editions_by_slug: dict[str, Edition] = field(default_factory=dict, compare=False)
 
     def terms_of(self, article: Article, taxonomy: str) -> tuple[Term, ...]:
         """The article's tags (or regions, or its source) as the site's terms; none under a
@@ -466,6 +521,7 @@ def build_site(
     *,
     drafts: bool,
     story_files: Sequence[StoryFile] = (),
+    edition_files: Sequence[EditionFile] = (),
     jobs: int = 1,
     before: Site | None = None,
     now: dt.datetime | None = None,
@@ -511,17 +567,22 @@ def build_site(
         for article, names in listed:
             terms_by_article[(article.slug, key)] = tuple([terms[slugs[name]] for name in names])
     stories, story_warnings = _stories(published, story_files)
+    editions, edition_problems = resolve_editions(
+        edition_files, articles, published, config, expired=schedule.expired
+    )
     site = Site(
         config=config,
         articles=tuple(published),
         taxonomies=taxonomies,
         years=_timeline(published),
         terms_by_slug=terms_by_slug,
-        warnings=_names_sharing_a_slug(written, slugs) + story_warnings,
+        warnings=_names_sharing_a_slug(written, slugs) + story_warnings + tuple(edition_problems),
         terms_by_article=terms_by_article,
         stories=stories,
         stories_by_slug={story.slug: story for story in stories},
         schedule=schedule,
+        editions=editions,
+        editions_by_slug={edition.slug: edition for edition in editions},
     )
     related = related_lists(site, jobs, before.related if before is not None else None)
     by_slug = {article.slug: article for article in published}
@@ -772,11 +833,30 @@ def _timeline(articles: list[Article]) -> tuple[Year, ...]:
     return tuple(Year(year, tuple(months)) for year, months in years.items())
 
 
-def _paginated(base_path: str, articles: tuple[Article, ...], per_page: int, make):
+def _paginated(base_path: str, articles: tuple[_Listed, ...], per_page: int, make):
     chunks = [articles[i : i + per_page] for i in range(0, len(articles), per_page)] or [()]
     for number, chunk in enumerate(chunks, 1):
         paginator = Paginator(number, len(chunks), base_path)
         yield Page(paginator.path(number), make(chunk, paginator))
+
+
+def _edition_pages(site: Site):
+    """The archive (made with no edition too, as the navigation links it), each edition's
+    page and email parts, and the editions' feed (when there are editions)."""
+    editions = site.editions
+    config = site.config
+    unsubscribe = config.email.unsubscribe if config.email else None
+    yield from _paginated(
+        "editions/", editions, config.per_page, lambda chunk, pages: EditionsPage(chunk, pages)
+    )
+    for i, edition in enumerate(editions):
+        older = editions[i + 1] if i + 1 < len(editions) else None
+        newer = editions[i - 1] if i > 0 else None
+        yield Page(edition.url_path, EditionPage(edition, older, newer))
+        yield Page(edition.email_path, EditionEmail(edition, unsubscribe))
+        yield Page(edition.text_path, EditionText(edition, unsubscribe))
+    if editions:  # a feed of nothing would be a feed reader's broken subscription
+        yield Page("editions/feed.xml", EditionsFeed(editions[: config.feed_limit]))
 
 
 def _pages(site: Site, related: dict[str, tuple[Article, ...]], images: Mapping[str, ArticleImages]):
@@ -791,6 +871,10 @@ def _pages(site: Site, related: dict[str, tuple[Article, ...]], images: Mapping[
     )
     positions = _story_positions(site)
     scheduled = site.schedule.scheduled
+    picked_by: dict[str, list[Edition]] = defaultdict(list)
+    for edition in site.editions:
+        for item in edition.items:
+            picked_by[item.article.slug].append(edition)
     for i, article in enumerate(articles):
         older = articles[i + 1] if i + 1 < len(articles) else None
         newer = articles[i - 1] if i > 0 else None
@@ -803,9 +887,10 @@ def _pages(site: Site, related: dict[str, tuple[Article, ...]], images: Mapping[
                 newer,
                 positions.get(article.slug, ()),
                 related[article.slug],
-                shown.lead if shown else None,
-                shown.share if shown else None,
+                lead_image=shown.lead if shown else None,
+                share_image=shown.share if shown else None,
                 scheduled=article.slug in scheduled,
+                in_editions=tuple(picked_by.get(article.slug, ())),
             ),
         )
     for article in site.schedule.expired:  # its page only, with a notice: it is in no list
@@ -819,6 +904,7 @@ def _pages(site: Site, related: dict[str, tuple[Article, ...]], images: Mapping[
                 lead_image=shown.lead if shown else None,
                 share_image=shown.share if shown else None,
                 expired=True,
+                in_editions=tuple(picked_by.get(article.slug, ())),
             ),
         )
     for taxonomy in site.taxonomies.values():
@@ -839,6 +925,7 @@ def _pages(site: Site, related: dict[str, tuple[Article, ...]], images: Mapping[
         yield Page(story.url_path, _story_page(story))
         newest = story.articles[::-1][: config.feed_limit]
         yield Page(story.feed_path, Feed(story.title, story.url_path, newest, full_content=False))
+    yield from _edition_pages(site)
     yield Page("timeline/", TimelinePage(site.years))
     for year in site.years:
         yield Page(year.url_path, YearPage(year))

@@ -367,3 +367,38 @@ def nested_lines(text: str, key: str, first_line: int = 1, depth: int = 3) -> di
             if value is not None:
                 pending.append((below, value))
     return lines
+
+
+def item_lines(text: str, first_line: int = 1) -> dict[tuple[str | int, ...], int]:
+    """The file line of every value in a YAML mapping, by its path: key names for mappings,
+    0-based positions for list items (('sections', 1, 'articles', 0) is the first article of
+    the second section), for errors that point at one item of a list. Call it on text that
+    parse_mapping read without errors; empty when it cannot tell."""
+    protected, _ = _protect_characters(text)
+    loader = _Loader(protected)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError:
+        return {}
+    finally:
+        loader.dispose()
+    lines: dict[tuple[str | int, ...], int] = {}
+    pending: list[tuple[tuple[str | int, ...], yaml.Node]] = [((), root)] if root is not None else []
+    seen: set[int] = set()  # a node an alias repeats is walked once (no 'billion laughs')
+    while pending:
+        path, node = pending.pop()
+        if len(path) > 8 or id(node) in seen:  # deeper than any front matter sitegen reads
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for name, value in node.value:
+                if isinstance(name, yaml.ScalarNode):
+                    below = (*path, str(name.value))
+                    lines.setdefault(below, name.start_mark.line + first_line)
+                    pending.append((below, value))
+        elif isinstance(node, yaml.SequenceNode):
+            for number, item in enumerate(node.value):
+                below = (*path, number)
+                lines.setdefault(below, item.start_mark.line + first_line)
+                pending.append((below, item))
+    return lines

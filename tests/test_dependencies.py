@@ -36,9 +36,8 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initial
 from PIL import Image
 from siteutil import article
 
-from sitegen import build
+from sitegen import SiteError, build
 from sitegen.engine import BuildResult, Engine
-from sitegen.errors import SiteError
 
 # --- Template snippets ---------------------------------------------------------------------
 #
@@ -142,12 +141,20 @@ SNIPPETS = [
     snippet("{% for w in weeks %}{{ w.start }}={{ w.count }} {% endfor %}/{{ peak }}", "weeks peak"),
     snippet("{% for p in in_stories %}{{ p.story.title }} {{ p.number }}/{{ p.count }}{% if p.previous %}<{{ p.previous.title }}{% endif %}{% if p.next %}>{{ p.next.title }}{% endif %} {% endfor %}", "in_stories"),
     snippet("{% for a in related %}{{ a.title }};{% endfor %}", "related"),
+    # Editions: the whole list, the archive, one edition, its neighbours, an article's editions.
+    snippet("{% for e in site.editions %}{{ e.title }}={{ e.count }} {% endfor %}"),
+    snippet("{% for e in editions %}{{ e.title }} {{ e.date | date }} {{ e.summary }} {{ e.count }} {{ url(e) }}{% endfor %}", "editions"),
+    snippet("{{ edition.title }} {{ edition.note }}{% for s in edition.sections %}[{{ s.title }}]{% for i in s.items %}{{ i.article.title }}:{{ i.note }};{% endfor %}{% endfor %}", "edition"),
+    snippet("{% for i in edition.items %}{{ card(i.article) }}{% endfor %}", "edition", "card"),
+    snippet("{% if older %}<{{ older.title }}{% endif %}{% if newer %}>{{ newer.title }}{% endif %}", "older newer"),
+    snippet("{% for e in in_editions %}{{ e.title }} {{ url(e) }} {% endfor %}", "in_editions"),
+    snippet("{{ edition.note_absolute }} {{ unsubscribe }} {{ absolute_url(edition) }}", "edition unsubscribe"),
 ]  # fmt: skip
 
 PAGE_TEMPLATES = {
     # template: (its variables as README.md lists them, the part every version of it has)
     "index.html": ("articles paginator developing", "<link href=\"{{ asset('css/site.css') }}\"><h1>{{ config.title }}</h1>{% for a in articles %}{{ card(a) }}{% endfor %}"),
-    "article.html": ("article body older newer in_stories related", "<h1>{{ article.title }}</h1>{{ body }}"),
+    "article.html": ("article body older newer in_stories related in_editions", "<h1>{{ article.title }}</h1>{{ body }}"),
     "term.html": ("taxonomy term articles paginator", "<link href=\"{{ asset('css/site.css') }}\"><h1>{{ term.name }}</h1>{% for a in articles %}{{ card(a) }}{% endfor %}"),
     "terms.html": ("taxonomy", "<h1>{{ taxonomy.title }}</h1>"),
     "month.html": ("year month", "<h1>{{ month.month | month_name }} {{ month.year }}</h1>{% for a in month.articles %}{{ card(a, level=3) }}{% endfor %}"),
@@ -155,6 +162,10 @@ PAGE_TEMPLATES = {
     "timeline.html": ("years", "<h1>Timeline</h1>"),
     "stories.html": ("stories", "<h1>Stories</h1>{% for s in stories %}{{ s.title }} {% endfor %}"),
     "story.html": ("story months weeks peak", "<h1>{{ story.title }}</h1>{% for a in story.articles %}{{ a.title }} {% endfor %}"),
+    "editions.html": ("editions paginator", "<h1>Editions</h1>{% for e in editions %}{{ e.title }} {% endfor %}"),
+    "edition.html": ("edition older newer", "<h1>{{ edition.title }}</h1>{% for i in edition.items %}{{ i.article.title }} {% endfor %}"),
+    "email/edition.html": ("edition unsubscribe", "<style>h1 { color: red } @media (prefers-color-scheme: dark) { h1 { color: white } }</style><h1>{{ edition.title }}</h1>{% for i in edition.items %}{{ i.article.title }}: {{ i.note }} {% endfor %}"),
+    "email/edition.txt": ("edition unsubscribe", "{{ edition.title }}\n{% for i in edition.items %}{{ i.article.title }} {{ absolute_url(i.article) }}\n{% endfor %}"),
 }  # fmt: skip
 CARD = "partials/card.html"
 EXTRA = "partials/extra.html"  # the partial pages {% include %}
@@ -256,6 +267,8 @@ REGIONS = ["Europe", "East Asia"]
 PEOPLE = ["Ana Lima", "Jonas Berg"]
 STORIES = ["Grid crisis", "grid Crisis", "Port strike"]  # two spellings of one story
 STORY_FILES = ["grid-crisis", "port-strike", "orphan"]  # the last is a story no article names
+EDITION_FILES = ["2024-01-10", "2024-03-01-extra", "2024-03-20"]
+NOTES = ["", "Why it matters.", "Read this first."]
 SOURCES = ["Meridian Wire", "Harbour Broadcasting"]
 EXPIRIES = [None, None, "2024-03-20", "2024-04-10T12:00:00"]  # each after every date of DATES
 # The build's clock: before, between and after the articles' dates and expiries.
@@ -471,12 +484,24 @@ class IncrementalBuilds(RuleBasedStateMachine):
         return build(self.site, self.out, jobs=1, now=self.now, future=self.future)
 
     def check(self):
-        """Build incrementally and cleanly; both outputs must be the same bytes."""
-        result = self.build()
+        """Build incrementally and cleanly; both outputs must be the same bytes. An edit that
+        makes the site wrong (an edition naming an article that is gone) fails both builds
+        with the same problems, and the next build after the fix is checked as any other."""
+        try:
+            result = self.build()
+        except SiteError as exc:
+            result, failure = None, exc
         self.changed = set()
         clean_out = self.root / f"clean-{self.builds}"
         self.builds += 1
-        build(self.site, clean_out, use_cache=False, jobs=1, now=self.now, future=self.future)
+        try:
+            build(self.site, clean_out, use_cache=False, jobs=1, now=self.now, future=self.future)
+        except SiteError as exc:
+            assert result is None, f"only the clean build failed: {exc}"
+            assert sorted(map(str, failure.problems)) == sorted(map(str, exc.problems))
+            shutil.rmtree(clean_out, ignore_errors=True)
+            return None, None
+        assert result is not None, f"only the incremental build failed: {failure}"
         clean = tree(clean_out)
         shutil.rmtree(clean_out)
         stale = differences(tree(self.out), clean)
@@ -522,6 +547,8 @@ class IncrementalBuilds(RuleBasedStateMachine):
         """The body past its first paragraph: what the article page and the full-text feed show."""
         story = self.change(number, rest=self.by_number[number].rest + 1)
         result, clean = self.check()
+        if result is None or clean is None:
+            return  # an edition names an article this edit left out: both builds failed alike
         showing = {path for path, data in clean.items() if story.marker.encode() in data}
         assert set(result.rendered_paths) <= showing, (
             f"a body edit to {story.file} rendered pages that do not show its body: "
@@ -580,6 +607,50 @@ class IncrementalBuilds(RuleBasedStateMachine):
     @rule(name=st.sampled_from(STORY_FILES))
     def delete_story_file(self, name: str):
         (self.site / "content" / "stories" / f"{name}.md").unlink(missing_ok=True)
+        self.check()
+
+    @rule(
+        name=st.sampled_from(EDITION_FILES),
+        kind=st.sampled_from(["articles", "sections", "select"]),
+        data=st.data(),
+    )
+    def write_edition_file(self, name: str, kind: str, data: st.DataObject):
+        """An edition of the articles published now (some of them, with notes), or of a rule."""
+        published = sorted(
+            (story.slug or Path(story.file).stem) for story in self.by_number.values() if not story.draft
+        )
+        picks = data.draw(st.lists(st.sampled_from(published), max_size=3) if published else st.just([]))
+        items = [f"  - {{article: {slug}, note: '{data.draw(st.sampled_from(NOTES))}'}}" for slug in picks]
+        if kind == "articles":
+            chosen = "articles:\n" + ("\n".join(items) or "  []")
+        elif kind == "sections":
+            half = len(items) // 2
+            chosen = "sections:\n" + "".join(
+                f"  - title: {title}\n    articles:\n"
+                + ("\n".join("  " * 2 + item for item in part) or "      []")
+                + "\n"
+                for title, part in (("First", items[:half]), ("Second", items[half:]))
+            )
+        else:
+            rule = data.draw(
+                st.sampled_from(
+                    ["{since: 3650d}", "{since: 60d, group: region}", "{since: 2024-01-01, limit: 2}"]
+                )
+            )
+            chosen = f"select: {rule}"
+        note = data.draw(st.sampled_from(["", "The editor's *note*."]))
+        front = data.draw(
+            st.sampled_from(
+                ["", "title: Monday brief\n", "summary: Three picks.\n", "date: 2024-03-21T07:00:00\n"]
+            )
+        )
+        self.write(f"content/editions/{name}.md", f"---\n{front}{chosen}\n---\n\n{note}\n")
+        self.check()
+
+    @rule(name=st.sampled_from(EDITION_FILES))
+    def delete_edition_file(self, name: str):
+        (self.site / "content" / "editions" / f"{name}.md").unlink(missing_ok=True)
+        self.touch(self.site / "content" / "editions" / f"{name}.md")
         self.check()
 
     @rule(number=stories, source=st.sampled_from(SOURCES))

@@ -188,6 +188,7 @@ def test_an_empty_site_still_has_its_pages():
     assert {p.file_path for p in s.pages} == {
         "index.html",
         "stories/index.html",  # the navigation links to it
+        "editions/index.html",  # and to this
         "tags/index.html",
         "regions/index.html",
         "sources/index.html",

@@ -81,8 +81,8 @@ def read_sample(site_dir: Path) -> tuple[dict, list[Expected]]:
     tz = ZoneInfo(config.get("timezone", "UTC"))
     found = []
     for path in sorted((site_dir / "content").rglob("*.md")):
-        if path.parent == site_dir / "content" / "stories":
-            continue  # story files, not articles
+        if path.parent in (site_dir / "content" / "stories", site_dir / "content" / "editions"):
+            continue  # story and edition files, not articles
         text = path.read_text(encoding="utf-8")
         front = yaml.safe_load(text.split("\n---", 1)[0].removeprefix("---\n"))
         found.append(

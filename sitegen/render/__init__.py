@@ -17,9 +17,10 @@ from ..config import BUILTIN_TAXONOMIES, TaxonomySpec
 from ..errors import Problem, error
 from ..i18n import Strings, load_strings
 from ..images import Picture
-from ..model import ArticlePage, Feed, Page, Robots, Site, Sitemap, Taxonomy
+from ..model import ArticlePage, EditionEmail, EditionsFeed, Feed, Page, Robots, Site, Sitemap, Taxonomy
 from ..validate import Article
 from . import feeds
+from .email_html import InlineError, inline_css
 from .links import LinkStyle, depth_of
 from .pictures import SIZES, picture_html
 from .reads import (
@@ -38,6 +39,7 @@ from .theme import Theme
 
 _BUILTIN_TAXONOMIES = {spec.name: spec for spec in BUILTIN_TAXONOMIES}
 CARD_TEMPLATE = "partials/card.html"  # what card(article) renders
+EDITION_FEED_TEMPLATE = "feed/edition.html"  # an edition as its feed entry's content
 _SAFE_IN_URLS = re.compile(r"[A-Za-z0-9/_.~-]*")  # what quote() leaves as it is
 
 
@@ -239,13 +241,35 @@ class Renderer:
             return feeds.sitemap(self.site, self.absolute_url)
         if isinstance(data, Robots):
             return feeds.robots(self.absolute_url)
+        if isinstance(data, EditionsFeed):
+            for edition in data.editions:  # the feed writes its title, date and summary itself
+                self.recorder.add(("edition", edition.slug, "@repr"))
+            return feeds.edition_feed(
+                self.site,
+                page.url_path,
+                data.editions,
+                self.absolute_url,
+                lambda edition: self._render_template(page, EDITION_FEED_TEMPLATE, {"edition": edition}),
+            )
         context = data.variables()
         if isinstance(data, ArticlePage):
             self.recorder.add(body_key(data.article.slug))
             context["body"] = self.body_html(data.article)
+        html = self._render_template(page, page.template, context)
+        if isinstance(data, EditionEmail):
+            try:
+                return inline_css(html).encode("utf-8")
+            except InlineError as exc:
+                where = self._label(None)
+                raise RenderError(
+                    error(where, None, f"the CSS of /{page.url_path} cannot be inlined: {exc}")
+                ) from exc
+        return html.encode("utf-8")
+
+    def _render_template(self, page: Page, name: str, context: dict[str, object]) -> str:
         try:
-            template = self.env.get_template(page.template)
-            return template.render(page=page, **context).encode("utf-8")
+            template = self.env.get_template(name)
+            return template.render(page=page, **context)
         except jinja2.TemplateSyntaxError as exc:
             raise RenderError(self._syntax_error(exc)) from exc
         except jinja2.TemplateNotFound as exc:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 from xml.sax.saxutils import escape
 
+from ..config import SiteConfig
+from ..editions import Edition
 from ..model import ArticlePage, Feed, Site
 from ..validate import Article
 from ..version import __version__
@@ -32,18 +34,8 @@ def atom_feed(
     config = site.config
     articles = feed_data.articles
     title = feed_data.title
-    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": config.language})
-    _text(feed, "title", f"{config.title}: {title}" if title else config.title)
-    _text(feed, "id", absolute_url(url_path))
-    ET.SubElement(feed, "link", {"rel": "self", "href": absolute_url(url_path)})
-    ET.SubElement(
-        feed,
-        "link",
-        {"rel": "alternate", "type": "text/html", "href": absolute_url(feed_data.url_path)},
-    )
-    _text(feed, "updated", _stamp(max((_last_change(a) for a in articles), default=_EPOCH)))
-    _text(ET.SubElement(feed, "author"), "name", config.title)
-    _text(feed, "generator", "sitegen", {"version": __version__})
+    updated = max((_last_change(a) for a in articles), default=_EPOCH)
+    feed = _feed(config, title, url_path, feed_data.url_path, updated, absolute_url)
     for article in articles:
         entry = ET.SubElement(feed, "entry")
         url = absolute_url(article.url_path)
@@ -66,6 +58,55 @@ def atom_feed(
         if feed_data.full_content:
             _text(entry, "content", str(body_html(article)), {"type": "html"})  # str: Markup would re-escape
     return _xml(feed)
+
+
+def edition_feed(
+    site: Site,
+    url_path: str,
+    editions: Sequence[Edition],
+    absolute_url: AbsoluteUrl,
+    content: Callable[[Edition], str],
+) -> bytes:
+    """The editions' feed: one entry per edition, its `content` (the whole edition, HTML) in full."""
+    config = site.config
+    updated = max((edition.date for edition in editions), default=_EPOCH)
+    feed = _feed(config, "Editions", url_path, "editions/", updated, absolute_url)
+    for edition in editions:
+        entry = ET.SubElement(feed, "entry")
+        url = absolute_url(edition.url_path)
+        _text(entry, "title", edition.title)
+        _text(entry, "id", url)
+        ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": url})
+        _text(entry, "published", _stamp(edition.date))
+        _text(entry, "updated", _stamp(edition.date))
+        if edition.summary:
+            _text(entry, "summary", edition.summary)
+        _text(entry, "content", str(content(edition)), {"type": "html"})
+    return _xml(feed)
+
+
+def _feed(
+    config: SiteConfig,
+    title: str,
+    url_path: str,
+    alternate_path: str,
+    updated: dt.datetime,
+    absolute_url: AbsoluteUrl,
+) -> ET.Element:
+    """A feed's element with what every feed says of itself: title, id, links, date, author."""
+    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": config.language})
+    _text(feed, "title", f"{config.title}: {title}" if title else config.title)
+    _text(feed, "id", absolute_url(url_path))
+    ET.SubElement(feed, "link", {"rel": "self", "href": absolute_url(url_path)})
+    ET.SubElement(
+        feed,
+        "link",
+        {"rel": "alternate", "type": "text/html", "href": absolute_url(alternate_path)},
+    )
+    _text(feed, "updated", _stamp(updated))
+    _text(ET.SubElement(feed, "author"), "name", config.title)
+    _text(feed, "generator", "sitegen", {"version": __version__})
+    return feed
 
 
 def sitemap(site: Site, absolute_url: AbsoluteUrl) -> bytes:

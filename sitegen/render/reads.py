@@ -25,6 +25,7 @@ from typing import Any
 
 import jinja2
 
+from ..editions import Edition, EditionItem, EditionSection
 from ..model import (
     Month,
     PageData,
@@ -51,17 +52,18 @@ _IDENTITY: dict[type, Callable[[Any], tuple[Any, ...]]] = {
     Month: lambda m: ("month", m.year, m.month),
     Site: lambda s: ("site",),
     Story: lambda s: ("story", s.slug),
+    Edition: lambda e: ("edition", e.slug),
 }
 # Values that hold model objects but are not objects of the model themselves: a page's
 # shape holds them field by field (so an article's place in a story is part of its page's
 # shape), and what a template reads of the model objects inside them is recorded.
-_VALUES = (StoryPosition, StoryDay, StoryMonth, StoryWeek)
+_VALUES = (StoryPosition, StoryDay, StoryMonth, StoryWeek, EditionSection, EditionItem)
 
 _ARTICLE_TYPE = {Article}
 _slug = attrgetter("slug")
 
 # What a template may read of `site`; anything else makes the page depend on all of it.
-SITE_FIELDS = frozenset({"articles", "taxonomies", "years", "config", "stories"})
+SITE_FIELDS = frozenset({"articles", "taxonomies", "years", "config", "stories", "editions"})
 WHOLE_SITE: Key = ("site", "@all")
 SITEMAP_ENTRIES: Key = ("site", "@sitemap")  # what the sitemap lists
 

@@ -222,3 +222,45 @@ def test_a_build_process_that_dies_is_reported_and_replaced(preview, site: Path)
     assert preview.rebuild(set()).ok
     (replacement,) = build_processes()
     assert replacement != process
+
+
+def test_an_edition_is_added_edited_broken_and_removed_in_the_preview(start_preview, site: Path):
+    """Edition files take part in the preview as articles do: each save rebuilds the
+    edition's page, its email parts and the pages of the articles it picks."""
+    edition = site / "content" / "editions" / "2024-12-05-brief.md"
+    edition.parent.mkdir()
+    preview = start_preview()
+    events = EventStream(_events_url(preview))
+    try:
+        events.next_event()
+        edition.write_text(
+            "---\ntitle: The brief\narticles:\n  - {article: port-strike, note: First note}\n---\n"
+        )
+        kind, _ = events.next_event()
+        assert kind == "reload"
+        _, _, body = fetch(preview.url + "editions/2024-12-05-brief/")
+        assert b"The brief" in body and b"First note" in body
+        _, _, article = fetch(preview.url + "articles/port-strike/")
+        assert b'href="/editions/2024-12-05-brief/"' in article
+        edition.write_text(
+            "---\ntitle: The brief\narticles:\n  - {article: cable-damage, note: Second note}\n---\n"
+        )
+        kind, _ = events.next_event()
+        assert kind == "reload"
+        _, _, text = fetch(preview.url + "editions/2024-12-05-brief/email.txt")
+        assert b"Second note" in text and b"Cable damaged" in text and b"Port strike" not in text
+        _, _, article = fetch(preview.url + "articles/port-strike/")
+        assert b"/editions/2024-12-05-brief/" not in article
+        edition.write_text("---\narticles:\n  - nowhere\n---\n")
+        kind, data = events.next_event()
+        assert kind == "errors"
+        assert (data["errors"][0]["path"], data["errors"][0]["line"]) == (
+            "content/editions/2024-12-05-brief.md",
+            3,
+        )
+        edition.unlink()
+        kind, _ = events.next_event()
+        assert kind == "reload"
+        assert fetch(preview.url + "editions/2024-12-05-brief/")[0] == 404
+    finally:
+        events.close()
