@@ -319,42 +319,50 @@ def test_the_library_sends_and_records(tmp_path, smtp_server):
 
 
 @pytest.mark.parametrize(
-    "settings, expected",
+    "settings, line, expected",
     [
-        ("email: yes", "site.yaml:4: email: expected a mapping"),
-        ("email:\n  to: [a@example.org]", "site.yaml:4: email.from is missing"),
+        ("email: yes", 1, "email: expected a mapping"),
+        ("email:\n  to: [a@example.org]", 1, "email.from is missing"),
         (
             "email:\n  from: a@example.org\n  to: [a@example.org]\n  port: http",
-            "site.yaml:7: email.port must be a port",
+            4,
+            "email.port must be a port",
         ),
         (
             "email:\n  from: a@example.org\n  to: nobody\n",
-            "site.yaml:6: email.to must be a list of email addresses",
+            3,
+            "email.to must be a list of email addresses",
         ),
-        ("email:\n  from: me\n  to: [a@example.org]", "site.yaml:5: email.from must be an email address"),
+        ("email:\n  from: me\n  to: [a@example.org]", 2, "email.from must be an email address"),
         (
             "email:\n  from: a@example.org\n  to: [a@example.org]\n  password: x",
-            "site.yaml:7: email.password is a credential",
+            4,
+            "email.password is a credential",
         ),
         (
             "email:\n  from: a@example.org\n  to: [a@example.org]\n  tls: true",
-            "site.yaml:7: email.tls is not a key",
+            4,
+            "email.tls is not a key",
         ),
         (
             "email:\n  from: a@example.org\n  to: [a@example.org]\n  starttls: 1",
-            "site.yaml:7: email.starttls must be true or false",
+            4,
+            "email.starttls must be true or false",
         ),
         (
             "email:\n  from: a@example.org\n  to: [a@example.org]\n  unsubscribe: /leave",
-            "site.yaml:7: email.unsubscribe must be",
+            4,
+            "email.unsubscribe must be",
         ),
     ],
 )
-def test_bad_email_settings_are_errors_at_their_line(tmp_path, cli, settings, expected):
+def test_bad_email_settings_are_errors_at_their_line(tmp_path, cli, settings, line, expected):
+    """`line`: the line of the mistake within `settings`, which follow the default site.yaml."""
     site = make(tmp_path, DEFAULT_SITE_YAML + settings + "\n")
     result = cli("build", "--site", site, "--output", tmp_path / "out")
     assert result.code == 1
-    assert expected in result.err, result.err
+    where = DEFAULT_SITE_YAML.count("\n") + line
+    assert f"site.yaml:{where}: {expected}" in result.err, result.err
 
 
 def test_an_email_gmail_would_clip_is_a_warning(tmp_path, cli):
