@@ -1,11 +1,20 @@
-"""Debian's Chromium, headless, driven by Selenium through chromedriver: shared by the browser tests."""
+"""Debian's Chromium, headless, driven by Selenium through chromedriver, and the sample
+briefing served on loopback: shared by the browser tests."""
 
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from siteutil import REPO
+
+import sitegen
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -20,8 +29,9 @@ def skip_without_chromium() -> None:
         )
 
 
-def start_chromium():
-    """A headless Chromium, as a Selenium driver (quit() it when done)."""
+def start_chromium(*flags: str):
+    """A headless Chromium, as a Selenium driver (quit() it when done), with any more
+    command-line `flags`."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -38,6 +48,7 @@ def start_chromium():
         "--disable-component-update",
         "--disable-sync",
         "--window-size=1200,800",
+        *flags,
     ):
         options.add_argument(flag)
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -61,3 +72,30 @@ def until(browser, condition, message: str, timeout: float = 60):
         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException, JavascriptException),
     )
     return wait.until(lambda _: condition(), message)
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@contextmanager
+def sample_site_served(root: Path) -> Iterator[str]:
+    """The sample briefing (this repository's content/, static/ and site.yaml) built into
+    root/out for a static HTTP server on loopback, which serves it; yields its address."""
+    out = root / "out"
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(out)))
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    site = root / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copytree(REPO / "static", site / "static")
+    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    sitegen.build(site, out, base_url=base, use_cache=False, jobs=1)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield base
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()

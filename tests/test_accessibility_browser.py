@@ -11,17 +11,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browserutil import skip_without_chromium, start_chromium
-from siteutil import REPO
-
-import sitegen
+from browserutil import sample_site_served, skip_without_chromium, start_chromium
 
 pytest.importorskip("selenium")
 axe_selenium_python = pytest.importorskip("axe_selenium_python")
@@ -57,31 +50,16 @@ PAGES = {
 }
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The sample briefing (with its search index) served on loopback; its address."""
     root = tmp_path_factory.mktemp("a11y")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(root / "out")))
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    site = root / "site"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copytree(REPO / "static", site / "static")
-    shutil.copy(REPO / "site.yaml", site / "site.yaml")
-    sitegen.build(site, root / "out", base_url=base, use_cache=False, jobs=1)
-    for path in PAGES.values():
-        assert (root / "out" / (path or "index.html")).exists() or (
-            root / "out" / path / "index.html"
-        ).exists(), path
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base
-    server.shutdown()
-    thread.join()
+    with sample_site_served(root) as base:
+        for path in PAGES.values():
+            assert (root / "out" / (path or "index.html")).exists() or (
+                root / "out" / path / "index.html"
+            ).exists(), path
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -9,17 +9,10 @@ the ones in docs/screenshots/."""
 from __future__ import annotations
 
 import os
-import shutil
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browserutil import skip_without_chromium, start_chromium
-from siteutil import REPO
-
-import sitegen
+from browserutil import sample_site_served, skip_without_chromium, start_chromium
 
 pytest.importorskip("selenium")
 skip_without_chromium()
@@ -28,27 +21,11 @@ from selenium.webdriver.common.by import By  # noqa: E402
 EDITION = "editions/2024-12-16-monday-brief/"
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The sample briefing built for a loopback server, and that server's address."""
-    root = tmp_path_factory.mktemp("edition-browser")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(root / "out")))
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    site = root / "site"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copytree(REPO / "static", site / "static")
-    shutil.copy(REPO / "site.yaml", site / "site.yaml")
-    sitegen.build(site, root / "out", base_url=base, use_cache=False, jobs=1)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base
-    server.shutdown()
-    thread.join()
+    with sample_site_served(tmp_path_factory.mktemp("edition-browser")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

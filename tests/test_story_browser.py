@@ -8,65 +8,26 @@ the ones in docs/screenshots/."""
 from __future__ import annotations
 
 import os
-import shutil
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from siteutil import REPO
+from browserutil import sample_site_served, skip_without_chromium, start_chromium
 
-import sitegen
-
-selenium = pytest.importorskip("selenium")
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+skip_without_chromium()
 from selenium.webdriver.common.by import By  # noqa: E402
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-    pytest.skip(
-        "chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
-        allow_module_level=True,
-    )
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The sample briefing built for a loopback server, and that server's address."""
-    root = tmp_path_factory.mktemp("story-browser")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(root / "out")))
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    site = root / "site"
-    shutil.copytree(REPO / "content", site / "content")
-    shutil.copytree(REPO / "static", site / "static")
-    shutil.copy(REPO / "site.yaml", site / "site.yaml")
-    sitegen.build(site, root / "out", base_url=base, use_cache=False, jobs=1)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base
-    server.shutdown()
-    thread.join()
+    with sample_site_served(tmp_path_factory.mktemp("story-browser")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--no-first-run", "--disable-background-networking", "--hide-scrollbars",
-                 "--force-device-scale-factor=1"):  # fmt: skip
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = start_chromium("--hide-scrollbars", "--force-device-scale-factor=1")
     yield driver
     driver.quit()
 
