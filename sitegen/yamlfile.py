@@ -334,19 +334,25 @@ def _scalars(root: yaml.Node) -> list[yaml.ScalarNode]:
     return [n for n in _distinct_nodes([root]) if isinstance(n, yaml.ScalarNode)]
 
 
+def _composed(text: str) -> tuple[yaml.Node | None, dict[int, str]]:
+    """The YAML node tree of `text` (None when it is not YAML), and the table that turns
+    the characters protected for the parser back (str.translate)."""
+    protected, restore = _protect_characters(text)
+    loader = _Loader(protected)
+    try:
+        return loader.get_single_node(), restore
+    except yaml.YAMLError:
+        return None, restore
+    finally:
+        loader.dispose()
+
+
 def nested_lines(text: str, key: str, first_line: int = 1, depth: int = 3) -> dict[tuple[str, ...], int]:
     """The file line of each key and list item within the value of the top-level `key`, by
     the path of names that leads to it (('tags', 'ukraine-war') for a key of the mapping
     under `tags:`), down to `depth` levels, for errors that point inside a long value. Call
     it on text that parse_mapping read without errors; empty when it cannot tell."""
-    protected, restore = _protect_characters(text)
-    loader = _Loader(protected)
-    try:
-        root = loader.get_single_node()
-    except yaml.YAMLError:
-        return {}
-    finally:
-        loader.dispose()
+    root, restore = _composed(text)
     lines: dict[tuple[str, ...], int] = {}
     pending: list[tuple[tuple[str, ...], yaml.Node]] = []
     if isinstance(root, yaml.MappingNode):
@@ -374,14 +380,7 @@ def item_lines(text: str, first_line: int = 1) -> dict[tuple[str | int, ...], in
     0-based positions for list items (('sections', 1, 'articles', 0) is the first article of
     the second section), for errors that point at one item of a list. Call it on text that
     parse_mapping read without errors; empty when it cannot tell."""
-    protected, _ = _protect_characters(text)
-    loader = _Loader(protected)
-    try:
-        root = loader.get_single_node()
-    except yaml.YAMLError:
-        return {}
-    finally:
-        loader.dispose()
+    root, _ = _composed(text)
     lines: dict[tuple[str | int, ...], int] = {}
     pending: list[tuple[tuple[str | int, ...], yaml.Node]] = [((), root)] if root is not None else []
     seen: set[int] = set()  # a node an alias repeats is walked once (no 'billion laughs')
