@@ -40,6 +40,7 @@ from .deps import DependencyGraph, ModelValues, digest
 from .errors import Problem, SiteError, UsageError, error, warning
 from .load import CONTENT_DIR, article_label, article_labels
 from .model import Feed, Page, Site, build_site, missing_redirect_targets
+from .neardup import ShingleMemo, near_duplicate_problems
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
 from .render import CompiledTemplates, Renderer, RenderError
 from .render.bodies import SLOW_BODY_SECONDS, body_key, convert_bodies, slow_body
@@ -125,11 +126,13 @@ def _front(validated: ValidatedFile | None) -> bytes | None:
 
 
 def _cross_inputs(validated: ValidatedFile | None) -> object:
-    """What the problems that span files (a slug used twice) take from a file."""
+    """What the problems that span files (a slug used twice, a body nearly the same as
+    another) take from a file."""
     if validated is None or validated.article is None:
         return None
     article = validated.article
-    return article.slug, article.source_url, article.meta.get("fingerprint"), validated.key_lines
+    fingerprint = article.meta.get("fingerprint")
+    return article.slug, article.source_url, fingerprint, validated.key_lines, validated.body_digest
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,7 @@ class Engine:
         self._scan_problems: list[Problem] = []
         self._file_problems: list[Problem] = []  # each file's own
         self._cross_problems: list[Problem] = []  # those that span files
+        self._shingles: ShingleMemo = {}  # for the near-duplicates among them
         self._folders: dict[str, set[str]] = {}  # the article files in each folder
         self._front_version = 0  # moves on when an article's front matter changes
         # Each read_articles is numbered; what it changed: the slugs of the articles that may
@@ -293,7 +297,10 @@ class Engine:
         if whole or any(_cross_inputs(old) != _cross_inputs(new) for old, new in pairs):
             articles = [f.article for f in files.values() if f.article]
             lines = {label: f.key_lines for label, f in files.items()}
-            self._cross_problems = cross_file_problems(articles, lines)
+            bodies = {label: (f.body_digest, f.body) for label, f in files.items() if f.article}
+            self._cross_problems = cross_file_problems(articles, lines) + near_duplicate_problems(
+                bodies, self._shingles
+            )
         folders = {label.rpartition("/")[0] for label in differs}
         if whole:
             self._folders = {}

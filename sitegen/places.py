@@ -261,7 +261,8 @@ def gazetteer() -> Gazetteer:
         if len(codes) == 1 and name not in countries_of and name not in AMBIGUOUS:
             add(name, next(iter(codes)))
     table = {name: tuple(sorted(codes)) for name, codes in countries_of.items()}
-    table |= dict.fromkeys(_BLOCKERS, ())
+    for name in _BLOCKERS:  # a US state among them ('New Mexico') keeps its country
+        table.setdefault(name, ())
     table |= AMBIGUOUS
     # The longest name first, so that 'South Sudan' is not read as 'Sudan'.
     alternatives = "|".join(re.escape(n) for n in sorted(table, key=lambda n: (-len(n), n)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import UsageError
@@ -23,9 +24,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", dest="source_url", metavar="URL", help="the original's address (source_url)")
     parser.add_argument("--dry-run", action="store_true", help="print the article instead of writing it")
     parser.add_argument(
+        "--no-suggest",
+        dest="suggest",
+        action="store_false",
+        help="suggest no region or tags from the text (by default the site's own tags and regions "
+        "that the text names are written where --region or --tags give none)",
+    )
+    parser.add_argument(
         "--force",
         action="store_true",
-        help="import an article that is already there again, under a new name (the first is kept)",
+        help="import an article that is already there (or nearly the same as one) again, under a new "
+        "name (the first is kept)",
     )
 
 
@@ -102,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"{name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             failed = True
-    overrides = overrides_from(args, title=args.title)
+    overrides = replace(overrides_from(args, title=args.title), suggest=args.suggest)
     outcomes = import_clippings(site, inputs, overrides, dry_run=args.dry_run, force=args.force)
     for outcome in outcomes:
         for problem in outcome.problems:
@@ -110,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
         if not outcome.ok:
             failed = True
             continue
+        if outcome.suggestion:
+            print(f"{outcome.input_name}: {outcome.suggestion.describe()}", file=sys.stderr)
         if args.dry_run:
             print(f"would write {outcome.path}", file=sys.stderr)
             sys.stdout.write(outcome.markdown or "")

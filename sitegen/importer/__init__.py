@@ -25,6 +25,8 @@ from .clean import normalise_line
 from .dates import Moment, out_of_range, parse_user_date, settle_utc_day
 from .extract import extract
 from .model import ClippingInput, Extracted, ImportOutcome, Overrides
+from .site_knowledge import SiteKnowledge
+from .suggest import ClippingText, Suggestion, suggest
 from .write import SiteIndex, fingerprint, render, write_new
 
 __all__ = [
@@ -51,9 +53,10 @@ def import_clippings(
     is already there is imported again under a new slug (the first file is left as it was)."""
     editor_zone = _site_timezone(site_dir)
     index = SiteIndex.scan(site_dir, ZoneInfo(editor_zone))
+    knowledge = SiteKnowledge.scan(site_dir)
     today = overrides.today or dt.date.today()
     return [
-        _import_one(clip, overrides, index, editor_zone, today, dry_run=dry_run, force=force)
+        _import_one(clip, overrides, index, knowledge, editor_zone, today, dry_run=dry_run, force=force)
         for clip in inputs
     ]
 
@@ -62,6 +65,7 @@ def _import_one(
     clip: ClippingInput,
     overrides: Overrides,
     index: SiteIndex,
+    knowledge: SiteKnowledge,
     editor_zone: str,
     today: dt.date,
     *,
@@ -98,6 +102,10 @@ def _import_one(
         problems.append(
             warning(clip.name, None, f"already imported as {label} ({why}); imported again (--force)")
         )
+    if not _check_near_duplicate(clip.name, found, knowledge, index.site_dir, problems, force=force):
+        return outcome
+    if overrides.suggest:
+        outcome.suggestion = _suggest(found, str(front["title"]), front, knowledge)
     path, slug = index.free_path(moment.day, slugify(str(front["title"])) or "article")
     outcome.path = path
     outcome.markdown = render(front, found.body)
@@ -107,6 +115,7 @@ def _import_one(
     # Later clippings in the same run see this one, so one run cannot import a story twice.
     index.slugs[slug] = path
     index.add(path, print_value, front.get("source_url"))
+    knowledge.add(path, _text(found))
     if not dry_run:
         try:
             write_new(path, outcome.markdown)
@@ -118,6 +127,50 @@ def _import_one(
             return outcome
         outcome.written = True
     return outcome
+
+
+def _text(found: Extracted) -> str:
+    return "\n\n".join(found.body)
+
+
+def _check_near_duplicate(
+    name: str,
+    found: Extracted,
+    knowledge: SiteKnowledge,
+    site_dir: Path,
+    problems: list[Problem],
+    *,
+    force: bool,
+) -> bool:
+    """Whether the clipping may be imported: not when its text is nearly the same as an
+    article's (unless `force`). The problem names that article."""
+    near = knowledge.near_duplicate_of(_text(found))
+    if near is None:
+        return True
+    path, value = near
+    said = (
+        f"nearly the same text as {_label(path, site_dir)} ({float(value):.0%} of their sentences in common)"
+    )
+    if force:
+        problems.append(warning(name, None, f"{said}; imported anyway (--force)"))
+        return True
+    problems.append(error(name, None, f"{said}; nothing written (use --force to import it anyway)"))
+    return False
+
+
+def _suggest(found: Extracted, title: str, front: dict[str, object], knowledge: SiteKnowledge) -> Suggestion:
+    """Suggest regions and tags from the clipping's text, and fill them in where the command
+    line gave none."""
+    lead = found.summary or ""
+    body = "\n\n".join(p for p in found.body if p.strip() != lead.strip())
+    suggestion = suggest(
+        ClippingText(title, " ".join(filter(None, [lead, found.dateline])), body), knowledge.terms
+    )
+    if front.get("region") is None and suggestion.regions:
+        front["region"] = _one_or_list(suggestion.regions)
+    if front.get("tags") is None and suggestion.tags:
+        front["tags"] = list(suggestion.tags)
+    return suggestion
 
 
 def _front_matter(

@@ -73,7 +73,7 @@ class Suggestion:
 
     def describe(self) -> str:
         """One line for the editor to check: 'suggested region: Europe; tags: energy, gas'."""
-        region = "region" if len(self.regions) == 1 else "regions"
+        region = "region" if len(self.regions) <= 1 else "regions"
         return (
             f"suggested {region}: {', '.join(self.regions) or '(none)'}; "
             f"tags: {', '.join(self.tags) or '(none)'}"
