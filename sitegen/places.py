@@ -264,10 +264,32 @@ def gazetteer() -> Gazetteer:
     for name in _BLOCKERS:  # a US state among them ('New Mexico') keeps its country
         table.setdefault(name, ())
     table |= AMBIGUOUS
-    # The longest name first, so that 'South Sudan' is not read as 'Sudan'.
-    alternatives = "|".join(re.escape(n) for n in sorted(table, key=lambda n: (-len(n), n)))
-    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+    pattern = re.compile(rf"(?<!\w)(?:{_trie_pattern(list(table))})(?!\w)")
     return Gazetteer(table, pattern)
+
+
+def _trie_pattern(names: list[str]) -> str:
+    """A regular expression matching any of `names`, the longest where several match ('South
+    Sudan', not 'Sudan'), written as a trie of their characters: the regex engine then
+    follows one branch per character instead of trying a thousand names at every position
+    (which took seconds on a long text)."""
+    trie: dict[str, dict] = {}
+    for name in names:
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a name ends here
+
+    def pattern(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = "|".join(branches)
+        if "" in node:  # a name ends here: try the longer ones first (a greedy '?')
+            return f"(?:{body})?"
+        return body if len(branches) == 1 else f"(?:{body})"
+
+    return pattern(trie)
 
 
 def _unaccented(name: str) -> str:

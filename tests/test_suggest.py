@@ -306,3 +306,43 @@ def test_import_of_a_near_duplicate_exits_1_with_one_line(tmp_path: Path, capsys
     assert err.count("\n") == 1 and "nearly the same text as content/2025/03/" in err and "--force" in err
     code, out, err = run_import(["--site", str(root), "--force", str(again)], capsys)
     assert code == 0 and out.strip()
+
+
+# --- the gazetteer's trie pattern equals the plain list of names --------------------------------
+
+
+def test_trie_pattern_matches_what_the_plain_alternation_matches():
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from sitegen import places
+
+    gazetteer = places.gazetteer()
+    names = sorted(gazetteer.countries_of)
+    plain = "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
+    reference = re.compile(rf"(?<!\w)(?:{plain})(?!\w)")
+    pieces = st.sampled_from([*names, "New", "South", "Guinea", "the", "of", "x", "Sudanese"])
+    glue = st.sampled_from(["", " ", "-", ", ", "'s ", "\n", "."])
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(st.tuples(pieces, glue), max_size=25))
+    def check(parts):
+        text = "".join(piece + sep for piece, sep in parts)
+        found = [(m.start(), m.group(0)) for m in gazetteer.pattern.finditer(text)]
+        assert found == [(m.start(), m.group(0)) for m in reference.finditer(text)]
+
+    check()
+
+
+def test_a_long_text_is_read_quickly():
+    import time
+
+    body = "The port of Rotterdam and Sudan said energy trade rose. " * 3000
+    known = (tag("energy"), tag("trade"), tag("port-strike"))
+    regions("warm up")  # the gazetteer is built once
+    start = time.perf_counter()
+    regions("Headline", "", body)
+    tags("Headline", "", body, known)
+    assert time.perf_counter() - start < 5  # seconds, with both cores busy

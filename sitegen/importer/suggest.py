@@ -167,27 +167,43 @@ def _spelling_keys(spelling: str) -> tuple[str, ...]:
     return tuple(word.key for word in _words(spelling.replace("-", " ")))
 
 
-def _count(words: list[_Word], keys: tuple[str, ...]) -> int:
-    """How often `keys` occur as consecutive whole words; a short one-word spelling only where
-    the text writes it in capitals."""
-    if not keys:
-        return 0
-    short = len(keys) == 1 and len(keys[0]) <= SHORT_TAG_LETTERS
-    size = len(keys)
-    return sum(
-        1
-        for i in range(len(words) - size + 1)
-        if tuple(w.key for w in words[i : i + size]) == keys and (not short or words[i].capitals)
-    )
+@dataclass(frozen=True)
+class _Zone:
+    """One part of the text: its words, where each word occurs, and its weight."""
+
+    words: list[_Word]
+    places: dict[str, list[int]]
+    weight: int
+
+    @classmethod
+    def of(cls, text: str, weight: int) -> _Zone:
+        words = _words(text)
+        places: dict[str, list[int]] = {}
+        for i, word in enumerate(words):
+            places.setdefault(word.key, []).append(i)
+        return cls(words, places, weight)
+
+    def count(self, keys: tuple[str, ...]) -> int:
+        """How often `keys` occur as consecutive whole words; a short one-word spelling only
+        where the text writes it in capitals."""
+        if not keys:
+            return 0
+        short = len(keys) == 1 and len(keys[0]) <= SHORT_TAG_LETTERS
+        return sum(
+            1
+            for i in self.places.get(keys[0], ())
+            if tuple(w.key for w in self.words[i : i + len(keys)]) == keys
+            and (not short or self.words[i].capitals)
+        )
 
 
 def tag_scores(text: ClippingText, tags: Iterable[KnownTag]) -> dict[str, int]:
     """Each known tag the text mentions (by its name or an alias), with its weighted count."""
-    zones = [(_words(zone), weight) for zone, weight in text.zones()]
+    zones = [_Zone.of(zone, weight) for zone, weight in text.zones()]
     scores: dict[str, int] = {}
     for tag in tags:
         keys = {_spelling_keys(spelling) for spelling in tag.spellings}
-        score = sum(weight * _count(words, key) for words, weight in zones for key in keys)
+        score = sum(zone.weight * zone.count(key) for zone in zones for key in keys)
         if score:
             scores[tag.name] = score
     return scores
