@@ -23,7 +23,6 @@ that comparing all pairs finds.
 
 from __future__ import annotations
 
-import re
 import string
 import zlib
 from collections import Counter, defaultdict
@@ -40,7 +39,7 @@ MIN_SENTENCE_WORDS = 4
 
 # Dropped before sentences are split: all ASCII punctuation but what ends a sentence.
 _INNER_PUNCTUATION = bytes(c for c in string.punctuation.encode() if c not in b".!?")
-_SENTENCE_END = re.compile(rb"[.!?\n]+")
+_SENTENCE_ENDS = bytes.maketrans(b"!?\n", b"...")
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,8 @@ def shingles(text: str) -> frozenset[int]:
     data = text.casefold().encode("utf-8", "surrogatepass")
     if len(data.split(None, MIN_WORDS)) < MIN_WORDS:
         return frozenset()
-    sentences = _SENTENCE_END.split(data.translate(None, _INNER_PUNCTUATION))
+    # One pass: what ends a sentence becomes '.', other ASCII punctuation goes.
+    sentences = data.translate(_SENTENCE_ENDS, _INNER_PUNCTUATION).split(b".")
     plain = [b" ".join(words) for words in map(bytes.split, sentences) if len(words) >= MIN_SENTENCE_WORDS]
     return frozenset(
         crc << 32 | adler for crc, adler in zip(map(zlib.crc32, plain), map(zlib.adler32, plain), strict=True)
@@ -79,15 +79,15 @@ def near_duplicate_pairs(sets: Sequence[frozenset[int]], threshold: Fraction = T
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold {threshold} is not in (0, 1]")
     frequency = Counter(chain.from_iterable(sets))
+    repeated = {token for token, count in frequency.items() if count > 1}
     holders: dict[int, list[int]] = defaultdict(list)  # token -> the sets with it in their prefix
     for index, tokens in enumerate(sets):
         # A token no other set has comes first in the order and can match nothing: only the
         # prefix's shared tokens, ordered by frequency and then value, are indexed.
-        shared = [token for token in tokens if frequency[token] > 1]
+        shared = tokens & repeated
         room = _prefix_length(len(tokens), threshold) - (len(tokens) - len(shared))
         if room > 0:
-            shared.sort(key=lambda token: (frequency[token], token))
-            for token in shared[:room]:
+            for token in sorted(shared, key=lambda token: (frequency[token], token))[:room]:
                 holders[token].append(index)
     candidates: set[tuple[int, int]] = set()
     for indexes in holders.values():
