@@ -98,6 +98,9 @@ class SiteConfig:
     taxonomies: tuple[TaxonomySpec, ...] = BUILTIN_TAXONOMIES
     aliases: tuple[AliasSpec, ...] = ()
     redirects: tuple[RedirectSpec, ...] = ()
+    # `regions_map:`: a country or UN geoscheme group -> a region of the site, for the
+    # importer's region suggestions (sitegen/importer/suggest.py).
+    regions_map: tuple[tuple[str, str], ...] = ()
 
     def canonical_names(
         self, taxonomy: str, names: Iterable[str], slug_of: Callable[[str], str] = slugify
@@ -237,10 +240,17 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
                 problems += found
                 values[key] = email
                 continue
+            if key == "regions_map":
+                mapping, found = read_regions_map(value, line, nested_lines(text, key, depth=1))
+                problems += found
+                values[key] = mapping
+                continue
             if key == "aliases":
                 continue  # read below: it names taxonomies, which `taxonomies:` may set later on
             if key not in _EXPECTED:
-                known = ", ".join([*_EXPECTED, "taxonomies", "aliases", "redirects", "deploy", "email"])
+                known = ", ".join(
+                    [*_EXPECTED, "taxonomies", "aliases", "redirects", "regions_map", "deploy", "email"]
+                )
                 problems.append(error(CONFIG_FILE, line, f"unknown key {shown(key)} (known keys: {known})"))
                 continue
             expected, wanted = _EXPECTED[key]
@@ -456,6 +466,47 @@ def read_aliases(
                     canonicals[alias_slug],
                 )
     return (tuple(specs), problems) if not problems else ((), problems)
+
+
+def read_regions_map(
+    value: object, line: int | None, lines: Mapping[tuple[str, ...], int] = {}
+) -> tuple[tuple[tuple[str, str], ...], list[Problem]]:
+    """`regions_map: {Ukraine: Europe, Western Asia: Middle East}`: each key a country (any
+    of its names) or a UN geoscheme group, each value the site's region for it."""
+    from . import places  # the gazetteer loads data files: only a site that maps regions needs it
+
+    value = {} if value is None else value
+    if not isinstance(value, dict):
+        return (), [
+            error(
+                CONFIG_FILE,
+                line,
+                f"regions_map: expected a mapping of countries to regions, such as {{Ukraine: Europe}}, "
+                f"got {shown(value)}",
+            )
+        ]
+    problems: list[Problem] = []
+    pairs: list[tuple[str, str]] = []
+    groups = {places.fold(name) for name in places.group_names()}
+    for place, region in value.items():
+        at = lines.get((str(place),), line)
+        if not isinstance(place, str) or not (places.fold(place) in groups or places.country_by_name(place)):
+            problems.append(
+                error(
+                    CONFIG_FILE,
+                    at,
+                    f"regions_map: {shown(place)} is not a country or a UN geoscheme region "
+                    "(such as Ukraine, Western Asia or Sub-Saharan Africa)",
+                )
+            )
+            continue
+        if not isinstance(region, str) or not region.strip():
+            problems.append(
+                error(CONFIG_FILE, at, f"regions_map: {place}: expected a region name, got {shown(region)}")
+            )
+            continue
+        pairs.append((place, region.strip()))
+    return tuple(pairs), problems
 
 
 def read_redirects(

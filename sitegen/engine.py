@@ -45,6 +45,7 @@ from .images import Images, SiteImages
 from .imaging import CardStyle, theme_colours
 from .load import CONTENT_DIR, article_label, article_labels
 from .model import Feed, Page, Schedule, Site, build_site, missing_redirect_targets
+from .neardup import NearDuplicates
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
 from .render import CompiledTemplates, Renderer, RenderError
 from .render.bodies import SLOW_BODY_SECONDS, body_key, convert_bodies, slow_body
@@ -141,7 +142,15 @@ def _cross_inputs(validated: ValidatedFile | None) -> object:
     if validated is None or validated.article is None:
         return None
     article = validated.article
-    return article.slug, article.source_url, article.meta.get("fingerprint"), validated.key_lines
+    fingerprint = article.meta.get("fingerprint")
+    return article.slug, article.source_url, fingerprint, validated.key_lines
+
+
+def _body(validated: ValidatedFile | None) -> tuple[bytes, str] | None:
+    """What the near-duplicate check takes from a file: its body's digest and its body."""
+    if validated is None or validated.article is None:
+        return None
+    return validated.body_digest, validated.body
 
 
 @dataclass(frozen=True)
@@ -208,6 +217,7 @@ class Engine:
         self._scan_problems: list[Problem] = []
         self._file_problems: list[Problem] = []  # each file's own
         self._cross_problems: list[Problem] = []  # those that span files
+        self._near_duplicates = NearDuplicates()  # among them
         self._folders: dict[str, set[str]] = {}  # the article files in each folder
         self._front_version = 0  # moves on when an article's front matter changes
         # Each read_articles is numbered; what it changed: the slugs of the articles that may
@@ -310,7 +320,8 @@ class Engine:
             files = dict(sorted(files.items()))
         differs = [*gone, *(label for label, _ in pending)]
         self._take_in(files, differs, fresh, settings)
-        return files, self._scan_problems + self._file_problems + self._cross_problems
+        near = self._near_duplicates.problems()
+        return files, self._scan_problems + self._file_problems + self._cross_problems + near
 
     def _take_in(
         self, files: dict[str, ValidatedFile], differs: list[str], whole: bool, settings: str
@@ -330,6 +341,12 @@ class Engine:
             articles = [f.article for f in files.values() if f.article]
             lines = {label: f.key_lines for label, f in files.items()}
             self._cross_problems = cross_file_problems(articles, lines)
+        if whole:
+            self._near_duplicates.update(
+                {label: _body(files.get(label)) for label in files.keys() | before.keys()}
+            )
+        else:
+            self._near_duplicates.update({label: _body(files.get(label)) for label in differs})
         folders = {label.rpartition("/")[0] for label in differs}
         if whole:
             self._folders = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,9 +84,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", dest="source_url", metavar="URL", help="the original's address (source_url)")
     parser.add_argument("--dry-run", action="store_true", help="print the article instead of writing it")
     parser.add_argument(
+        "--no-suggest",
+        dest="suggest",
+        action="store_false",
+        help="suggest no region or tags from the text (by default the site's own tags and regions "
+        "that the text names are written where --region or --tags give none)",
+    )
+    parser.add_argument(
         "--force",
         action="store_true",
-        help="import an article that is already there again, under a new name (the first is kept)",
+        help="import an article that is already there (or nearly the same as one) again, under a new "
+        "name (the first is kept)",
     )
 
 
@@ -170,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"{name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             failed = True
-    overrides = overrides_from(args, title=args.title)
+    overrides = replace(overrides_from(args, title=args.title), suggest=args.suggest)
     outcomes = import_clippings(
         site,
         inputs,
@@ -216,7 +225,7 @@ def _run_web(args: argparse.Namespace, site: Path) -> int:
         if line:
             line.show(f"read {done}/{total}", final=done >= total)
 
-    overrides = overrides_from(args, title=args.title)
+    overrides = replace(overrides_from(args, title=args.title), suggest=args.suggest)
     if args.feed:
         result = import_feed(
             site, args.feed, overrides, settings, since=since, limit=args.limit, progress=progress
@@ -258,6 +267,8 @@ def _report(outcomes: list[ImportOutcome], dry_run: bool) -> bool:
         if not outcome.ok:
             failed = True
             continue
+        if outcome.suggestion:
+            print(f"{outcome.input_name}: {outcome.suggestion.describe()}", file=sys.stderr)
         if dry_run:
             print(f"would write {outcome.path}", file=sys.stderr)
             sys.stdout.write(outcome.markdown or "")

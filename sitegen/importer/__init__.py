@@ -30,7 +30,9 @@ from .extract import extract
 from .fetch import FetchOptions
 from .images import download_image
 from .model import ClippingInput, Extracted, ImportOutcome, Overrides
+from .site_knowledge import SiteKnowledge
 from .steps import Draft, StepSettings, after_extraction
+from .suggest import ClippingText, Suggestion, suggest
 from .write import SiteIndex, fingerprint, render, write_new
 
 __all__ = [
@@ -51,6 +53,7 @@ def import_clippings(
     force: bool = False,
     excerpt: int | None = None,
     index: SiteIndex | None = None,
+    knowledge: SiteKnowledge | None = None,
     download_images: FetchOptions | None = None,
 ) -> list[ImportOutcome]:
     """Import each clipping as one article under `site_dir/content/`; one outcome each, in order.
@@ -59,10 +62,12 @@ def import_clippings(
     are still imported. With `dry_run` nothing is written at all; with `force` an article that
     is already there is imported again under a new slug (the first file is left as it was).
     `excerpt`: the paragraphs kept (0: all; None: site.yaml's `excerpt`). `index`: the site
-    as `site_index` read it, when the caller has it already. `download_images`: store each
+    as `site_index` read it, and `knowledge` its articles' texts and terms
+    (SiteKnowledge.scan), when the caller has them already. `download_images`: store each
     article's remote picture in the site (read with these limits) instead of linking it."""
     editor_zone, site_excerpt = _site_settings(site_dir)
     index = site_index(site_dir) if index is None else index
+    knowledge = SiteKnowledge.scan(site_dir) if knowledge is None else knowledge
     today = overrides.today or dt.date.today()
     settings = StepSettings(
         editor_zone,
@@ -71,7 +76,8 @@ def import_clippings(
         download_images,
     )
     return [
-        _import_one(clip, overrides, index, settings, today, dry_run=dry_run, force=force) for clip in inputs
+        _import_one(clip, overrides, index, knowledge, settings, today, dry_run=dry_run, force=force)
+        for clip in inputs
     ]
 
 
@@ -84,6 +90,7 @@ def _import_one(
     clip: ClippingInput,
     overrides: Overrides,
     index: SiteIndex,
+    knowledge: SiteKnowledge,
     settings: StepSettings,
     today: dt.date,
     *,
@@ -126,6 +133,10 @@ def _import_one(
         problems.append(
             warning(clip.name, None, f"already imported as {label} ({why}); imported again (--force)")
         )
+    if not _check_near_duplicate(clip.name, found, knowledge, index.site_dir, problems, force=force):
+        return outcome
+    if overrides.suggest:
+        outcome.suggestion = _suggest(found, str(front["title"]), front, knowledge)
     path, slug = index.free_path(moment.day, slugify(str(front["title"])) or "article")
     outcome.path = path
     picture = None
@@ -147,6 +158,7 @@ def _import_one(
     # Later clippings in the same run see this one, so one run cannot import a story twice.
     index.slugs[slug] = path
     index.add(path, print_value, front.get("source_url"))
+    knowledge.add(path, _text(found))
     if not dry_run:
         try:
             write_new(path, outcome.markdown)
@@ -160,6 +172,50 @@ def _import_one(
             return outcome
         outcome.written = True
     return outcome
+
+
+def _text(found: Extracted) -> str:
+    return "\n\n".join(found.body)
+
+
+def _check_near_duplicate(
+    name: str,
+    found: Extracted,
+    knowledge: SiteKnowledge,
+    site_dir: Path,
+    problems: list[Problem],
+    *,
+    force: bool,
+) -> bool:
+    """Whether the clipping may be imported: not when its text is nearly the same as an
+    article's (unless `force`). The problem names that article."""
+    near = knowledge.near_duplicate_of(_text(found))
+    if near is None:
+        return True
+    path, value = near
+    said = (
+        f"nearly the same text as {_label(path, site_dir)} ({float(value):.0%} of their sentences in common)"
+    )
+    if force:
+        problems.append(warning(name, None, f"{said}; imported anyway (--force)"))
+        return True
+    problems.append(error(name, None, f"{said}; nothing written (use --force to import it anyway)"))
+    return False
+
+
+def _suggest(found: Extracted, title: str, front: dict[str, object], knowledge: SiteKnowledge) -> Suggestion:
+    """Suggest regions and tags from the clipping's text, and fill them in where the command
+    line gave none."""
+    lead = found.summary or ""
+    body = "\n\n".join(p for p in found.body if p.strip() != lead.strip())
+    suggestion = suggest(
+        ClippingText(title, " ".join(filter(None, [lead, found.dateline])), body), knowledge.terms
+    )
+    if front.get("region") is None and suggestion.regions:
+        front["region"] = _one_or_list(suggestion.regions)
+    if front.get("tags") is None and suggestion.tags:
+        front["tags"] = list(suggestion.tags)
+    return suggestion
 
 
 def _front_matter(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import Problem
 from .dates import Moment
+from .suggest import Suggestion
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class Overrides:
     region: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     today: dt.date | None = None  # for a dateline without a year; tests pin it
+    suggest: bool = True  # suggest regions and tags where none are given (--no-suggest: off)
 
 
 @dataclass
@@ -108,6 +110,7 @@ class ImportOutcome:
     problems: list[Problem] = field(default_factory=list)
     written: bool = False
     duplicate_of: Path | None = None
+    suggestion: Suggestion | None = None  # what was suggested (explicit values win in the file)
 
     @property
     def ok(self) -> bool:

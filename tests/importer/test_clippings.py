@@ -29,6 +29,7 @@ def overrides_for(expected: dict) -> Overrides:
         region=tuple(args.get("region", ())),
         tags=tuple(args.get("tags", ())),
         today=expected.get("_today", TODAY),
+        suggest=False,  # these are the extraction's expectations; tests/test_suggest.py checks suggestions
     )
 
 

@@ -214,6 +214,15 @@ LINES = st.one_of(
 )
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _gazetteer_built():
+    """The region suggestions' gazetteer is read once per process (GeoNames' 34,000 cities,
+    seconds on a busy machine): before the examples, so that no example's deadline pays it."""
+    from sitegen import places
+
+    places.gazetteer()
+
+
 @settings(
     max_examples=800,
     deadline=timedelta(seconds=20),  # a hang fails; a slow machine does not
