@@ -113,9 +113,6 @@ def write_corpus(site: Path, count: int) -> None:
 PATIENCE = 240  # for conditions that need a whole build on two busy cores
 
 
-PATIENCE = 240  # for conditions that need a whole build on two busy cores
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -169,6 +166,11 @@ class Serve:
             with self._changed:
                 into.append(line)
                 self._changed.notify_all()
+        # The stream ended: the server is exiting. Whoever waits for a line is told once it
+        # has, instead of waiting out its time.
+        self.process.wait()
+        with self._changed:
+            self._changed.notify_all()
 
     def wait_for_line(
         self, text: str, since: int = 0, errors: bool = False, timeout: float = PATIENCE
