@@ -22,6 +22,7 @@ tag, region and source pages with pagination, and feeds.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import re
 import shutil
@@ -35,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_SITE_YAML = 'title: "Benchmark"\nbase_url: "https://example.org/"\nsearch: false\n'
+# No search index and no social cards: Hugo makes neither, so that both sides do the same work.
+BENCH_SITE_YAML = 'title: "Benchmark"\nbase_url: "https://example.org/"\nsearch: false\nsocial_cards: false\n'
 MAKE_CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
 BODY_EDIT = "\nOne more sentence for the benchmark.\n"
 
@@ -114,9 +116,28 @@ def corpus(size: int, work: Path) -> Path:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-    # No search index: Hugo makes none, so that both sides do the same work.
-    (site / "site.yaml").write_text(BENCH_SITE_YAML)
+    prepare_corpus(site)
     return site
+
+
+IMAGE_REFERENCE = re.compile(r"\]\((/images/[^)\s]+\.jpg)\)")
+
+
+def prepare_corpus(site: Path) -> None:
+    """The benchmarks' site.yaml, and the images the corpus's bodies show, which
+    make_corpus.py does not write (and sitegen refuses a missing image): each a 16 x 10 px
+    JPEG under static/, so that sitegen publishes one copy of it in each format and Hugo
+    copies it, about the same work."""
+    (site / "site.yaml").write_text(BENCH_SITE_YAML)
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (16, 10), (120, 140, 160)).save(picture, "JPEG", quality=80)
+    for article in (site / "content").rglob("*.md"):
+        for reference in IMAGE_REFERENCE.findall(article.read_text(encoding="utf-8")):
+            path = site / "static" / reference.lstrip("/")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(picture.getvalue())
 
 
 def edited_article(site: Path) -> Path:
@@ -175,6 +196,7 @@ class Hugo(Tool):
         shutil.rmtree(self.project, ignore_errors=True)
         shutil.copytree(HUGO_SITE, self.project)
         (self.project / "content").symlink_to(site / "content")
+        (self.project / "static").symlink_to(site / "static")
 
     def command(self, output: Path) -> list[str]:
         return ["hugo", "--quiet", "--source", str(self.project), "--destination", str(output)]

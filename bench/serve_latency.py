@@ -29,9 +29,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from run import prepare_corpus
+
 ROOT = Path(__file__).resolve().parent.parent
 MAKE_CORPUS = ROOT.parent / "shared" / "bench" / "make_corpus.py"
-BENCH_SITE_YAML = 'title: "Benchmark"\nbase_url: "https://example.org/"\nsearch: false\n'  # as run.py's
 
 
 def corpus(size: str, work: Path) -> Path:
@@ -40,6 +41,7 @@ def corpus(size: str, work: Path) -> Path:
         if not site.exists():
             site.mkdir(parents=True)
             shutil.copytree(ROOT / "content", site / "content")
+            shutil.copytree(ROOT / "static", site / "static")
             shutil.copy(ROOT / "site.yaml", site / "site.yaml")
         return site
     site = work / f"corpus-{size}"
@@ -49,7 +51,7 @@ def corpus(size: str, work: Path) -> Path:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-    (site / "site.yaml").write_text(BENCH_SITE_YAML)  # as bench/run.py writes it
+    prepare_corpus(site)  # as bench/run.py prepares it
     return site
 
 
