@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from clipping_util import front_matter_of
-from webserver import LOREM, LocalWeb, Reply, article_page
+from webserver import LOREM, LocalWeb, Reply, article_page, prose
 
 from sitegen.cli import main
 from sitegen.importer import Overrides
@@ -198,7 +198,7 @@ def test_the_header_charset_wins_over_the_page():
 def test_pages_are_read_a_few_at_a_time_and_each_is_imported(web: LocalWeb, site: Path):
     titles = [f"Council approves budget number {n} for the harbour district" for n in range(5)]
     urls = [
-        web.page(f"/p{n}", article_page(t, paragraphs=[f"{p} ({n})" for p in LOREM]))
+        web.page(f"/p{n}", article_page(t, paragraphs=prose(str(n))))
         for n, t in enumerate(titles)
     ]
     seen: list[tuple[int, int]] = []
@@ -339,7 +339,7 @@ def _stories(web: LocalWeb, count: int, serve_pages: bool) -> list[dict[str, str
     items = []
     for n in range(count):
         title = f"Harbour story number {n} brings news for the town"
-        paragraphs = [f"{p} (story {n})" for p in LOREM]
+        paragraphs = prose(f"story {n}")
         day = dt.datetime(2024, 12, 1 + n, 9, 0, tzinfo=dt.UTC)
         link = web.url(f"/story/{n}")
         if serve_pages:

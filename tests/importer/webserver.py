@@ -23,6 +23,12 @@ LOREM = [
 ]
 
 
+def prose(mark: str) -> list[str]:
+    """LOREM with `mark` in every sentence: a story of its own, which the importer does not
+    take for a near-duplicate of another page made of LOREM."""
+    return [f"{p[:-1]} ({mark})." for p in LOREM]
+
+
 def article_page(
     title: str,
     *,
