@@ -21,27 +21,34 @@ sys.path.insert(0, str(ROOT))
 
 from sitegen.config import load_config  # noqa: E402
 from sitegen.engine import Engine  # noqa: E402
-from sitegen.neardup import NearDuplicates  # noqa: E402
+from sitegen.neardup import NearDuplicates, shingles  # noqa: E402
 
 
 def main() -> None:
     site = Path(sys.argv[1])
     config, _ = load_config(site)
     files, _ = Engine(site, use_cache=False, jobs=1).read_articles(config)
-    bodies = {label: (f.body_digest, f.body) for label, f in files.items() if f.article}
+    texts = {label: f.body for label, f in files.items() if f.article}
+    start = time.process_time()
+    bodies = {label: (f.body_digest, shingles(f.body)) for label, f in files.items() if f.article}
+    hashing = time.process_time() - start
     near = NearDuplicates()
     start = time.process_time()
     near.update(bodies)
     problems = near.problems()
     cold = time.process_time() - start
     label = next(iter(bodies))
-    edited = (b"edited", bodies[label][1] + "\n\nOne more sentence for the edit.")
+    edited = (b"edited", shingles(texts[label] + "\n\nOne more sentence for the edit."))
     start = time.process_time()
     near.update({label: edited})
     near.problems()
     edit = time.process_time() - start
     print(f"{len(bodies)} articles, {len(problems)} near-duplicate pairs")
-    print(f"the check in a cold build: {cold:.2f} s CPU; after one body edit: {edit:.2f} s CPU")
+    print(
+        f"hashing every body's sentences (done where files are validated, in the build's worker "
+        f"processes): {hashing:.2f} s CPU; the search for pairs in a cold build (in the main "
+        f"process): {cold:.2f} s CPU; after one body edit: {edit:.3f} s CPU"
+    )
 
 
 if __name__ == "__main__":

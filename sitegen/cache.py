@@ -37,7 +37,7 @@ import markdown
 from .errors import Problem, warning
 from .version import __version__
 
-FORMAT = 10  # bump when what the cache holds changes shape, or what validating a file gives
+FORMAT = 11  # bump when what the cache holds changes shape, or what validating a file gives
 _STAMP = {
     "format": FORMAT,
     "sitegen": __version__,

@@ -146,11 +146,11 @@ def _cross_inputs(validated: ValidatedFile | None) -> object:
     return article.slug, article.source_url, fingerprint, validated.key_lines
 
 
-def _body(validated: ValidatedFile | None) -> tuple[bytes, str] | None:
-    """What the near-duplicate check takes from a file: its body's digest and its body."""
+def _body(validated: ValidatedFile | None) -> tuple[bytes, frozenset[int]] | None:
+    """What the near-duplicate check takes from a file: its body's digest and shingles."""
     if validated is None or validated.article is None:
         return None
-    return validated.body_digest, validated.body
+    return validated.body_digest, validated.shingles
 
 
 @dataclass(frozen=True)

@@ -109,8 +109,9 @@ def _prefix_length(size: int, threshold: Fraction) -> int:
 
 class NearDuplicates:
     """The near-duplicate pairs among the site's article files, kept between builds by the
-    engine and brought up to date with what changed: an edit shingles only the bodies it
-    changed, and compares each of them with the texts that share a sentence with it. A pair
+    engine and brought up to date with what changed: an edit compares only the bodies it
+    changed (shingled where their files were validated) with the texts that share a
+    sentence with them. A pair
     of unchanged texts stays a pair, or not, as it was: their similarity depends only on
     them. Many changes at once (a first build) find every pair afresh by prefix filtering
     (near_duplicate_pairs). tests/test_neardup.py holds both ways to finding every pair
@@ -120,13 +121,12 @@ class NearDuplicates:
         self._many = many  # changed texts from which finding every pair afresh is quicker
         self._threshold = threshold
         self._texts: dict[str, tuple[bytes, frozenset[int]]] = {}  # label -> body digest, shingles
-        self._holders: dict[int, set[str]] = defaultdict(set)  # shingle -> the labels that have it
         self._pairs: dict[tuple[str, str], Fraction] = {}  # (earlier label, later label) -> similarity
 
-    def update(self, bodies: Mapping[str, tuple[bytes, str] | None]) -> None:
-        """Take in the files `bodies` names: label -> (body digest, Markdown body), or None
-        for a file that is gone or is no longer an article. Files it does not name are as
-        they were."""
+    def update(self, bodies: Mapping[str, tuple[bytes, frozenset[int]] | None]) -> None:
+        """Take in the files `bodies` names: label -> (body digest, the body's shingles), or
+        None for a file that is gone or is no longer an article. Files it does not name are
+        as they were."""
         changed: dict[str, frozenset[int] | None] = {}
         for label, body in bodies.items():
             known = self._texts.get(label)
@@ -134,20 +134,13 @@ class NearDuplicates:
                 if known is not None:
                     changed[label] = None
             elif known is None or known[0] != body[0]:
-                changed[label] = shingles(body[1])
+                changed[label] = body[1]
         if not changed:
             return
         for label, tokens in changed.items():
-            old = self._texts.pop(label, None)
-            for token in old[1] if old else ():
-                holders = self._holders[token]
-                holders.discard(label)
-                if not holders:
-                    del self._holders[token]
+            self._texts.pop(label, None)
             if tokens is not None:
                 self._texts[label] = (bodies[label][0], tokens)  # type: ignore[index]
-                for token in tokens:
-                    self._holders[token].add(label)
         if len(changed) >= self._many:
             labels = sorted(self._texts)
             found = near_duplicate_pairs([self._texts[label][1] for label in labels], self._threshold)
@@ -157,8 +150,12 @@ class NearDuplicates:
         for label, tokens in changed.items():
             if not tokens:
                 continue
-            others = set().union(*(self._holders[token] for token in tokens)) - {label}
+            # Every other text is looked at (a set test in C each): quicker than keeping an
+            # index of every sentence, which a first build would pay for.
+            others = [other for other, (_, theirs) in self._texts.items() if not tokens.isdisjoint(theirs)]
             for other in others:
+                if other == label:
+                    continue
                 value = similarity(tokens, self._texts[other][1])
                 if value >= self._threshold:
                     self._pairs[(label, other) if label < other else (other, label)] = value

@@ -18,6 +18,7 @@ from .config import split_url
 from .errors import Problem, error, shown, warning
 from .images import BodyImage, alt_warnings, body_images
 from .load import SourceFile, parse_article
+from .neardup import shingles
 from .slugs import ARTICLE_SLUG, name_key, slugify
 
 KNOWN_FIELDS = (
@@ -389,6 +390,9 @@ class ValidatedFile:
     problems: tuple[Problem, ...]
     key_lines: dict[str, int]  # for the problems that span files (a slug used twice)
     images: tuple[BodyImage, ...] = ()  # the body's images, with their lines
+    # The body's sentences, hashed, for the near-duplicate check (sitegen/neardup.py): made
+    # where files are validated (in worker processes, once per file) and kept in the cache.
+    shingles: frozenset[int] = frozenset()
 
     def to_plain(self) -> tuple:
         """As plain data (tuples, strings, numbers, dates), for the build cache."""
@@ -407,12 +411,13 @@ class ValidatedFile:
             problems,
             self.key_lines,
             images,
+            tuple(self.shingles),
         )
 
     @classmethod
     def from_plain(cls, data: tuple) -> ValidatedFile:
         """The inverse of to_plain; raises (TypeError, ValueError) for anything else."""
-        stat, content_hash, article, body, body_digest, problems, key_lines, images = data
+        stat, content_hash, article, body, body_digest, problems, key_lines, images, hashed = data
         if not (isinstance(content_hash, str) and isinstance(body, str) and isinstance(body_digest, bytes)):
             raise ValueError("not a validated file")
         return cls(
@@ -424,6 +429,7 @@ class ValidatedFile:
             tuple(Problem.from_plain(p) for p in problems),
             dict(key_lines),
             tuple(BodyImage(*image) for image in images),
+            frozenset(hashed),
         )
 
 
@@ -451,7 +457,15 @@ def validate_bytes(
     )
     problems += alt_warnings(label, source.key_lines.get("image"), bool(front.get("image")), has_alt, images)
     return ValidatedFile(
-        stat, content_hash(data), article, body, body_digest, (*problems, *found), source.key_lines, images
+        stat,
+        content_hash(data),
+        article,
+        body,
+        body_digest,
+        (*problems, *found),
+        source.key_lines,
+        images,
+        shingles(body),
     )
 
 

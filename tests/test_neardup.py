@@ -95,7 +95,9 @@ def test_pairs_kept_up_to_date_equal_pairs_found_from_nothing(edits, many):
                 bodies.pop(label, None)
             else:
                 bodies[label] = body
-        near.update({label: None if body is None else (body.encode(), body) for label, body in edit.items()})
+        near.update(
+            {label: None if body is None else (body.encode(), shingles(body)) for label, body in edit.items()}
+        )
         assert [(p.path, p.message) for p in near.problems()] == [
             (
                 second,

@@ -197,10 +197,7 @@ def test_the_header_charset_wins_over_the_page():
 
 def test_pages_are_read_a_few_at_a_time_and_each_is_imported(web: LocalWeb, site: Path):
     titles = [f"Council approves budget number {n} for the harbour district" for n in range(5)]
-    urls = [
-        web.page(f"/p{n}", article_page(t, paragraphs=prose(str(n))))
-        for n, t in enumerate(titles)
-    ]
+    urls = [web.page(f"/p{n}", article_page(t, paragraphs=prose(str(n)))) for n, t in enumerate(titles)]
     seen: list[tuple[int, int]] = []
     result = import_urls(site, urls, Overrides(), SETTINGS, progress=lambda d, t: seen.append((d, t)))
     assert result.summary() == "5 imported, 0 already imported, 0 failed"
