@@ -25,7 +25,7 @@ import babel.dates
 from .characters import drop_forbidden
 from .config import SiteConfig
 from .errors import Problem, error, shown, warning
-from .load import CONTENT_DIR, EDITIONS_DIR, is_article_name, parse_article, printable
+from .load import CONTENT_DIR, EDITIONS_DIR, folder_entries, is_article_name, parse_article, printable
 from .slugs import slugify
 from .validate import Article
 from .yamlfile import item_lines, read_bytes, special_kind
@@ -98,14 +98,9 @@ def read_edition_files(
     """Every edition file, and the problems of each taken alone (its form, its keys); an
     edition with an error is left out. `markdown(text, absolute)` makes a note's HTML, its
     links into the site full addresses if `absolute`."""
-    folder = site_dir / CONTENT_DIR / EDITIONS_DIR
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except (FileNotFoundError, NotADirectoryError):
-        return (), []
-    except OSError as exc:
-        return (), [error(f"{CONTENT_DIR}/{EDITIONS_DIR}", None, f"cannot be read: {exc.strerror}")]
+    entries, unreadable = folder_entries(site_dir, EDITIONS_DIR)
+    if unreadable:
+        return (), unreadable
     tz = zoneinfo.ZoneInfo(timezone)
     found: list[EditionFile] = []
     problems: list[Problem] = []

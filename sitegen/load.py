@@ -186,3 +186,15 @@ def parse_article(data: bytes, path: Path, label: str) -> tuple[SourceFile | Non
 def _stripped(line: str) -> str:
     # Spaces and tabs only: str.rstrip() would also take a form feed or U+2028 for blank.
     return line.rstrip(" \t\r")
+
+
+def folder_entries(site_dir: Path, name: str) -> tuple[list[os.DirEntry[str]], list[Problem]]:
+    """The entries of content/<name> (the story or edition files), by name; none when the
+    folder is missing, and an error when it cannot be read."""
+    try:
+        with os.scandir(site_dir / CONTENT_DIR / name) as listing:
+            return sorted(listing, key=lambda entry: entry.name), []
+    except (FileNotFoundError, NotADirectoryError):
+        return [], []
+    except OSError as exc:
+        return [], [error(f"{CONTENT_DIR}/{name}", None, f"cannot be read: {exc.strerror}")]

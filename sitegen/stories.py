@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from .characters import drop_forbidden
 from .config import split_url
 from .errors import Problem, error, shown, warning
-from .load import CONTENT_DIR, STORIES_DIR, is_article_name, load_file, printable
+from .load import CONTENT_DIR, STORIES_DIR, folder_entries, is_article_name, load_file, printable
 from .slugs import slugify
 from .validate import is_web_url
 from .yamlfile import special_kind
@@ -41,14 +41,9 @@ def read_story_files(
 ) -> tuple[tuple[StoryFile, ...], list[Problem]]:
     """Every story file, and the problems found (a bad status is an error at its line).
     `markdown` turns a background into HTML."""
-    folder = site_dir / CONTENT_DIR / STORIES_DIR
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-    except (FileNotFoundError, NotADirectoryError):
-        return (), []
-    except OSError as exc:
-        return (), [error(f"{CONTENT_DIR}/{STORIES_DIR}", None, f"cannot be read: {exc.strerror}")]
+    entries, unreadable = folder_entries(site_dir, STORIES_DIR)
+    if unreadable:
+        return (), unreadable
     found: dict[str, StoryFile] = {}
     problems: list[Problem] = []
     for entry in entries:
