@@ -5,6 +5,8 @@ read back with extruct (the structured-data parser search engines' tools resembl
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 from pathlib import Path
 
 import extruct
@@ -12,6 +14,7 @@ import lxml.html
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from siteutil import article, run_subprocess, write_site
 
 from sitegen import build
@@ -43,6 +46,7 @@ region: [Europe, North Sea]
 tags: [dock-strike, shipping]
 source_url: https://meridian.example/strike
 image: /images/cranes.png
+image_alt: Cranes at the quay
 story: Port strike
 ---
 
@@ -73,6 +77,17 @@ def one(data: dict, kind: str) -> dict:
     return found
 
 
+def png(width: int, height: int) -> bytes:
+    """A real picture: link previews show its published copy (sitegen/images.py)."""
+    data = io.BytesIO()
+    Image.new("RGB", (width, height), (40, 90, 140)).save(data, "PNG")
+    return data.getvalue()
+
+
+# The lead image's widest copy in its own format, under the site's base path.
+CRANES = re.compile(r"https://example\.org/news/images/[0-9a-f]{16}/cranes-800\.png")
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = write_site(
@@ -80,7 +95,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         {
             "site.yaml": SITE_YAML,
             "static/images/logo.png": b"png",
-            "static/images/cranes.png": b"png",
+            "static/images/cranes.png": png(800, 500),
             "content/2024/10/strike.md": STRIKE,
             "content/2024/10/plain.md": article(
                 title="Grid deal signed", date="2024-10-01", source="Harbour Broadcasting", tags="[energy]"
@@ -100,10 +115,13 @@ def test_an_article_page_has_link_previews_with_every_field(site: Path):
     assert tags["og:site_name"] == ["Test Briefing"]
     # Full addresses, though the site's links are relative (relative_urls: true).
     assert tags["og:url"] == ["https://example.org/news/articles/strike/"]
-    assert tags["og:image"] == ["https://example.org/news/images/cranes.png"]
+    [image] = tags["og:image"]
+    assert CRANES.fullmatch(image), image
+    assert (tags["og:image:width"], tags["og:image:height"]) == (["800"], ["500"])
+    assert tags["og:image:alt"] == ["Cranes at the quay"]
     assert tags["og:locale"] == ["en_GB"]
     assert tags["twitter:card"] == ["summary_large_image"]
-    assert tags["twitter:image"] == ["https://example.org/news/images/cranes.png"]
+    assert tags["twitter:image"] == [image]
     assert tags["article:published_time"] == ["2024-10-11T16:20:00+02:00"]
     assert tags["article:modified_time"] == ["2024-10-12T09:00:00+02:00"]
     assert tags["article:section"] == ["Europe"]
@@ -130,7 +148,8 @@ def test_an_article_page_carries_a_news_article(site: Path):
         "url": "https://example.org/news/",
         "logo": {"@type": "ImageObject", "url": "https://example.org/news/images/logo.png"},
     }
-    assert news["image"] == ["https://example.org/news/images/cranes.png"]
+    [image] = news["image"]
+    assert CRANES.fullmatch(image), image
     assert news["mainEntityOfPage"] == {
         "@type": "WebPage",
         "@id": "https://example.org/news/articles/strike/",
@@ -150,13 +169,17 @@ def test_the_script_element_cannot_be_closed_by_the_text(site: Path):
 
 def test_an_article_without_an_image_or_author_or_update(site: Path):
     data, tags, _ = read(site, "articles/plain/index.html")
-    assert "og:image" not in tags and "twitter:image" not in tags
-    assert tags["twitter:card"] == ["summary"]
+    # Its link preview shows its social card (social_cards is on by default; tests/test_images.py).
+    [card] = tags["og:image"]
+    assert re.fullmatch(r"https://example\.org/news/images/[0-9a-f]{16}/card\.png", card), card
+    assert (tags["og:image:width"], tags["og:image:height"]) == (["1200"], ["630"])
+    assert tags["twitter:card"] == ["summary_large_image"] and tags["twitter:image"] == [card]
     # A day without a time: midnight in the site's timezone; modified is the date itself.
     assert tags["article:published_time"] == tags["article:modified_time"] == ["2024-10-01T00:00:00+02:00"]
     assert "article:section" not in tags
     news = one(data, "NewsArticle")
-    assert "image" not in news and "isBasedOn" not in news and "articleSection" not in news
+    assert news["image"] == [card]
+    assert "isBasedOn" not in news and "articleSection" not in news
     # No author: the outlet, as an organisation.
     assert news["author"] == {"@type": "Organization", "name": "Harbour Broadcasting"}
 
