@@ -142,7 +142,7 @@ def _import_one(
     picture = None
     if settings.download_images and isinstance(front.get("image"), str) and not dry_run:
         stored = download_image(
-            str(front["image"]), settings.download_images, index.site_dir, moment.day, slug
+            str(front["image"]), settings.download_images, index.site_dir, path, moment.day, slug
         )
         if isinstance(stored, str):
             problems.append(

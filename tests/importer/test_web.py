@@ -464,9 +464,21 @@ def test_download_images_stores_the_picture_in_the_site(web: LocalWeb, site: Pat
     [outcome] = import_urls(site, [_page_with_picture(web, "/quay.png")], Overrides(), settings).outcomes
     assert outcome.ok, [str(p) for p in outcome.problems]
     slug = outcome.path.stem
-    stored = site / "static" / "images" / "2024" / "12" / f"{slug}.png"
+    # Next to the article, where the build publishes it in several widths.
+    stored = outcome.path.parent / f"{slug}.png"
     assert stored.read_bytes() == PNG
-    assert front_matter_of(outcome.path)["image"] == f"/images/2024/12/{slug}.png"
+    assert front_matter_of(outcome.path)["image"] == f"{slug}.png"
+
+
+def test_download_images_stores_a_gif_under_static(web: LocalWeb, site: Path):
+    """A GIF is published only as it is (a resized one would lose its animation): under static/."""
+    web.route("/quay.gif", Reply(200, b"GIF89a" + b"\x00" * 32, {"Content-Type": "image/gif"}))
+    settings = ImportSettings(fetch=QUICK, download_images=True)
+    [outcome] = import_urls(site, [_page_with_picture(web, "/quay.gif")], Overrides(), settings).outcomes
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    slug = outcome.path.stem
+    assert (site / "static" / "images" / "2024" / "12" / f"{slug}.gif").is_file()
+    assert front_matter_of(outcome.path)["image"] == f"/images/2024/12/{slug}.gif"
 
 
 @pytest.mark.parametrize(
@@ -488,6 +500,7 @@ def test_a_picture_that_cannot_be_stored_stays_linked(web: LocalWeb, site: Path,
     assert front_matter_of(outcome.path)["image"] == web.url("/pic")
     assert any(f"not stored ({why}); it stays linked" in str(p) for p in outcome.problems)
     assert [p for p in (site / "static").rglob("*") if p.is_file()] == []
+    assert [p.name for p in outcome.path.parent.iterdir()] == [outcome.path.name]
 
 
 def test_a_picture_goes_when_its_article_cannot_be_written(web: LocalWeb, site: Path, monkeypatch):
