@@ -233,16 +233,16 @@ def _run_web(args: argparse.Namespace, site: Path) -> int:
     else:
         urls = [name for name in args.files if "://" in name]
         result = import_urls(site, urls, overrides, settings, progress=progress)
-        paths = [name for name in args.files if "://" not in name]
-        for name in paths:
+        clips = []
+        for name in (name for name in args.files if "://" not in name):
             try:
-                clip = ClippingInput.from_path(Path(name))
+                clips.append(ClippingInput.from_path(Path(name)))
             except OSError as exc:
                 result.problems.append(error(name, None, f"cannot read: {exc.strerror or exc}"))
-                continue
+        if clips:  # in one run, so that the site is read once for all of them
             result.outcomes += import_clippings(
                 site,
-                [clip],
+                clips,
                 overrides,
                 dry_run=args.dry_run,
                 force=args.force,
