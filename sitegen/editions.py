@@ -25,7 +25,15 @@ import babel.dates
 from .characters import drop_forbidden
 from .config import SiteConfig
 from .errors import Problem, error, shown, warning
-from .load import CONTENT_DIR, EDITIONS_DIR, folder_entries, is_article_name, parse_article, printable
+from .load import (
+    CONTENT_DIR,
+    EDITIONS_DIR,
+    folder_entries,
+    is_article_name,
+    parse_article,
+    printable,
+    unknown_key_warnings,
+)
 from .slugs import slugify
 from .validate import Article
 from .yamlfile import item_lines, read_bytes, special_kind
@@ -153,15 +161,7 @@ def _read(
     def fail(line: int | None, message: str) -> None:
         problems.append(error(label, line, message))
 
-    for key in front:
-        if key not in EDITION_FIELDS:
-            problems.append(
-                warning(
-                    label,
-                    lines.get(key),
-                    f"unknown key {shown(key)} in an edition file (it has {', '.join(EDITION_FIELDS)})",
-                )
-            )
+    problems += unknown_key_warnings(label, front, lines, EDITION_FIELDS, "an edition")
     texts: dict[str, str | None] = {}
     for key in ("title", "summary"):
         value = front.get(key)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Problem, error, warning
+from .errors import Problem, error, shown, warning
 from .yamlfile import decode_text, parse_mapping, read_bytes, special_kind
 
 CONTENT_DIR = "content"
@@ -198,3 +199,15 @@ def folder_entries(site_dir: Path, name: str) -> tuple[list[os.DirEntry[str]], l
         return [], []
     except OSError as exc:
         return [], [error(f"{CONTENT_DIR}/{name}", None, f"cannot be read: {exc.strerror}")]
+
+
+def unknown_key_warnings(
+    label: str, front: Mapping[str, object], lines: Mapping[str, int], known: tuple[str, ...], kind: str
+) -> list[Problem]:
+    """A warning, at its line, for each front matter key of a `kind` file ("story",
+    "edition") that is not one of `known`."""
+    return [
+        warning(label, lines.get(key), f"unknown key {shown(key)} in {kind} file (it has {', '.join(known)})")
+        for key in front
+        if key not in known
+    ]

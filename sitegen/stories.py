@@ -16,7 +16,15 @@ from pathlib import Path, PurePosixPath
 from .characters import drop_forbidden
 from .config import split_url
 from .errors import Problem, error, shown, warning
-from .load import CONTENT_DIR, STORIES_DIR, folder_entries, is_article_name, load_file, printable
+from .load import (
+    CONTENT_DIR,
+    STORIES_DIR,
+    folder_entries,
+    is_article_name,
+    load_file,
+    printable,
+    unknown_key_warnings,
+)
 from .slugs import slugify
 from .validate import is_web_url
 from .yamlfile import special_kind
@@ -103,15 +111,7 @@ def _read(path: Path, label: str, markdown: Callable[[str], str]) -> tuple[Story
         problems.append(
             error(label, lines.get("status"), f"status: {shown(status)} must be 'developing' or 'concluded'")
         )
-    for key in front:
-        if key not in STORY_FIELDS:
-            problems.append(
-                warning(
-                    label,
-                    lines.get(key),
-                    f"unknown key {shown(key)} in a story file (it has {', '.join(STORY_FIELDS)})",
-                )
-            )
+    problems += unknown_key_warnings(label, front, lines, STORY_FIELDS, "a story")
     body, dropped = drop_forbidden(source.body, label, source.body_line)
     problems += dropped
     if any(p.is_error for p in problems):
