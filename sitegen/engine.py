@@ -29,7 +29,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from functools import partial
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import cast
 
 import jinja2
@@ -175,6 +175,8 @@ class _Output:
     generation: int  # the engine's read_articles that its last build saw
     schedule: Schedule  # what its last build's clock decided
     images: bytes = b""  # what its last build's pages showed of images (_images_state)
+    static: StaticOutput | None = None  # the static files its last build left there
+    images_published: Mapping[str, str] = field(default_factory=dict)  # SiteImages.files, as left there
 
 
 class Engine:
@@ -230,6 +232,12 @@ class Engine:
         self._renderer: tuple[object, Renderer] | None = None  # with what it was made for
         self._compiled = CompiledTemplates()
         self._values: ModelValues | None = None  # the last build's
+        # The files a watcher reported changed that each memo below has not seen yet (None:
+        # unknown, so it looks at every file): kept across a failed build, which may stop
+        # before a memo had its look.
+        self._unseen: dict[str, set[Path] | None] = {"images": None, "static": None}
+        self._static: tuple[object, StaticOutput] | None = None  # the last build's, with what for
+        self._clashes: tuple[tuple[StaticOutput, _Model, Mapping[str, str]], list[Problem]] | None = None
 
     # Load, validate, model ------------------------------------------------------
 
@@ -240,6 +248,8 @@ class Engine:
         return self._load(changed, now or _clock())[0]
 
     def _load(self, changed: Collection[Path] | None, now: dt.datetime) -> tuple[LoadedSite, _Model]:
+        for memo, unseen in self._unseen.items():
+            self._unseen[memo] = None if unseen is None or changed is None else unseen | set(changed)
         config, problems = load_config(self.site_dir, self.base_url)
         theme, theme_problems = find_theme(self.site_dir, config.theme)
         files, file_problems = self.read_articles(config, changed)
@@ -260,7 +270,9 @@ class Engine:
             for f in files.values()
             if f.article and (self.drafts or not f.article.draft)
         ]
-        images, image_problems = self.images.resolve(config, _card_style(theme), published)
+        images, image_problems = self.images.resolve(
+            config, _card_style(theme), published, self._take_unseen("images")
+        )
         problems += string_problems + image_problems
         if any(p.is_error for p in problems):
             raise SiteError(problems)
@@ -365,6 +377,42 @@ class Engine:
         }
         self.cache.save_articles(settings, shards, ValidatedFile.to_plain)
         self._files, self._validated_with = files, settings
+
+    def _take_unseen(self, memo: str) -> list[str] | None:
+        """The files changed (relative to the site folder) that `memo` has not seen; it has now."""
+        unseen, self._unseen[memo] = self._unseen[memo], set()
+        if unseen is None or self.site_dir in unseen:
+            return None
+        return [
+            path.relative_to(self.site_dir).as_posix()
+            for path in unseen
+            if path.is_relative_to(self.site_dir)
+        ]
+
+    def _static_output(self, theme: Theme) -> StaticOutput:
+        """The static files (_static_files): the last build's while no file in a static
+        folder changed, as the watcher reports (a site may have thousands of images there)."""
+        unseen = self._take_unseen("static")
+        made_for = (theme, self.fingerprint)
+        if self._static is not None and self._static[0] == made_for and unseen is not None:
+            folders = [_label(folder, self.site_dir) for folder in theme.static_dirs()]
+            folders.append(STATIC_DIR)
+            if not any(_holds_or_within(path, folder) for path in unseen for folder in folders):
+                return self._static[1]
+        static = _static_files(self.site_dir, theme, self.fingerprint)
+        self._static = (made_for, static)
+        return static
+
+    def _static_clashes(self, static: StaticOutput, model: _Model, images: SiteImages) -> list[Problem]:
+        """_clashes, the last build's while the static files, the model and the images are."""
+        kept = self._clashes
+        if kept is not None:
+            (kept_static, kept_model, kept_images), clashes = kept
+            if kept_static is static and kept_model is model and kept_images == images.files:
+                return clashes
+        clashes = _clashes(self.site_dir, static, model, images.files.keys())
+        self._clashes = ((static, model, images.files), clashes)
+        return clashes
 
     def _changed_since(self, generation: int) -> frozenset[str] | None:
         """The slugs of the articles that may have changed since read_articles' `generation`
@@ -553,9 +601,8 @@ class Engine:
         site = loaded.site
         last_renderer = self._renderer[1] if self._renderer else None
         with _timed(timings, "plan"):
-            static, static_problems = _static_files(
-                self.site_dir, loaded.theme, model, self.fingerprint, loaded.images.files.keys()
-            )
+            static = self._static_output(loaded.theme)
+            static_problems = [*static.problems, *self._static_clashes(static, model, loaded.images)]
         renderer = self._renderer_for(site, loaded.theme, static.names, loaded.strings)
         with _timed(timings, "plan"):
             shapes = model.shapes
@@ -624,22 +671,31 @@ class Engine:
                 )
                 writer.keep_rest({page.file_path for page in todo})
                 reads = _render_pages(renderer, todo, model.position, writer, self.jobs, report)
+            # The preview's folder holds the last build's static files and images: while they
+            # are the same, nothing is looked at again.
+            as_left = remembered if remembered is not None and in_place else None
             with _timed(timings, "static"):
                 for relative, file in static.files.items():
-                    if file.data is None:
+                    if as_left is not None and as_left.static is static:
+                        writer.record(relative, written=False)
+                    elif file.data is None:
                         writer.copy(relative, file.source)
                     else:  # a stylesheet whose links were rewritten
                         writer.record(relative, writer.area.put(relative, file.data))
+            encoded_before = self.images.store.made
             with _timed(timings, "images"):
-                encoded_before = self.images.store.made
-                published, image_problems = self.images.publish(loaded.images, self.jobs)
-                if image_problems:
-                    raise SiteError([*problems, *image_problems])
-                for relative, stored in published.items():
-                    if isinstance(stored, Path):
-                        writer.copy(relative, stored)
-                    else:
-                        writer.record(relative, writer.area.put(relative, stored))
+                if as_left is not None and as_left.images_published == loaded.images.files:
+                    for relative in loaded.images.files:
+                        writer.record(relative, written=False)
+                else:
+                    published, image_problems = self.images.publish(loaded.images, self.jobs)
+                    if image_problems:
+                        raise SiteError([*problems, *image_problems])
+                    for relative, stored in published.items():
+                        if isinstance(stored, Path):
+                            writer.copy(relative, stored)
+                        else:
+                            writer.record(relative, writer.area.put(relative, stored))
             if site.config.search and self.index_search and isinstance(writer, OutputWriter):
                 with _timed(timings, "search"):
                     _index_for_search(writer, site, report)
@@ -662,7 +718,13 @@ class Engine:
             if in_place:  # the preview: its edits ask who read what; better now than then
                 graph.index_readers()
             self._outputs[output.resolve()] = _Output(
-                graph, stats.files, self._generation, site.schedule, _images_state(loaded.images)
+                graph,
+                stats.files,
+                self._generation,
+                site.schedule,
+                _images_state(loaded.images),
+                static,
+                loaded.images.files,
             )
             self._forget_changes()
             # The preview's folder is kept in memory between its builds; its record is
@@ -1070,15 +1132,11 @@ def _card_style(theme: Theme | None) -> CardStyle:
     return CardStyle(theme_colours(stylesheet), fonts[0], fonts[1], hasher.hexdigest())
 
 
-def _static_files(
-    site_dir: Path, theme: Theme, model: _Model, hashed: bool, images: Collection[str]
-) -> tuple[StaticOutput, list[Problem]]:
+def _static_files(site_dir: Path, theme: Theme, hashed: bool) -> StaticOutput:
     """The theme's static files, then the site's own static/ folder (which wins), by their
     path in the output, the theme's assets under fingerprinted names if `hashed`
-    (sitegen/assets.py).
-    A special file (FIFO, socket, device) is skipped with a warning, never opened; a file
-    that clashes with a generated page, or a static file named like a static folder, is an
-    error naming both."""
+    (sitegen/assets.py). A special file (FIFO, socket, device) is skipped with a warning,
+    never opened."""
     files: dict[str, Path] = {}
     theme_files: set[str] = set()
     problems: list[Problem] = []
@@ -1101,7 +1159,13 @@ def _static_files(
                                 "socket or device, or a broken link)")
                     )  # fmt: skip
     static = fingerprint(files, theme_files, lambda path: _label(path, site_dir), hashed)
-    problems += static.problems
+    return replace(static, problems=(*problems, *static.problems))
+
+
+def _clashes(site_dir: Path, static: StaticOutput, model: _Model, images: Collection[str]) -> list[Problem]:
+    """Errors naming both for each static file that clashes with a generated page or image,
+    or that is named like a static folder."""
+    problems = []
     generated = model.generated | frozenset(images)
     folders = model.folders | folders_of(static.files) | folders_of(images)
     searched = model.site.config.search
@@ -1111,7 +1175,7 @@ def _static_files(
             clash = f"clashes with /{SEARCH_DIR}/, where the build writes the search index: rename it"
         if clash:
             problems.append(error(_label(file.source, site_dir), None, clash))
-    return static, problems
+    return problems
 
 
 def _is_regular_file(path: Path) -> bool:
@@ -1131,12 +1195,24 @@ def _clash(
         pages = sorted(g for g in generated if g.startswith(relative + "/"))
         holds = f"sitegen generates /{pages[0]} in it" if pages else "static files go into it"
         return f"clashes with the folder /{relative}/ ({holds}): rename or remove the static file"
-    for parent in PurePosixPath(relative).parents:
-        if str(parent) in generated:
+    for parent in _parents(relative):
+        if parent in generated:
             return f"is in a folder named like /{parent}, which sitegen generates: rename the static folder"
-        if str(parent) in static:
+        if parent in static:
             return f"is in a folder named like the static file /{parent}: rename one of them"
     return None
+
+
+def _parents(relative: str) -> Iterator[str]:
+    """The folders holding `relative` ('a/b/c' -> 'a/b', 'a'), as PurePosixPath.parents without '.'."""
+    while "/" in relative:
+        relative = relative.rpartition("/")[0]
+        yield relative
+
+
+def _holds_or_within(path: str, folder: str) -> bool:
+    """Whether `path` is `folder`, inside it, or a folder holding it (paths relative to one folder)."""
+    return path == folder or path.startswith(folder + "/") or folder.startswith(path + "/")
 
 
 def _label(path: Path, site_dir: Path) -> str:

@@ -29,7 +29,7 @@ import posixpath
 import re
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -239,11 +239,15 @@ class _Measure:
 
 @dataclass(frozen=True)
 class _Resolved:
-    """What an article shows of images, its digest, and its card's path and how to make it."""
+    """What an article shows of images, with what the site takes from that."""
 
     images: ArticleImages
-    digest: bytes
-    card: tuple[str, _Encode] | None
+    digest: bytes  # what the model takes from it
+    files: tuple[tuple[str, str], ...]  # (path in the site, store name) of each file it publishes
+    work: tuple[tuple[str, _Encode], ...]  # how to make those, keyed by image file or card
+    body_digest: bytes | None  # what its body shows of images, if any
+    labels: tuple[str, ...]  # the local image files it shows (relative to the site folder)
+    measures: tuple[tuple[str, _Measure], ...]  # those measured, with their measures
 
 
 class ImageStore:
@@ -288,16 +292,20 @@ class Images:
         self._measures_file = cache_folder / "image-sizes.json" if cache_folder else None
         self._measures: dict[str, _Measure] | None = None
         self._measured_data: dict[str, bytes] = {}  # bytes read this build, for encoding
-        self._memo: dict[tuple, _Resolved] = {}  # the last build's, of articles with no local image
+        # The last build's, with its settings, by what each article's came from.
+        self._memo: tuple[object, dict[tuple, _Resolved]] = (None, {})
 
     def resolve(
         self,
         config: SiteConfig,
         card_style: CardStyle,
         articles: Sequence[tuple[Article, tuple[BodyImage, ...], Mapping[str, int]]],
+        changed: Collection[str] | None = None,
     ) -> tuple[SiteImages, list[Problem]]:
         """Every published article's images, as pages show them, from (article, its body's
-        images, its front matter's key lines); errors for those missing or unreadable."""
+        images, its front matter's key lines); errors for those missing or unreadable.
+        `changed`: the files (relative to the site folder) that changed since the last call,
+        as a file watcher reports them; None: any may have, so every image file is looked at."""
         known = self._load_measures()
         measures: dict[str, _Measure] = {}  # those of this build's images
         settings = (config.title, config.language, config.absolute_base, config.social_cards, card_style)
@@ -306,9 +314,58 @@ class Images:
         files: dict[str, str] = {}
         work: dict[str, _Encode] = {}
         body_digests: dict[str, bytes] = {}
-        seen: set[str] = set()
+        memo: dict[tuple, _Resolved] = {}
+        kept = self._memo[1] if self._memo[0] == settings else {}
+        model_digest = hashlib.blake2b(digest_size=16)
+        for article, images, lines in articles:
+            # What an article shows follows from its front matter, its body's image links, the
+            # settings and the image files it shows; it is kept from the last build while
+            # none of those changed (a site of 10,000 articles is looked through on every
+            # build of the preview). Without a watcher's word, an image file may have changed.
+            key = (article.slug, article.path, article.front_matter_digest, tuple(i.src for i in images))
+            resolved = kept.get(key)
+            keep = True
+            if resolved is None or (
+                resolved.labels and (changed is None or _touched(resolved.labels, changed))
+            ):
+                resolved, found = self._resolve_one(
+                    config, card_style, article, images, lines, known, measures
+                )
+                problems += found
+                keep = not found  # else its image files are looked at again next time
+            if keep:
+                memo[key] = resolved
+            result[article.slug] = resolved.images
+            model_digest.update(resolved.digest)
+            measures.update(resolved.measures)
+            files.update(resolved.files)
+            work.update(resolved.work)
+            if resolved.body_digest is not None:
+                body_digests[article.slug] = resolved.body_digest
+        self._measures = measures
+        self._save_measures(measures)
+        self._memo = (settings, memo)
+        site_images = SiteImages(result, files, tuple(work.values()), body_digests, model_digest.digest())
+        return site_images, problems
 
-        def picture(written: str, alt: str, article: Article, line: int | None, what: str) -> Picture | None:
+    def _resolve_one(
+        self,
+        config: SiteConfig,
+        card_style: CardStyle,
+        article: Article,
+        images: tuple[BodyImage, ...],
+        lines: Mapping[str, int],
+        known: Mapping[str, _Measure],
+        measures: dict[str, _Measure],
+    ) -> tuple[_Resolved, list[Problem]]:
+        """What `article` shows of images, and the errors of those it cannot show."""
+        problems: list[Problem] = []
+        files: dict[str, str] = {}
+        work: dict[str, _Encode] = {}
+        labels: list[str] = []  # the image files it shows
+        shown_measures: dict[str, _Measure] = {}
+
+        def picture(written: str, alt: str, line: int | None, what: str) -> Picture | None:
             label = local_label(written, article.path)
             if label is None:
                 return Picture(written, alt, remote=True)
@@ -328,6 +385,7 @@ class Images:
                     )
                 )
                 return None
+            labels.append(label)
             found, why = self._measure(label, known, measures, stat_only=passed)
             if why:
                 problems.append(error(article.path, line, f"{where}: {label} {why}"))
@@ -335,71 +393,44 @@ class Images:
             if passed:
                 return Picture(label.removeprefix("static/"), alt)
             assert found is not None
+            shown_measures[label] = found
             variants = self._variants(label, found)
-            if label not in seen:
-                seen.add(label)
-                todo = tuple((name, v.width, v.height, form) for name, v, form in variants)
-                work[label] = _Encode(label, todo)
-                files.update((v.path, name) for name, v, _ in variants)
+            work[label] = _Encode(label, tuple((name, v.width, v.height, form) for name, v, form in variants))
+            files.update((v.path, name) for name, v, _ in variants)
             shown = tuple(v for _, v, _ in variants)
             widest = shown[-1]
             return Picture(_fallback(shown).path, alt, False, widest.width, widest.height, shown)
 
-        memo: dict[tuple, _Resolved] = {}
-        model_digest = hashlib.blake2b(digest_size=16)
-        for article, images, lines in articles:
-            # An article that shows no local image: what it shows follows from its front
-            # matter and the settings alone, and is kept from the last build (a site of
-            # 10,000 articles is looked through on every build of the preview).
-            local = [image.src for image in images if local_label(image.src, article.path) is not None]
-            if article.image and local_label(article.image, article.path) is not None:
-                local.append(article.image)
-            key = None if local else (article.slug, article.front_matter_digest, settings)
-            kept = self._memo.get(key) if key is not None else None
-            if key is not None and kept is not None:
-                memo[key] = kept
-                result[article.slug] = kept.images
-                model_digest.update(kept.digest)
-                if kept.card:
-                    path, making = kept.card
-                    files[path] = making.variants[0][0]
-                    work[making.variants[0][0]] = making
-                continue
-            card: tuple[str, _Encode] | None = None
-            lead = None
-            if article.image:
-                alt = article.image_alt or article.image_caption or ""
-                lead = picture(article.image, alt, article, lines.get("image"), "image: ")
-                if lead is not None:
-                    lead = replace(lead, caption=article.image_caption)
-            body: dict[str, Picture] = {}
-            for image in images:
-                shown = picture(image.src, "", article, image.line, "image ")
-                if shown is not None and not shown.remote:
-                    body[local_label(image.src, article.path) or ""] = shown
-            share = _share(config, lead)
-            if share is None and config.social_cards and (lead is None or not lead.variants):
-                text = CardText(config.title, article.title, _byline(config, article))
-                looks = (CARD_DESIGN, text, card_style.colours, card_style.fonts_digest)
-                name = _key(repr(looks).encode("utf-8", "surrogatepass")) + ".png"
-                path = f"{IMAGES_DIR}/{name[:16]}/{CARD_NAME}"
-                card = (path, _Encode("", ((name, *CARD_SIZE, "PNG"),), (text, card_style)))
-                files[path] = name
-                work[name] = card[1]
-                share = ShareImage(config.absolute_base + path, *CARD_SIZE, "image/png", article.title, True)
-            shown_images = ArticleImages(lead, share, body)
-            result[article.slug] = shown_images
-            digest = _digest((article.slug, lead, share))
-            model_digest.update(digest)
-            if key:
-                memo[key] = _Resolved(shown_images, digest, card)
-            if body:
-                body_digests[article.slug] = _digest(sorted(body.items()))
-        self._measures = measures
-        self._save_measures(measures)
-        self._memo = memo
-        site_images = SiteImages(result, files, tuple(work.values()), body_digests, model_digest.digest())
-        return site_images, problems
+        lead = None
+        if article.image:
+            alt = article.image_alt or article.image_caption or ""
+            lead = picture(article.image, alt, lines.get("image"), "image: ")
+            if lead is not None:
+                lead = replace(lead, caption=article.image_caption)
+        body: dict[str, Picture] = {}
+        for image in images:
+            shown = picture(image.src, "", image.line, "image ")
+            if shown is not None and not shown.remote:
+                body[local_label(image.src, article.path) or ""] = shown
+        share = _share(config, lead)
+        if share is None and config.social_cards and (lead is None or not lead.variants):
+            text = CardText(config.title, article.title, _byline(config, article))
+            looks = (CARD_DESIGN, text, card_style.colours, card_style.fonts_digest)
+            name = _key(repr(looks).encode("utf-8", "surrogatepass")) + ".png"
+            path = f"{IMAGES_DIR}/{name[:16]}/{CARD_NAME}"
+            files[path] = name
+            work[name] = _Encode("", ((name, *CARD_SIZE, "PNG"),), (text, card_style))
+            share = ShareImage(config.absolute_base + path, *CARD_SIZE, "image/png", article.title, True)
+        resolved = _Resolved(
+            ArticleImages(lead, share, body),
+            _digest((article.slug, lead, share)),
+            tuple(files.items()),
+            tuple(work.items()),
+            _digest(sorted(body.items())) if body else None,
+            tuple(labels),
+            tuple(shown_measures.items()),
+        )
+        return resolved, problems
 
     @staticmethod
     @functools.lru_cache(maxsize=4096)
@@ -544,6 +575,11 @@ def _encode_chunk(
             continue
         made.extend(zip((name for name, *_ in missing), encoded, strict=True))
     return made, failed
+
+
+def _touched(labels: Sequence[str], changed: Collection[str]) -> bool:
+    """Whether a file of `labels`, or a folder holding one, is among `changed`."""
+    return any(label == path or label.startswith(path + "/") for path in changed for label in labels)
 
 
 def _fallback(variants: tuple[Variant, ...]) -> Variant:

@@ -745,6 +745,29 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.check()
         self.draw_image(number, 0)
 
+    @rule(number=stories, redraw=st.booleans())
+    def move_image_folder(self, number: int, redraw: bool):
+        """static/images/ moved away whole and back (a file watcher reports the folder only,
+        not the files in it), perhaps with an image redrawn while it was away, while an
+        article shows one: an error while it is away, then its pages show the image as it is."""
+        self.change(number, image=1, draft=False)
+        self.check()
+        folder = self.site / "static" / "images"
+        away = self.site / "static" / "images-away"
+        folder.rename(away)
+        self.touch(folder)
+        self.touch(away)
+        with pytest.raises(SiteError) as failed:
+            self.build()
+        assert any("static/images/p1.png does not exist" in str(p) for p in failed.value.problems)
+        if redraw:
+            version = 1 + self.builds % 3
+            Image.new("RGB", (90 + 30 * version, 70), (40 * version, 90, 60)).save(away / "p1.png", "PNG")
+        away.rename(folder)
+        self.touch(folder)
+        self.touch(away)
+        self.check()
+
     # -- edits to the configuration, the theme and the static files
 
     @rule(config=SITE_YAML)
