@@ -2,8 +2,8 @@
 
 Templates reach the model only through Jinja2's attribute and subscript lookups
 (`article.title`, `term['articles']`, and the `attr`, `map`, `sort`, `selectattr` and
-`groupby` filters, which use the same lookups), through `site.terms_of()`,
-`site.term()` and `site.scheduled()`, through the templates they extend, include or import, and through
+`groupby` filters, which use the same lookups), through `site.terms_of()`, `site.term()`
+and `site.scheduled()`, through the templates they extend, include or import, and through
 `asset()`, whose answer is an asset's fingerprinted name (sitegen/assets.py). The
 environment below notes each of these as a *key*: the model object's identity (an
 article's slug, a term's taxonomy and slug, ...) with the field read, or a template's
