@@ -3,9 +3,9 @@
 
 A hypothesis state machine writes a small site and a theme whose templates are drawn from
 the documented theme API (README, "Themes": attributes, subscripts, loops over `site`,
-filters, macros, includes, `card()`), then edits the site step by step. After every step
-an incremental build (with the build cache) must give the same bytes as a clean build
-into a fresh folder, and a build after an edit to one article's body must have rendered
+filters, macros, includes, `card()`, `site.scheduled()`, `status_badges()`), then edits
+the site step by step. After every step an incremental build (with the build cache) must
+give the same bytes as a clean build into a fresh folder, and a build after an edit to one article's body must have rendered
 only pages that show that body.
 
 Black box: it uses only `sitegen.build` and the `BuildResult` it returns. A second machine,
@@ -107,6 +107,7 @@ SNIPPETS = [
     snippet(MACROS + "{{ m.show(article) }}", "article", "macros"),
     snippet("{{ card(article, level=4) }}", "article", "card"),
     snippet("{% if site.scheduled(article) %}ahead{% endif %}", "article"),
+    snippet("{{ article.title }}{{ status_badges(article) }}", "article"),
     # An article page's neighbours.
     snippet("{% if older %}{{ older.title }}{% endif %}{% if newer %}{{ newer.title }}{% endif %}", "older newer"),
     snippet("{% if older %}{{ card(older) }}{% endif %}", "older", "card"),
