@@ -73,12 +73,18 @@ class ModelValues:
         return value
 
     def article_digests(self, slug: str) -> tuple[bytes, bytes]:
-        """What the article's front matter and body are now: every field of it, and the
-        terms it has, follow from the first; its rendered body from the second."""
+        """What the article's front matter and body are now: every field of it, the terms
+        it has and whether it is scheduled follow from the first; its rendered body from
+        the second."""
         article = self.articles.get(slug)
         if article is None:
             return MISSING, MISSING
-        return article.front_matter_digest, self.body_digest(article)
+        front = article.front_matter_digest
+        if self.site.scheduled(article):
+            # Published ahead of its date: when the clock passes that date, the article's
+            # keys are looked at again, as after an edit of its front matter.
+            front = digest(front, "scheduled")
+        return front, self.body_digest(article)
 
     def _value(self, key: Key) -> bytes:
         kind = key[0]
@@ -129,6 +135,8 @@ class ModelValues:
             return digest(identity(site.terms_by_article.get((key[2], key[3]), ())))
         if what == "term":
             return digest(identity(site.term(key[2], key[3])))
+        if what == "scheduled":
+            return digest(key[2] in site.schedule.scheduled)
         if key == WHOLE_SITE:
             return digest([(a.slug, self.article_digests(a.slug)) for a in site.articles])
         if key == SITEMAP_ENTRIES:  # every page listed, with the article it shows, for its dates
@@ -154,7 +162,7 @@ def _article_part(key: Key) -> tuple[str, str] | None:
     if key[0] == "article":
         field = key[2]
         return key[1], BODY if field == "body" else BOTH if field == "@repr" else FRONT
-    if key[0] == "site" and key[1] == "terms_of":
+    if key[0] == "site" and key[1] in ("terms_of", "scheduled"):
         return key[2], FRONT
     return None
 

@@ -509,6 +509,11 @@ class Site:
         taxonomy the site does not have, so a theme may ask for one that site.yaml left out."""
         return self.terms_by_article.get((article.slug, taxonomy), ())
 
+    def scheduled(self, article: Article) -> bool:
+        """Is the article published ahead of its date (--future, the preview)? Its page and
+        every listing show it with a badge (partials/badges.html)."""
+        return article.slug in self.schedule.scheduled
+
     def term(self, taxonomy: str, name: str) -> Term | None:
         """The term of that name (any spelling with its slug, or an alias of it), or None."""
         [canonical] = self.config.canonical_names(taxonomy, [name]) or [name]
@@ -870,7 +875,6 @@ def _pages(site: Site, related: dict[str, tuple[Article, ...]], images: Mapping[
         lambda chunk, pages: Listing("Latest", chunk, pages, developing if pages.number == 1 else ()),
     )
     positions = _story_positions(site)
-    scheduled = site.schedule.scheduled
     picked_by: dict[str, list[Edition]] = defaultdict(list)
     for edition in site.editions:
         for item in edition.items:
@@ -889,7 +893,7 @@ def _pages(site: Site, related: dict[str, tuple[Article, ...]], images: Mapping[
                 related[article.slug],
                 lead_image=shown.lead if shown else None,
                 share_image=shown.share if shown else None,
-                scheduled=article.slug in scheduled,
+                scheduled=site.scheduled(article),
                 in_editions=tuple(picked_by.get(article.slug, ())),
             ),
         )

@@ -80,16 +80,20 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def sample_site_served(root: Path) -> Iterator[str]:
-    """The sample briefing (this repository's content/, static/ and site.yaml) built into
-    root/out for a static HTTP server on loopback, which serves it; yields its address."""
+def sample_site_served(root: Path, site_yaml: str | None = None) -> Iterator[str]:
+    """The sample briefing (this repository's content/, static/ and site.yaml, or `site_yaml`
+    in its place) built into root/out for a static HTTP server on loopback, which serves it;
+    yields its address."""
     out = root / "out"
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(out)))
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     site = root / "site"
     shutil.copytree(REPO / "content", site / "content")
     shutil.copytree(REPO / "static", site / "static")
-    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    if site_yaml is None:
+        shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    else:
+        (site / "site.yaml").write_text(site_yaml, encoding="utf-8")
     sitegen.build(site, out, base_url=base, use_cache=False, jobs=1)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,7 +1,9 @@
 """The default theme in a real browser (headless Chromium through chromedriver): axe-core finds
 no serious or critical accessibility problem on any kind of page, in light and dark mode; on
 a 390 px phone the navigation takes one line, opens without a script, and the page's heading
-has room under the masthead. Screenshots at 390 px of the home page and an article.
+has room under the masthead; on a desktop (1280 and 1024 px) the masthead is two lines, the
+title with the search box and then every section, and more sections wrap rather than
+overflow. Screenshots of the home page and an article at 390 px, of the home page at 1280 px.
 
 The screenshots go to a temporary folder, or to the folder `SITEGEN_SCREENSHOTS` names:
 `SITEGEN_SCREENSHOTS=docs/screenshots python -m pytest tests/test_accessibility_browser.py`
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from browserutil import sample_site_served, skip_without_chromium, start_chromium
+from siteutil import REPO
 
 pytest.importorskip("selenium")
 axe_selenium_python = pytest.importorskip("axe_selenium_python")
@@ -180,11 +183,86 @@ def test_on_a_wide_screen_the_sections_show_without_the_menu_button(served, brow
     assert len(tops) == 1  # one line
 
 
-def test_screenshots_at_phone_width(served, browser, tmp_path):
+# The masthead on a desktop: the title and the search box on one line, every section on the
+# next, and no taller than this (the sample's is 108 px: 16 + 37 + 10 + 42 + 3 for its
+# padding, search box, gap, sections' line and rule).
+MASTHEAD_MAX = 120
+SIX_TAXONOMIES = "  organisations: {title: Organisations, singular: Organisation}\n"
+
+
+def masthead_layout(driver) -> dict:
+    """Where the masthead's parts are: its height, the nav links' offsetTops, the boxes of
+    the title, the search form and each link, the page's and the window's widths."""
+    return driver.execute_script(
+        "const box = (e) => { const r = e.getBoundingClientRect();"
+        " return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };"
+        "const links = [...document.querySelectorAll('.masthead .site-nav a')];"
+        "const form = document.querySelector('.masthead .site-search');"
+        "return {height: document.querySelector('.masthead').getBoundingClientRect().height,"
+        " tops: links.map((a) => a.offsetTop), links: links.map(box),"
+        " title: box(document.querySelector('.site-title')), form: form && box(form),"
+        " scroll: document.documentElement.scrollWidth, window: window.innerWidth};"
+    )
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[int, int]]:
+    """The pairs of boxes (by their numbers) that overlap."""
+    across = lambda a, b: a["left"] < b["right"] and b["left"] < a["right"]  # noqa: E731
+    down = lambda a, b: a["top"] < b["bottom"] and b["top"] < a["bottom"]  # noqa: E731
+    return [
+        (i, j)
+        for i, a in enumerate(boxes)
+        for j, b in enumerate(boxes[i + 1 :], i + 1)
+        if across(a, b) and down(a, b)
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 1024])
+@pytest.mark.parametrize("kind", ["home", "article"])
+def test_on_a_desktop_the_masthead_takes_two_lines(served, browser, width, scheme, kind):
+    """The sample briefing (seven sections and search): the title and the search box on the
+    first line, every section on the second, nothing overlapping, no sideways scroll."""
+    emulate(browser, width, scheme)
+    browser.get(served + PAGES[kind])
+    layout = masthead_layout(browser)
+    assert len(layout["tops"]) == 9 and len(set(layout["tops"])) == 1, layout["tops"]  # one row
+    nav_top = min(link["top"] for link in layout["links"])
+    assert layout["form"]["bottom"] <= nav_top  # the search box is not below the sections
+    assert layout["form"]["top"] < layout["title"]["bottom"]  # but beside the title
+    assert layout["height"] <= MASTHEAD_MAX
+    assert overlapping([layout["title"], layout["form"], *layout["links"]]) == []
+    assert layout["scroll"] <= layout["window"]
+
+
+@pytest.fixture(scope="module")
+def served_with_six_taxonomies(tmp_path_factory):
+    """The sample briefing with two more taxonomies, people and places: nine sections."""
+    config = (REPO / "site.yaml").read_text(encoding="utf-8")
+    assert SIX_TAXONOMIES in config
+    config = config.replace(SIX_TAXONOMIES, SIX_TAXONOMIES + "  people:\n  places:\n")
+    with sample_site_served(tmp_path_factory.mktemp("six"), config) as base:
+        yield base
+
+
+@pytest.mark.parametrize("width", [1280, 1024, 800])
+def test_more_sections_wrap_and_never_overflow(served_with_six_taxonomies, browser, width):
+    emulate(browser, width, "light")
+    browser.get(served_with_six_taxonomies + PAGES["article"])
+    layout = masthead_layout(browser)
+    assert len(layout["links"]) == 11
+    assert overlapping([layout["title"], layout["form"], *layout["links"]]) == []
+    assert all(link["left"] >= 0 and link["right"] <= layout["window"] for link in layout["links"])
+    assert layout["form"]["bottom"] <= min(link["top"] for link in layout["links"])
+    assert layout["scroll"] <= layout["window"]
+
+
+def test_screenshots(served, browser, tmp_path):
     folder = Path(os.environ.get("SITEGEN_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
-    emulate(browser, PHONE, "light")
-    for name, path in (("phone-home", ""), ("phone-article", PAGES["article"])):
+    shots = [("phone-home", PHONE, ""), ("phone-article", PHONE, PAGES["article"])]
+    for name, width, path in [*shots, ("desktop-home", 1280, "")]:
+        emulate(browser, width, "light")
         browser.get(served + path)
         target = folder / f"{name}.png"
         assert browser.save_screenshot(str(target))

@@ -3,9 +3,9 @@
 
 A hypothesis state machine writes a small site and a theme whose templates are drawn from
 the documented theme API (README, "Themes": attributes, subscripts, loops over `site`,
-filters, macros, includes, `card()`), then edits the site step by step. After every step
-an incremental build (with the build cache) must give the same bytes as a clean build
-into a fresh folder, and a build after an edit to one article's body must have rendered
+filters, macros, includes, `card()`, `site.scheduled()`, `status_badges()`), then edits
+the site step by step. After every step an incremental build (with the build cache) must
+give the same bytes as a clean build into a fresh folder, and a build after an edit to one article's body must have rendered
 only pages that show that body.
 
 Black box: it uses only `sitegen.build` and the `BuildResult` it returns. A second machine,
@@ -16,7 +16,8 @@ give the same bytes too.
 Both machines build with a clock of their own (the build's `now`), which a step moves (or
 turns back): an article's scheduled date or its `expires:` passing between two builds must
 give the pages a clean build at that time gives, with no file changed. The in-memory machine
-builds with `future` on, as the preview does (scheduled articles published, with a badge).
+builds with `future` on, as the preview does (scheduled articles published, with a badge on
+their pages and cards); the other turns `future` on and off between builds.
 `SITEGEN_STATEFUL_EXAMPLES=500` runs it longer (see docs/testing.md).
 """
 
@@ -32,7 +33,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, multiple, rule
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    initialize,
+    multiple,
+    precondition,
+    rule,
+)
 from PIL import Image
 from siteutil import article
 
@@ -97,6 +106,8 @@ SNIPPETS = [
     snippet("{% for t in site.terms_of(article, 'tags') %}{{ (t.articles | first).title }}{% endfor %}", "article"),
     snippet(MACROS + "{{ m.show(article) }}", "article", "macros"),
     snippet("{{ card(article, level=4) }}", "article", "card"),
+    snippet("{% if site.scheduled(article) %}ahead{% endif %}", "article"),
+    snippet("{{ article.title }}{{ status_badges(article) }}", "article"),
     # An article page's neighbours.
     snippet("{% if older %}{{ older.title }}{% endif %}{% if newer %}{{ newer.title }}{% endif %}", "older newer"),
     snippet("{% if older %}{{ card(older) }}{% endif %}", "older", "card"),
@@ -110,6 +121,7 @@ SNIPPETS = [
     snippet("{{ articles | length }}", "articles"),
     snippet("{% for a in articles %}{% for t in site.terms_of(a, 'tags') %}{{ t.name }}{% endfor %}{% endfor %}", "articles"),
     snippet("{% for a in articles | sort(attribute='title') %}{{ a.title }}{% endfor %}", "articles"),
+    snippet("{% for a in articles %}{{ a.title }}={{ site.scheduled(a) }} {% endfor %}", "articles"),
     snippet(MACROS + "{% for a in articles %}{{ m.show(a) }}{% endfor %}", "articles", "macros"),
     snippet("{{ paginator.number }}/{{ paginator.count }}{% if paginator.next_path %} {{ url(paginator.next_path) }}{% endif %}", "paginator"),
     # A term and its taxonomy.
@@ -430,6 +442,7 @@ class IncrementalBuilds(RuleBasedStateMachine):
 
     stories = Bundle("stories")  # numbers of the articles that exist
     future = False  # publish articles dated after the clock (as the preview does)
+    future_fixed = False  # the preview's Engine always publishes them
 
     def __init__(self) -> None:
         super().__init__()
@@ -674,6 +687,14 @@ class IncrementalBuilds(RuleBasedStateMachine):
         self.now = clock
         self.check()
 
+    @precondition(lambda self: not self.future_fixed)
+    @rule(future=st.booleans())
+    def build_with_future(self, future: bool):
+        """`sitegen build --future`, or not: the articles dated after the clock come in,
+        with a badge on their pages and cards, or leave."""
+        self.future = future
+        self.check()
+
     @rule(number=stories, draft=st.booleans())
     def edit_draft(self, number: int, draft: bool):
         self.change(number, draft=draft)
@@ -838,6 +859,7 @@ class InMemoryBuilds(IncrementalBuilds):
     scheduled articles published, as it does)."""
 
     future = True
+    future_fixed = True
 
     def __init__(self) -> None:
         super().__init__()

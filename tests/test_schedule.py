@@ -6,6 +6,7 @@ Incremental builds stay equal to clean builds as the clock passes those times.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -117,18 +118,67 @@ def test_future_publishes_them_with_a_badge(site: Path):
     assert "articles/soon/" in (site / "out/index.html").read_text(encoding="utf-8")
 
 
+SCHEDULED_BADGE = '<span class="badge badge-scheduled">Scheduled</span>'
+CARD = re.compile(r'<article class="card[^"]*">.*?</article>', re.DOTALL)
+CARD_TITLE = re.compile(r'class="card-title"><a href="[^"]*">([^<]*)</a>')
+
+
+def badged_cards(page: Path) -> dict[str, bool]:
+    """Each card of a listing page by its article's title: does it carry the scheduled badge?"""
+    cards = CARD.findall(page.read_text(encoding="utf-8"))
+    return {CARD_TITLE.search(card)[1]: SCHEDULED_BADGE in card for card in cards}  # type: ignore[index]
+
+
+def test_future_marks_the_cards_of_scheduled_articles_in_every_listing(tmp_path: Path):
+    """`sitegen build --future`: a scheduled article's card says so, as its page does, on the
+    home page, its tag's page and every other listing; the other cards do not. Without
+    --future the article is nowhere."""
+    root = write_site(
+        tmp_path,
+        {
+            "site.yaml": SITE_YAML,
+            "content/now.md": article(title="Now", date="2024-12-01", tags="[energy]", region="[Europe]"),
+            "content/then.md": article(title="Then", date="2024-11-20", tags="[energy]", region="[Europe]"),
+            "content/ahead.md": article(
+                title="Ahead", date="2999-12-06T10:00:00", tags="[energy]", region="[Europe]", story="Grid"
+            ),
+        },
+    )
+    result = run_subprocess("build", "--site", root, "--no-cache", "--future")
+    assert result.code == 0, result.err
+    out = root / "output"
+    for listing in ("", "tags/energy/", "regions/europe/", "timeline/2999/12/"):
+        cards = badged_cards(out / listing / "index.html")
+        assert cards["Ahead"], f"no badge on the scheduled article's card in {listing}"
+        assert not any(badged for title, badged in cards.items() if title != "Ahead"), listing
+    assert badged_cards(out / "tags/energy/index.html").keys() == {"Ahead", "Now", "Then"}
+    assert SCHEDULED_BADGE in (out / "articles/ahead/index.html").read_text(encoding="utf-8")
+    assert SCHEDULED_BADGE in (out / "stories/grid/index.html").read_text(encoding="utf-8")
+    assert SCHEDULED_BADGE not in (out / "articles/now/index.html").read_text(encoding="utf-8")
+    # Published on time: no article is scheduled, no card has the badge.
+    held = run_subprocess("build", "--site", root, "--no-cache")
+    assert held.code == 0 and "1 scheduled article held back" in held.out
+    assert mentions(out, "Ahead") == set() and mentions(out, SCHEDULED_BADGE) == set()
+    assert badged_cards(out / "index.html") == {"Now": False, "Then": False}
+
+
 def test_the_preview_publishes_scheduled_articles_with_a_badge(site: Path):
     """sitegen serve builds as its Engine does: future on (sitegen/serve/builder.py)."""
     engine = Engine(site, jobs=1, future=True, fingerprint=False)
     engine.build(site / "preview", in_place=True, now=at(3))
     soon = (site / "preview/articles/soon/index.html").read_text(encoding="utf-8")
     old = (site / "preview/articles/old/index.html").read_text(encoding="utf-8")
-    assert '<span class="badge badge-scheduled">Scheduled</span>' in soon
+    assert SCHEDULED_BADGE in soon
     assert "badge-scheduled" not in old
-    # The clock passes its date: the badge goes, with no file changed.
+    home, tag = site / "preview/index.html", site / "preview/tags/energy/index.html"
+    for listing in (home, tag):
+        assert badged_cards(listing) == {"Later": True, "Soon": True, "Brief": False, "Old": False}
+    # The clock passes its date: the badge goes, from its page and its cards, with no file changed.
     engine.build(site / "preview", changed=[], in_place=True, now=at(7))
     assert "badge-scheduled" not in (site / "preview/articles/soon/index.html").read_text(encoding="utf-8")
     assert "badge-scheduled" in (site / "preview/articles/later/index.html").read_text(encoding="utf-8")
+    for listing in (home, tag):
+        assert badged_cards(listing) == {"Later": True, "Soon": False, "Old": False}
 
 
 def test_an_expired_article_keeps_its_page_with_a_notice_and_leaves_every_list(site: Path):

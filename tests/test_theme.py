@@ -1,6 +1,16 @@
+import datetime as dt
 import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from siteutil import REPO, article, snapshot
+
+from sitegen.config import SiteConfig
+from sitegen.model import build_site
+from sitegen.render import CompiledTemplates, Renderer
+from sitegen.render.theme import find_theme
+from sitegen.validate import Article
 
 SITE = {
     "content/2024/10/port-strike-ends.md": article(tags="[shipping]"),
@@ -153,3 +163,58 @@ def test_the_default_theme_is_what_the_issue_asks_for(make_site, cli):
     css = (DEFAULT_TEMPLATES.parent / "static" / "css" / "style.css").read_text()
     assert "prefers-color-scheme: dark" in css
     assert "@media print" in css
+
+
+# --- Cards: rendered once per build, shown on every listing -----------------------------------
+
+NOW = dt.datetime(2024, 12, 3, 12, tzinfo=dt.UTC)  # the build's clock
+
+
+@st.composite
+def listed_articles(draw: st.DrawFn) -> list[Article]:
+    """A few articles around the build's clock (some scheduled, some drafts), sharing tags."""
+    found = []
+    for number in range(draw(st.integers(1, 6))):
+        date = NOW + dt.timedelta(hours=draw(st.integers(-72, 72)))
+        regions = draw(st.lists(st.sampled_from(["Europe", "Asia"]), max_size=1))
+        tags = draw(st.lists(st.sampled_from(["energy", "trade"]), min_size=1, max_size=2, unique=True))
+        found.append(
+            Article(
+                slug=f"a{number}", title=f"Story {number}", date=date, has_time=True, source="Wire",
+                source_url=None, regions=tuple(regions), tags=tuple(tags), summary="",
+                summary_from_body=True, author=None, image=None, image_caption=None, updated=None,
+                draft=draw(st.booleans()), path=f"content/a{number}.md",
+            ).with_digest()
+        )  # fmt: skip
+    return found
+
+
+@pytest.fixture(scope="module")
+def default_theme(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("cards")
+    theme, _ = find_theme(folder, "default")
+    assert theme is not None
+    return folder, theme, CompiledTemplates()
+
+
+@settings(max_examples=200, deadline=None)
+@given(articles=listed_articles(), future=st.booleans(), relative=st.booleans())
+def test_a_card_rendered_once_is_what_each_listing_would_render(default_theme, articles, future, relative):
+    """card() renders an article's card once and shows it on every listing (at each depth,
+    with relative_urls): each listing page must be the bytes a renderer that rendered that
+    page alone gives. A scheduled article's card has the scheduled badge, a draft's the draft
+    badge, the others neither."""
+    folder, theme, compiled = default_theme
+    config = SiteConfig(
+        base_url="https://example.org/news/", search=False, relative_urls=relative, per_page=2
+    )
+    site = build_site(config, articles, drafts=True, now=NOW, future=future)
+    listings = [page for page in site.pages if page.template in ("index.html", "term.html", "month.html")]
+    shared = Renderer(site, theme, folder, compiled)
+    for page in listings:
+        alone = Renderer(site, theme, folder, compiled, shared.strings)
+        assert shared.render(page).data == alone.render(page).data, page.url_path
+    for shown in site.articles:
+        card = shared.card_for_page(shown, "")[1]
+        assert ('class="badge badge-scheduled"' in card) == (future and shown.date > NOW)
+        assert (">Draft</span>" in card) == shown.draft

@@ -103,6 +103,7 @@ class Renderer:
             taxonomy_title=self.taxonomy_title,
             plural_forms=self.plural_forms,
             picture=self.picture,
+            status_badges=self.status_badges,
         )
         self.env.filters.update(date=self.date, month_name=self.month_name, number=self.number)
 
@@ -169,6 +170,21 @@ class Renderer:
         """An image as sitegen/render/pictures.py writes it; `lead`: the page's first image,
         fetched first rather than lazily."""
         return Markup(picture_html(image, self.url, lead=lead, sizes=sizes))
+
+    def status_badges(self, article: Article) -> Markup:
+        """What an editor sees on an article wherever it is shown (its page, its cards, story
+        entries) and a reader of the published site never does: a "Draft" badge (--drafts),
+        a "Scheduled" one (published ahead of its date: --future, the preview). Read through
+        the environment, so that what it reads is recorded as a template's reads are. Here
+        rather than in a macro: cards are rendered by the thousand, and importing a macro
+        into each made a card a quarter slower."""
+        badges = Markup()
+        if self.env.getattr(article, "draft"):
+            badges += Markup(' <span class="badge">{}</span>').format(self.t("badge.draft"))
+        if self.env.getattr(self.site, "scheduled")(article):
+            scheduled = self.t("badge.scheduled")
+            badges += Markup(' <span class="badge badge-scheduled">{}</span>').format(scheduled)
+        return badges
 
     def card(self, article: Article, level: int = 2) -> Markup:
         """An article as listings show it (partials/card.html, with its title as an h`level`),

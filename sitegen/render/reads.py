@@ -2,8 +2,8 @@
 
 Templates reach the model only through Jinja2's attribute and subscript lookups
 (`article.title`, `term['articles']`, and the `attr`, `map`, `sort`, `selectattr` and
-`groupby` filters, which use the same lookups), through `site.terms_of()` and
-`site.term()`, through the templates they extend, include or import, and through
+`groupby` filters, which use the same lookups), through `site.terms_of()`, `site.term()`
+and `site.scheduled()`, through the templates they extend, include or import, and through
 `asset()`, whose answer is an asset's fingerprinted name (sitegen/assets.py). The
 environment below notes each of these as a *key*: the model object's identity (an
 article's slug, a term's taxonomy and slug, ...) with the field read, or a template's
@@ -89,6 +89,12 @@ def string_key(name: str) -> Key:
     return ("string", name)
 
 
+def scheduled_key(slug: str | None) -> Key:
+    """A page's key for whether an article is published ahead of its date (site.scheduled):
+    that follows from its date and the build's clock (sitegen/deps.py)."""
+    return ("site", "scheduled", slug)
+
+
 def body_key(slug: str) -> Key:
     return ("article", slug, "body")
 
@@ -162,6 +168,8 @@ class TrackingEnvironment(jinja2.Environment):
                 return self._terms_of(obj)
             if field == "term":
                 return self._term(obj)
+            if field == "scheduled":
+                return self._scheduled(obj)
             self.recorder.add(("site", field) if field in SITE_FIELDS else WHOLE_SITE)
         else:
             self.recorder.add((*named(obj), field))
@@ -180,6 +188,13 @@ class TrackingEnvironment(jinja2.Environment):
             return site.term(taxonomy, name)
 
         return term
+
+    def _scheduled(self, site: Site) -> Callable[[Article], bool]:
+        def scheduled(article: Article) -> bool:
+            self.recorder.add(scheduled_key(getattr(article, "slug", None)))
+            return site.scheduled(article)
+
+        return scheduled
 
     def _shown(self, value: Any) -> Any:
         # `{{ article }}` prints the whole object: the page depends on all of it.
