@@ -10,8 +10,10 @@ it, sitegen's settings), or when it is new.
 Checking every key of 10,000 articles on every build would cost much of a render, so
 an article's keys are checked only when the article's front matter or body changed:
 every field of an article, and the terms `site.terms_of` gives it, follows from one of
-the two, whose digests the graph keeps. Keys of the rest of the model (terms,
-taxonomies, the timeline, `site`) are few and are checked one by one.
+the two (with whether the build's clock has it scheduled or expired, which its front
+matter's digest takes in: ModelValues.article_digests), whose digests the graph keeps.
+Keys of the rest of the model (terms, taxonomies, the timeline, `site`) are few and are
+checked one by one.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class ModelValues:
             self.articles = {a.slug: a for a in (*site.articles, *site.schedule.expired)}
             self._years = {y.year: y for y in site.years}
             self._months = {(m.year, m.month): m for y in site.years for m in y.months}
+        self._expired = frozenset(a.slug for a in site.schedule.expired)
         self._memo: dict[Key, bytes] = {}
 
     def of(self, key: Key) -> bytes:
@@ -74,16 +77,19 @@ class ModelValues:
 
     def article_digests(self, slug: str) -> tuple[bytes, bytes]:
         """What the article's front matter and body are now: every field of it, the terms
-        it has and whether it is scheduled follow from the first; its rendered body from
-        the second."""
+        it has and whether it is scheduled or expired follow from the first (with the
+        build's clock); its rendered body from the second."""
         article = self.articles.get(slug)
         if article is None:
             return MISSING, MISSING
         front = article.front_matter_digest
+        # Published ahead of its date, or expired (in no list, so with no terms): when the
+        # clock passes its date or its expiry, the article's keys are looked at again, as
+        # after an edit of its front matter.
         if self.site.scheduled(article):
-            # Published ahead of its date: when the clock passes that date, the article's
-            # keys are looked at again, as after an edit of its front matter.
             front = digest(front, "scheduled")
+        elif slug in self._expired:
+            front = digest(front, "expired")
         return front, self.body_digest(article)
 
     def _value(self, key: Key) -> bytes:

@@ -947,3 +947,37 @@ def test_a_body_edit_renders_only_the_pages_that_show_the_body(tmp_path: Path, s
     showing = {path for path, data in clean.items() if b"bodymark9z" in data}
     assert showing == {"articles/story-2/index.html", "feed.xml"}
     assert set(result.rendered_paths) == showing
+
+
+@pytest.mark.parametrize("in_memory", [True, False])
+def test_an_article_that_expires_leaves_the_edition_cards_that_named_it(tmp_path: Path, in_memory: bool):
+    """Found by the state machine: an edition names an article that then expires. Its page
+    stays, so the edition still shows its card, but an expired article is in no list and has
+    no terms: the card loses its source and tags. Its front matter did not change, and the
+    card was kept as it was."""
+    site = tmp_path / "site"
+    (site / "content" / "editions").mkdir(parents=True)
+    (site / "site.yaml").write_text(
+        "title: T\nbase_url: https://example.org/\nsearch: false\nsocial_cards: false\n"
+    )
+    for number, extra in ((1, ""), (2, "expires: 2024-03-20\n")):
+        (site / "content" / f"story-{number}.md").write_text(
+            f"---\ntitle: Story {number}\ndate: 2023-12-30\nsource: Meridian Wire\ntags: [trade]\n{extra}---\n"
+            f"Body {number}.\n"
+        )
+    (site / "content" / "editions" / "2024-01-10.md").write_text(
+        "---\narticles:\n  - {article: story-2, note: Why}\n  - {article: story-1, note: Why not}\n---\n"
+    )
+    out = tmp_path / "out"
+    before, after = (dt.datetime(2024, month, 1, tzinfo=dt.UTC) for month in (2, 4))
+    engine = Engine(site, jobs=1)
+    engine.build(out, in_place=in_memory, now=before)
+    if in_memory:
+        engine.build(out, in_place=True, changed=set(), now=after)
+    else:
+        build(site, out, jobs=1, now=after)
+    build(site, tmp_path / "clean", use_cache=False, jobs=1, now=after)
+    page = "editions/2024-01-10/index.html"
+    shown = (out / page).read_text()
+    assert shown == (tmp_path / "clean" / page).read_text()
+    assert shown.count('class="source"') == 1  # story-1's card only
