@@ -609,6 +609,7 @@ class Engine:
             sources = loaded.files
             template_source = partial(_template_source, renderer.env)
             shown_in_bodies = loaded.images.body_digests
+            images_state = _images_state(loaded.images)
             values = ModelValues(
                 site,
                 template_source,
@@ -628,7 +629,7 @@ class Engine:
                 if remembered.schedule != site.schedule:
                     # Articles came in, or left the lists, with no file changed: look at all.
                     articles_changed = None
-                if remembered.images != _images_state(loaded.images):
+                if remembered.images != images_state:
                     articles_changed = None  # an image changed: any body may show it
             elif previous is not None:
                 graph, files = DependencyGraph.from_plain(previous.graph), previous.files
@@ -722,7 +723,7 @@ class Engine:
                 stats.files,
                 self._generation,
                 site.schedule,
-                _images_state(loaded.images),
+                images_state,
                 static,
                 loaded.images.files,
             )

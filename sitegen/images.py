@@ -292,8 +292,9 @@ class Images:
         self._measures_file = cache_folder / "image-sizes.json" if cache_folder else None
         self._measures: dict[str, _Measure] | None = None
         self._measured_data: dict[str, bytes] = {}  # bytes read this build, for encoding
-        # The last build's, with its settings, by what each article's came from.
-        self._memo: tuple[object, dict[tuple, _Resolved]] = (None, {})
+        # The last build's, with its settings: by slug, the article and its body's images
+        # (the very objects) and what they show.
+        self._memo: tuple[object, dict[str, tuple[Article, tuple[BodyImage, ...], _Resolved]]] = (None, {})
 
     def resolve(
         self,
@@ -314,27 +315,31 @@ class Images:
         files: dict[str, str] = {}
         work: dict[str, _Encode] = {}
         body_digests: dict[str, bytes] = {}
-        memo: dict[tuple, _Resolved] = {}
+        memo: dict[str, tuple[Article, tuple[BodyImage, ...], _Resolved]] = {}
         kept = self._memo[1] if self._memo[0] == settings else {}
         model_digest = hashlib.blake2b(digest_size=16)
         for article, images, lines in articles:
-            # What an article shows follows from its front matter, its body's image links, the
+            # What an article shows follows from the article, its body's image links, the
             # settings and the image files it shows; it is kept from the last build while
-            # none of those changed (a site of 10,000 articles is looked through on every
-            # build of the preview). Without a watcher's word, an image file may have changed.
-            key = (article.slug, article.path, article.front_matter_digest, tuple(i.src for i in images))
-            resolved = kept.get(key)
-            keep = True
-            if resolved is None or (
-                resolved.labels and (changed is None or _touched(resolved.labels, changed))
+            # the engine keeps the same article (its file unchanged) and none of those
+            # changed: a site of 10,000 articles is looked through on every build of the
+            # preview. Without a watcher's word, an image file may have changed.
+            last = kept.get(article.slug)
+            if (
+                last is not None
+                and last[0] is article
+                and last[1] is images
+                and not (last[2].labels and (changed is None or _touched(last[2].labels, changed)))
             ):
+                resolved = last[2]
+                memo[article.slug] = last
+            else:
                 resolved, found = self._resolve_one(
                     config, card_style, article, images, lines, known, measures
                 )
                 problems += found
-                keep = not found  # else its image files are looked at again next time
-            if keep:
-                memo[key] = resolved
+                if not found:  # else its image files are looked at again next time
+                    memo[article.slug] = (article, images, resolved)
             result[article.slug] = resolved.images
             model_digest.update(resolved.digest)
             measures.update(resolved.measures)
@@ -342,8 +347,9 @@ class Images:
             work.update(resolved.work)
             if resolved.body_digest is not None:
                 body_digests[article.slug] = resolved.body_digest
+        if measures != known:
+            self._save_measures(measures)
         self._measures = measures
-        self._save_measures(measures)
         self._memo = (settings, memo)
         site_images = SiteImages(result, files, tuple(work.values()), body_digests, model_digest.digest())
         return site_images, problems
