@@ -39,7 +39,7 @@ class Debouncer:
     hundreds of files or a folder copied in gives one rebuild. Changes that arrive while
     the action runs are kept for the next call."""
 
-    def __init__(self, action: Callable[[set[Path]], object], quiet: float = 0.05, longest: float = 2.0):
+    def __init__(self, action: Callable[[set[Path]], object], quiet: float = 0.02, longest: float = 2.0):
         self._action = action
         self._quiet = quiet
         self._longest = longest
