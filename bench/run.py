@@ -188,6 +188,13 @@ class Sitegen(Tool):
 HUGO_SITE = Path(__file__).resolve().parent / "hugo"  # config.toml and layouts/
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 class Hugo(Tool):
     name = "hugo"
 
@@ -196,7 +203,9 @@ class Hugo(Tool):
         shutil.rmtree(self.project, ignore_errors=True)
         shutil.copytree(HUGO_SITE, self.project)
         (self.project / "content").symlink_to(site / "content")
-        (self.project / "static").symlink_to(site / "static")
+        # Hugo refuses a symlinked static/ ("symlinks not allowed in this filesystem"):
+        # the same files, hard-linked (copied where the work folder is on another disk).
+        shutil.copytree(site / "static", self.project / "static", copy_function=_link_or_copy)
 
     def command(self, output: Path) -> list[str]:
         return ["hugo", "--quiet", "--source", str(self.project), "--destination", str(output)]
