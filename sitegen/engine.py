@@ -43,7 +43,7 @@ from .errors import Problem, SiteError, UsageError, error, warning
 from .i18n import I18N_DIR, Strings, load_strings
 from .images import Images, SiteImages
 from .imaging import CardStyle, theme_colours
-from .load import CONTENT_DIR, article_label, article_labels
+from .load import CONTENT_DIR, article_label, article_labels, touches
 from .model import Feed, Page, Schedule, Site, build_site, missing_redirect_targets
 from .neardup import NearDuplicates
 from .parallel import can_fork, chunked, default_jobs, map_in_processes
@@ -397,7 +397,7 @@ class Engine:
         if self._static is not None and self._static[0] == made_for and unseen is not None:
             folders = [_label(folder, self.site_dir) for folder in theme.static_dirs()]
             folders.append(STATIC_DIR)
-            if not any(_holds_or_within(path, folder) for path in unseen for folder in folders):
+            if not any(touches(path, folder) for path in unseen for folder in folders):
                 return self._static[1]
         static = _static_files(self.site_dir, theme, self.fingerprint)
         self._static = (made_for, static)
@@ -676,13 +676,15 @@ class Engine:
             # are the same, nothing is looked at again.
             as_left = remembered if remembered is not None and in_place else None
             with _timed(timings, "static"):
-                for relative, file in static.files.items():
-                    if as_left is not None and as_left.static is static:
+                if as_left is not None and as_left.static is static:
+                    for relative in static.files:
                         writer.record(relative, written=False)
-                    elif file.data is None:
-                        writer.copy(relative, file.source)
-                    else:  # a stylesheet whose links were rewritten
-                        writer.record(relative, writer.area.put(relative, file.data))
+                else:
+                    for relative, file in static.files.items():
+                        if file.data is None:
+                            writer.copy(relative, file.source)
+                        else:  # a stylesheet whose links were rewritten
+                            writer.record(relative, writer.area.put(relative, file.data))
             encoded_before = self.images.store.made
             with _timed(timings, "images"):
                 if as_left is not None and as_left.images_published == loaded.images.files:
@@ -1209,11 +1211,6 @@ def _parents(relative: str) -> Iterator[str]:
     while "/" in relative:
         relative = relative.rpartition("/")[0]
         yield relative
-
-
-def _holds_or_within(path: str, folder: str) -> bool:
-    """Whether `path` is `folder`, inside it, or a folder holding it (paths relative to one folder)."""
-    return path == folder or path.startswith(folder + "/") or folder.startswith(path + "/")
 
 
 def _label(path: Path, site_dir: Path) -> str:

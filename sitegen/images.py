@@ -53,6 +53,7 @@ from .imaging import (
     scaled_height,
     variant_widths,
 )
+from .load import touches
 from .parallel import can_fork, chunked, map_in_processes
 from .slugs import slugify
 
@@ -329,7 +330,7 @@ class Images:
                 last is not None
                 and last[0] is article
                 and last[1] is images
-                and not (last[2].labels and (changed is None or _touched(last[2].labels, changed)))
+                and not _may_have_changed(last[2].labels, changed)
             ):
                 resolved = last[2]
                 memo[article.slug] = last
@@ -583,9 +584,12 @@ def _encode_chunk(
     return made, failed
 
 
-def _touched(labels: Sequence[str], changed: Collection[str]) -> bool:
-    """Whether a file of `labels`, or a folder holding one, is among `changed`."""
-    return any(label == path or label.startswith(path + "/") for path in changed for label in labels)
+def _may_have_changed(labels: Sequence[str], changed: Collection[str] | None) -> bool:
+    """Whether an image file of `labels` may differ from the last build's: `changed` (None:
+    unknown) names it or a folder holding it."""
+    if not labels:
+        return False
+    return changed is None or any(touches(path, label) for path in changed for label in labels)
 
 
 def _fallback(variants: tuple[Variant, ...]) -> Variant:

@@ -189,6 +189,14 @@ def _stripped(line: str) -> str:
     return line.rstrip(" \t\r")
 
 
+def touches(changed: str, path: str) -> bool:
+    """Whether a change a file watcher reports at `changed` may concern `path` (both
+    relative to the site folder): the same path, a folder holding it (moved or removed
+    whole, which a watcher reports as the folder only), or, `path` being a folder, a file
+    in it."""
+    return changed == path or path.startswith(changed + "/") or changed.startswith(path + "/")
+
+
 def folder_entries(site_dir: Path, name: str) -> tuple[list[os.DirEntry[str]], list[Problem]]:
     """The entries of content/<name> (the story or edition files), by name; none when the
     folder is missing, and an error when it cannot be read."""
