@@ -111,17 +111,21 @@ class NearDuplicates:
     """The near-duplicate pairs among the site's article files, kept between builds by the
     engine and brought up to date with what changed: an edit compares only the bodies it
     changed (shingled where their files were validated) with the texts that share a
-    sentence with them. A pair
-    of unchanged texts stays a pair, or not, as it was: their similarity depends only on
-    them. Many changes at once (a first build) find every pair afresh by prefix filtering
-    (near_duplicate_pairs). tests/test_neardup.py holds both ways to finding every pair
-    from nothing, for generated edits."""
+    sentence of their prefixes with them (prefix filtering again, in an order that edits do
+    not change: by value), found in an index of the prefixes. A pair of unchanged texts
+    stays a pair, or not, as it was: their similarity depends only on them. Many changes at
+    once (a first build) find every pair afresh (near_duplicate_pairs). tests/test_neardup.py
+    holds both ways to finding every pair from nothing, for generated edits."""
 
     def __init__(self, many: int = 100, threshold: Fraction = THRESHOLD):
         self._many = many  # changed texts from which finding every pair afresh is quicker
         self._threshold = threshold
         self._texts: dict[str, tuple[bytes, frozenset[int]]] = {}  # label -> body digest, shingles
         self._pairs: dict[tuple[str, str], Fraction] = {}  # (earlier label, later label) -> similarity
+        # Each shingle in a text's prefix (_prefix) -> that text's label, or the labels of the
+        # texts, when several: made when an edit first asks, as a first build has no use for
+        # it (most shingles are one text's own, and this is one entry per shingle).
+        self._holders: dict[int, str | set[str]] | None = None
 
     def update(self, bodies: Mapping[str, tuple[bytes, frozenset[int]] | None]) -> None:
         """Take in the files `bodies` names: label -> (body digest, the body's shingles), or
@@ -137,28 +141,67 @@ class NearDuplicates:
                 changed[label] = body[1]
         if not changed:
             return
+        holders = self._holders
         for label, tokens in changed.items():
-            self._texts.pop(label, None)
+            known = self._texts.pop(label, None)
+            if known is not None and holders is not None:
+                self._release(holders, label, known[1])
             if tokens is not None:
                 self._texts[label] = (bodies[label][0], tokens)  # type: ignore[index]
+                if holders is not None:
+                    self._hold(holders, label, tokens)
         if len(changed) >= self._many:
             labels = sorted(self._texts)
             found = near_duplicate_pairs([self._texts[label][1] for label in labels], self._threshold)
             self._pairs = {(labels[p.first], labels[p.second]): p.similarity for p in found}
+            self._holders = None  # made again when an edit asks
             return
+        if holders is None:
+            holders = self._holders = {}
+            for label, (_, tokens) in self._texts.items():
+                self._hold(holders, label, tokens)
         self._pairs = {pair: value for pair, value in self._pairs.items() if changed.keys().isdisjoint(pair)}
         for label, tokens in changed.items():
             if not tokens:
                 continue
-            # Every other text is looked at (a set test in C each): quicker than keeping an
-            # index of every sentence, which a first build would pay for.
-            others = [other for other, (_, theirs) in self._texts.items() if not tokens.isdisjoint(theirs)]
+            # A text similar enough shares a shingle of both prefixes: only those are compared.
+            others: set[str] = set()
+            for token in self._prefix(tokens):
+                held = holders.get(token)
+                if isinstance(held, str):
+                    others.add(held)
+                elif held is not None:
+                    others |= held
+            others.discard(label)
             for other in others:
-                if other == label:
-                    continue
                 value = similarity(tokens, self._texts[other][1])
                 if value >= self._threshold:
                     self._pairs[(label, other) if label < other else (other, label)] = value
+
+    def _prefix(self, tokens: frozenset[int]) -> list[int]:
+        """The text's first shingles in one fixed order (by value), as many as two texts with a
+        Jaccard of the threshold or more share one of, among both's (_prefix_length)."""
+        return sorted(tokens)[: _prefix_length(len(tokens), self._threshold)]
+
+    def _hold(self, holders: dict[int, str | set[str]], label: str, tokens: frozenset[int]) -> None:
+        for token in self._prefix(tokens):
+            held = holders.get(token)
+            if held is None:
+                holders[token] = label
+            elif isinstance(held, str):
+                holders[token] = {held, label}
+            else:
+                held.add(label)
+
+    def _release(self, holders: dict[int, str | set[str]], label: str, tokens: frozenset[int]) -> None:
+        for token in self._prefix(tokens):
+            held = holders[token]
+            if isinstance(held, str):
+                del holders[token]
+            else:
+                held.discard(label)
+                if len(held) == 1:
+                    holders[token] = held.pop()
 
     def problems(self) -> list[Problem]:
         """A warning for each pair, on the later file (by label) naming the earlier one."""
