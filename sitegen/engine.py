@@ -174,9 +174,14 @@ class _Output:
     files: dict[str, FileStat]
     generation: int  # the engine's read_articles that its last build saw
     schedule: Schedule  # what its last build's clock decided
-    images: bytes = b""  # what its last build's pages showed of images (_images_state)
+    images: bytes = b""  # what its last build's pages showed of images (SiteImages.shown)
     static: StaticOutput | None = None  # the static files its last build left there
     images_published: Mapping[str, str] = field(default_factory=dict)  # SiteImages.files, as left there
+
+
+# What the static files' clashes follow from: the static files, the pages' paths, the search
+# setting and the images published.
+_ClashInputs = tuple[StaticOutput, frozenset[str], bool, Mapping[str, str]]
 
 
 class Engine:
@@ -237,7 +242,7 @@ class Engine:
         # before a memo had its look.
         self._unseen: dict[str, set[Path] | None] = {"images": None, "static": None}
         self._static: tuple[object, StaticOutput] | None = None  # the last build's, with what for
-        self._clashes: tuple[tuple[StaticOutput, _Model, Mapping[str, str]], list[Problem]] | None = None
+        self._clashes: tuple[_ClashInputs, list[Problem]] | None = None
 
     # Load, validate, model ------------------------------------------------------
 
@@ -265,13 +270,8 @@ class Engine:
             raise SiteError(problems)
         # A handful of small files, read on every build: the theme's strings and the site's own.
         strings, string_problems = load_strings(self.site_dir, theme.folders, config.language)
-        published = [
-            (f.article, f.images, f.key_lines)
-            for f in files.values()
-            if f.article and (self.drafts or not f.article.draft)
-        ]
         images, image_problems = self.images.resolve(
-            config, _card_style(theme), published, self._take_unseen("images")
+            config, _card_style(theme), files, self.drafts, self._take_unseen("images")
         )
         problems += string_problems + image_problems
         if any(p.is_error for p in problems):
@@ -404,14 +404,21 @@ class Engine:
         return static
 
     def _static_clashes(self, static: StaticOutput, model: _Model, images: SiteImages) -> list[Problem]:
-        """_clashes, the last build's while the static files, the model and the images are."""
+        """_clashes, the last build's while the static files, the pages' paths, the search
+        setting and the images are as they were (a tag edit leaves them so)."""
+        inputs = (static, model.generated, model.site.config.search, images.files)
         kept = self._clashes
         if kept is not None:
-            (kept_static, kept_model, kept_images), clashes = kept
-            if kept_static is static and kept_model is model and kept_images == images.files:
+            (kept_static, kept_generated, kept_search, kept_images), clashes = kept
+            if (
+                kept_static is static
+                and kept_images is images.files
+                and kept_search == model.site.config.search
+                and kept_generated == model.generated
+            ):
                 return clashes
         clashes = _clashes(self.site_dir, static, model, images.files.keys())
-        self._clashes = ((static, model, images.files), clashes)
+        self._clashes = (inputs, clashes)
         return clashes
 
     def _changed_since(self, generation: int) -> frozenset[str] | None:
@@ -609,7 +616,7 @@ class Engine:
             sources = loaded.files
             template_source = partial(_template_source, renderer.env)
             shown_in_bodies = loaded.images.body_digests
-            images_state = _images_state(loaded.images)
+            images_state = loaded.images.shown
             values = ModelValues(
                 site,
                 template_source,
@@ -653,7 +660,7 @@ class Engine:
                     page for page in site.pages
                     if page.file_path in stale or _changed_on_disk(page.file_path, files, present)
                 ]  # fmt: skip
-            static_problems += missing_redirect_targets(site, model.generated | static.files.keys())
+            static_problems += missing_redirect_targets(site, model.generated, static.files)
             problems = [*loaded.warnings, *static_problems]
             if any(p.is_error for p in problems):
                 raise SiteError(problems)
@@ -666,9 +673,12 @@ class Engine:
         )
         try:
             with _timed(timings, "render"):
+                # The preview's folder has its folders, and makes those that files need.
                 writer.start(
                     model.generated,
-                    model.folders | folders_of(static.files) | folders_of(loaded.images.files),
+                    frozenset()
+                    if in_place
+                    else model.folders | folders_of(static.files) | folders_of(loaded.images.files),
                 )
                 writer.keep_rest({page.file_path for page in todo})
                 reads = _render_pages(renderer, todo, model.position, writer, self.jobs, report)
@@ -677,8 +687,7 @@ class Engine:
             as_left = remembered if remembered is not None and in_place else None
             with _timed(timings, "static"):
                 if as_left is not None and as_left.static is static:
-                    for relative in static.files:
-                        writer.record(relative, written=False)
+                    writer.keep_as_left(static.files)
                 else:
                     for relative, file in static.files.items():
                         if file.data is None:
@@ -688,8 +697,7 @@ class Engine:
             encoded_before = self.images.store.made
             with _timed(timings, "images"):
                 if as_left is not None and as_left.images_published == loaded.images.files:
-                    for relative in loaded.images.files:
-                        writer.record(relative, written=False)
+                    writer.keep_as_left(loaded.images.files)
                 else:
                     published, image_problems = self.images.publish(loaded.images, self.jobs)
                     if image_problems:
@@ -1107,10 +1115,6 @@ def _site_folder(site_dir: Path) -> Path:
 def _body_digest(body: bytes, images: bytes | None) -> bytes:
     """What a page showing a body depends on: the body, and the images it shows."""
     return body if images is None else digest(body, images)
-
-
-def _images_state(images: SiteImages) -> bytes:
-    return digest(images.digest, sorted(images.body_digests.items()))
 
 
 def _card_style(theme: Theme | None) -> CardStyle:

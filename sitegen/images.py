@@ -56,9 +56,10 @@ from .imaging import (
 from .load import touches
 from .parallel import can_fork, chunked, map_in_processes
 from .slugs import slugify
+from .write import folders_of
 
 if TYPE_CHECKING:  # validate.py imports this module for body_images
-    from .validate import Article
+    from .validate import Article, ValidatedFile
 
 IMAGES_DIR = "images"
 CARD_NAME = "card.png"
@@ -127,6 +128,7 @@ class SiteImages:
     # Per slug: what its page's body shows of images, for the dependency graph.
     body_digests: Mapping[str, bytes] = field(default_factory=dict)
     digest: bytes = b""  # what the model takes from the images: every article's lead and share image
+    shown: bytes = b""  # what pages show of images: the digest, and what every body shows
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,16 @@ class _Resolved:
     measures: tuple[tuple[str, _Measure], ...]  # those measured, with their measures
 
 
+@dataclass(frozen=True)
+class _LastResolved:
+    """What Images.resolve found when it last looked at every article (and found no problem)."""
+
+    labels: list[str]  # every article file, in the order given
+    slugs: dict[str, str]  # the published articles' slugs, by label
+    image_paths: frozenset[str]  # the image files articles show, and the folders holding them
+    images: SiteImages
+
+
 class ImageStore:
     """The encoded files, by store name: in the build cache's images/ folder, or (without
     a cache) in memory. `made` counts the files this store encoded."""
@@ -296,21 +308,94 @@ class Images:
         # The last build's, with its settings: by slug, the article and its body's images
         # (the very objects) and what they show.
         self._memo: tuple[object, dict[str, tuple[Article, tuple[BodyImage, ...], _Resolved]]] = (None, {})
+        self._last: _LastResolved | None = None  # the last call's, if it found no problem
 
     def resolve(
         self,
         config: SiteConfig,
         card_style: CardStyle,
-        articles: Sequence[tuple[Article, tuple[BodyImage, ...], Mapping[str, int]]],
+        files: Mapping[str, ValidatedFile],
+        drafts: bool,
         changed: Collection[str] | None = None,
     ) -> tuple[SiteImages, list[Problem]]:
-        """Every published article's images, as pages show them, from (article, its body's
-        images, its front matter's key lines); errors for those missing or unreadable.
-        `changed`: the files (relative to the site folder) that changed since the last call,
-        as a file watcher reports them; None: any may have, so every image file is looked at."""
+        """Every published article's images, as pages show them, from the article files
+        (validated, by label; drafts count with `drafts`); errors for those missing or
+        unreadable. `changed`: the files (relative to the site folder) that changed since the
+        last call, as a file watcher reports them; None: any may have, so every image file is
+        looked at."""
+        settings = (config.title, config.language, config.absolute_base, config.social_cards, card_style)
+        if self._memo[0] == settings and changed is not None:
+            kept = self._after_edits(config, card_style, files, drafts, changed)
+            if kept is not None:
+                return kept, []
+        published = [
+            (f.article, f.images, f.key_lines)
+            for f in files.values()
+            if f.article and (drafts or not f.article.draft)
+        ]
+        return self._resolve_all(config, card_style, settings, published, changed, list(files))
+
+    def _after_edits(
+        self,
+        config: SiteConfig,
+        card_style: CardStyle,
+        files: Mapping[str, ValidatedFile],
+        drafts: bool,
+        changed: Collection[str],
+    ) -> SiteImages | None:
+        """The last call's SiteImages, when the files changed since are article files that
+        show just what they showed then; else None (look at every article). At 100,000
+        articles, a look at every one costs more than the rest of a body edit.
+
+        Every other article file is then the very same as last time (a watcher names every
+        file that changed), so it shows what it showed; no image file may have changed (a
+        change at any other path than an article file's is one, unless it is neither an
+        image file an article shows nor a folder holding one); and the articles are the same
+        ones in the same order, each published as before."""
+        last = self._last
+        if last is None or last.labels != list(files):
+            return None
+        memo = self._memo[1]
+        edited = []
+        for path in changed:
+            if path in files:
+                edited.append(path)
+            elif path in last.image_paths:
+                return None
+        renewed = []
+        for label in edited:
+            found = files[label]
+            article = found.article
+            if article is None or (article.draft and not drafts):
+                if last.slugs.get(label) is None:
+                    continue  # not published then either
+                return None
+            kept = memo.get(article.slug)
+            if kept is None or last.slugs.get(label) != article.slug:
+                return None
+            measures: dict[str, _Measure] = {}
+            resolved, problems = self._resolve_one(
+                config, card_style, article, found.images, found.key_lines, self._load_measures(), measures
+            )
+            if problems or resolved != kept[2]:
+                return None
+            renewed.append((article.slug, (article, found.images, resolved)))
+        memo.update(renewed)
+        return last.images
+
+    def _resolve_all(
+        self,
+        config: SiteConfig,
+        card_style: CardStyle,
+        settings: object,
+        articles: Sequence[tuple[Article, tuple[BodyImage, ...], Mapping[str, int]]],
+        changed: Collection[str] | None,
+        labels: list[str],
+    ) -> tuple[SiteImages, list[Problem]]:
+        """resolve(), every article looked at: (article, its body's images, its front
+        matter's key lines), each kept from the last call while it is the very same."""
         known = self._load_measures()
         measures: dict[str, _Measure] = {}  # those of this build's images
-        settings = (config.title, config.language, config.absolute_base, config.social_cards, card_style)
         problems: list[Problem] = []
         result: dict[str, ArticleImages] = {}
         files: dict[str, str] = {}
@@ -352,7 +437,20 @@ class Images:
             self._save_measures(measures)
         self._measures = measures
         self._memo = (settings, memo)
-        site_images = SiteImages(result, files, tuple(work.values()), body_digests, model_digest.digest())
+        digest = model_digest.digest()
+        model_digest.update(repr(sorted(body_digests.items())).encode())
+        site_images = SiteImages(
+            result, files, tuple(work.values()), body_digests, digest, model_digest.digest()
+        )
+        self._last = None
+        if not problems:  # else the articles with problems are looked at again next time
+            shown = {label for _, _, resolved in memo.values() for label in resolved.labels}
+            self._last = _LastResolved(
+                labels,
+                {article.path: slug for slug, (article, _, _) in memo.items()},
+                frozenset(shown | folders_of(shown)),
+                site_images,
+            )
         return site_images, problems
 
     def _resolve_one(

@@ -646,15 +646,14 @@ def _redirect_pages(site: Site, pages: list[Page]) -> tuple[list[Page], list[Pro
     return moved, problems
 
 
-def missing_redirect_targets(site: Site, files: Collection[str]) -> list[Problem]:
-    """A warning for each redirect of `redirects:` to a path of the site that is none of
-    `files` (the pages and static files the build writes)."""
-    present = set(files)
+def missing_redirect_targets(site: Site, *files: Collection[str]) -> list[Problem]:
+    """A warning for each redirect of `redirects:` to a path of the site that is in none of
+    `files` (the pages, the static files the build writes)."""
     problems = []
     for spec in site.config.redirects:
         target = spec.target
         folder = target if not target or target.endswith("/") else target + "/"
-        if spec.external or target in present or folder + "index.html" in present:
+        if spec.external or any(target in paths or folder + "index.html" in paths for paths in files):
             continue
         problems.append(
             warning(

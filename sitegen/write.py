@@ -247,6 +247,12 @@ class OutputWriter:
         if written:
             self._written.add(relative)
 
+    def keep_as_left(self, files: Collection[str]) -> None:
+        """The files (not pages) that are still right as the last build left them."""
+        for relative in files:
+            self.area.link(relative)
+        self._produced.update(files)
+
     def keep_rest(self, rendered: Collection[str]) -> None:
         """The pages but those `rendered` are still right as the last build left them."""
         for relative in self._pages:
@@ -324,6 +330,11 @@ class FolderUpdater:
 
     def keep_rest(self, rendered: Collection[str]) -> None:
         """Nothing to do: a file not staged stays as it is."""
+
+    def keep_as_left(self, files: Collection[str]) -> None:
+        """Count the files as part of the new site, as they are (in one step: a site may have
+        a hundred thousand images)."""
+        self._recorded.update(files)
 
     def put(self, relative: str, data: bytes) -> bool:
         """Stage `data` as `relative` unless the file holds these bytes already (False)."""
