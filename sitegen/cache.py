@@ -26,6 +26,7 @@ import pickle
 import sqlite3
 import sys
 import tempfile
+import zlib
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ import markdown
 from .errors import Problem, warning
 from .version import __version__
 
+SHARDS = 16  # files of validated article files per content folder
+_SHARD_PREFIX = "validated-"
 FORMAT = 11  # bump when what the cache holds changes shape, or what validating a file gives
 _STAMP = {
     "format": FORMAT,
@@ -160,6 +163,9 @@ class BuildCache:
         self.enabled = enabled
         self.warnings: list[Problem] = []
         self._bodies: sqlite3.Connection | None = None
+        # What each file of validated article files holds now (read or written by this
+        # object), with its settings: a file whose files are the very same is not written again.
+        self._shards: dict[str, tuple[str, dict[str, Any]]] = {}
 
     # Articles --------------------------------------------------------------
 
@@ -168,35 +174,54 @@ class BuildCache:
         (which name the shape of what is kept, too): each kept as plain data, made back
         into a file by `decode`, which raises on anything else.
 
-        They are kept in one file per content folder, so that an edit rewrites one
-        small file, not the record of every article."""
+        They are kept in SHARDS files per content folder (by a hash of each file's path), so
+        that an edit rewrites one small file, not the record of every article: a month of a
+        large archive holds thousands."""
         files: dict[str, T] = {}
         if not self.enabled or not self.folder.is_dir():
             return files
-        for path in sorted(self.folder.glob("articles-*.pickle")):
+        for path in sorted(self.folder.glob(f"{_SHARD_PREFIX}*.pickle")):
             data = self._read_pickle(path.name)
             if not data or data.get("settings") != settings:
                 continue
             try:
-                files.update((label, decode(plain)) for label, plain in data["files"].items())
+                shard = {label: decode(plain) for label, plain in data["files"].items()}
             except Exception:  # any damage at all: the cache is only ever a shortcut
                 self._distrust(path.name, "is corrupt")
+                self._shards = {}
                 return {}
+            files.update(shard)
+            self._shards[path.name] = (settings, shard)
         return files
 
     def save_articles(
         self, settings: str, shards: Mapping[str, Mapping[str, T]], encode: Callable[[T], Any]
     ) -> None:
         """Keep the validated files of the content folders `shards` names (an empty shard:
-        the folder has none now), each made plain by `encode`."""
+        the folder has none now), each made plain by `encode`. A file of the cache that
+        would hold the very same ones (the same objects) is left as it is."""
         for folder, shard in shards.items():
-            if shard:
-                plain = {label: encode(value) for label, value in shard.items()}
-                self._write(
-                    _shard_name(folder), _dumps({"stamp": _STAMP, "settings": settings, "files": plain})
-                )
-            elif self.enabled:
-                (self.folder / _shard_name(folder)).unlink(missing_ok=True)
+            parts: list[dict[str, T]] = [{} for _ in range(SHARDS)]
+            for label, value in shard.items():
+                parts[zlib.crc32(label.encode()) % SHARDS][label] = value
+            for number, part in enumerate(parts):
+                name = _shard_name(folder, number)
+                if self._holds(name, settings, part):
+                    continue
+                if part:
+                    plain = {label: encode(value) for label, value in part.items()}
+                    self._write(name, _dumps({"stamp": _STAMP, "settings": settings, "files": plain}))
+                elif self.enabled:
+                    (self.folder / name).unlink(missing_ok=True)
+                self._shards[name] = (settings, part)
+
+    def _holds(self, name: str, settings: str, part: Mapping[str, object]) -> bool:
+        """Does the cache's file `name` hold the very objects of `part`, with `settings`?"""
+        kept = self._shards.get(name)
+        if kept is None or kept[0] != settings or len(kept[1]) != len(part):
+            return False
+        held = kept[1]
+        return all(held.get(label) is value for label, value in part.items())
 
     # Rendered bodies -------------------------------------------------------
 
@@ -332,8 +357,8 @@ class BuildCache:
             self.enabled = False
 
 
-def _shard_name(folder: str) -> str:
-    return f"articles-{content_hash(folder.encode())}.pickle"
+def _shard_name(folder: str, number: int) -> str:
+    return f"{_SHARD_PREFIX}{content_hash(folder.encode())}-{number}.pickle"
 
 
 def _label(path: Path) -> str:

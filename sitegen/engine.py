@@ -177,6 +177,7 @@ class _Output:
     images: bytes = b""  # what its last build's pages showed of images (SiteImages.shown)
     static: StaticOutput | None = None  # the static files its last build left there
     images_published: Mapping[str, str] = field(default_factory=dict)  # SiteImages.files, as left there
+    generated: frozenset[str] = frozenset()  # its pages' paths
 
 
 # What the static files' clashes follow from: the static files, the pages' paths, the search
@@ -668,8 +669,20 @@ class Engine:
             html, slow = self._bodies_for(todo, loaded, report)
             renderer.bodies, renderer.feed_bodies = html
             problems += slow
+        # The preview's folder holds the last build's static files and images: while they
+        # are the same, nothing is looked at again.
+        as_left = remembered if remembered is not None and in_place else None
         writer: OutputWriter | FolderUpdater = (
-            FolderUpdater(output, present) if in_place else OutputWriter(output, present)
+            FolderUpdater(
+                output,
+                present,
+                same_paths=as_left is not None
+                and as_left.static is static
+                and as_left.images_published == loaded.images.files
+                and (as_left.generated is model.generated or as_left.generated == model.generated),
+            )
+            if in_place
+            else OutputWriter(output, present)
         )
         try:
             with _timed(timings, "render"):
@@ -682,9 +695,6 @@ class Engine:
                 )
                 writer.keep_rest({page.file_path for page in todo})
                 reads = _render_pages(renderer, todo, model.position, writer, self.jobs, report)
-            # The preview's folder holds the last build's static files and images: while they
-            # are the same, nothing is looked at again.
-            as_left = remembered if remembered is not None and in_place else None
             with _timed(timings, "static"):
                 if as_left is not None and as_left.static is static:
                     writer.keep_as_left(static.files)
@@ -736,6 +746,7 @@ class Engine:
                 images_state,
                 static,
                 loaded.images.files,
+                model.generated,
             )
             self._forget_changes()
             # The preview's folder is kept in memory between its builds; its record is

@@ -309,11 +309,15 @@ class FolderUpdater:
     longer has are removed (with folders left empty). Same interface as OutputWriter;
     `put` may be called from worker processes."""
 
-    def __init__(self, output_dir: Path, old: Inventory):
+    def __init__(self, output_dir: Path, old: Inventory, same_paths: bool = False):
+        """`same_paths`: the new site has exactly the files `old` lists (its caller knows: the
+        same pages, static files and images as the build that left them), so none is gone:
+        at 100,000 articles, finding which are costs a tenth of a second."""
         self.output_dir = output_dir.resolve()
         self.root = str(self.output_dir)
         self.old_files = old.files
         self.others = old.others
+        self.same_paths = same_paths
         self._pages: Collection[str] = ()
         self._written: set[str] = set()
         self._recorded: set[str] = set()  # the files counted by record(): static files, rendered pages
@@ -367,7 +371,7 @@ class FolderUpdater:
             if os.path.isdir(target) and not os.path.islink(target):
                 shutil.rmtree(target)  # a folder where the site now has a file
             os.replace(_staged(self.root, relative), target)
-        gone = sorted(self.old_files.keys() - self._pages - self._recorded)
+        gone = [] if self.same_paths else sorted(self.old_files.keys() - self._pages - self._recorded)
         for relative in gone:
             with suppress(FileNotFoundError):
                 os.unlink(os.path.join(self.root, relative))

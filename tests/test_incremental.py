@@ -344,14 +344,14 @@ def test_a_tag_added_to_one_article_does_not_rerender_every_page_of_its_other_ta
 
 
 def test_a_cache_of_the_right_version_but_the_wrong_shape_is_not_trusted(tmp_path: Path):
-    from sitegen.cache import _STAMP, _dumps
+    from sitegen.cache import _SHARD_PREFIX, _STAMP, _dumps
 
     site = write_site(tmp_path / "site", {"content/a.md": article()})
     out = tmp_path / "out"
     build(site, out)
     for path in cache_folder(site).glob("manifest-*.pickle"):
         path.write_bytes(_dumps({"stamp": _STAMP, "output": str(out.resolve()), "record": {"bogus": 1}}))
-    for path in cache_folder(site).glob("articles-*.pickle"):
+    for path in cache_folder(site).glob(f"{_SHARD_PREFIX}*.pickle"):
         path.write_bytes(
             _dumps({"stamp": _STAMP, "settings": "UTC", "files": {"content/a.md": "not a file"}})
         )
@@ -359,6 +359,33 @@ def test_a_cache_of_the_right_version_but_the_wrong_shape_is_not_trusted(tmp_pat
     messages = [str(w) for w in result.warnings if "build cache" in str(w)]
     assert len(messages) == 1 and "corrupt" in messages[0], messages
     assert tree(out) == clean_build(site, tmp_path)
+
+
+def test_an_edit_rewrites_one_small_file_of_the_cache_and_the_next_engine_reads_it_back(tmp_path: Path):
+    """A month of a large archive holds thousands of articles: the validated files are kept
+    in several files per content folder, and only the one holding the edited file is written
+    again; what a new engine then reads is what a cold build finds."""
+    from sitegen.cache import _SHARD_PREFIX
+    from sitegen.engine import Engine
+
+    site = write_site(
+        tmp_path / "site",
+        {f"content/2024/10/story-{n}.md": article(title=f"Story {n}", body=f"Body {n}.") for n in range(60)},
+    )
+    engine = Engine(site)
+    engine.build(tmp_path / "out")
+    shards = sorted(cache_folder(site).glob(f"{_SHARD_PREFIX}*.pickle"))
+    assert len(shards) > 1
+    for path in shards:
+        os.utime(path, ns=(1, 1))
+    edited = site / "content/2024/10/story-7.md"
+    edited.write_text(article(title="Story 7", body="Body 7, corrected."))
+    engine.build(tmp_path / "out", changed=[edited])
+    rewritten = [path for path in shards if path.stat().st_mtime_ns != 1]
+    assert len(rewritten) == 1
+    result = Engine(site).build(tmp_path / "again")
+    assert not [w for w in result.warnings if "cache" in str(w)]
+    assert tree(tmp_path / "again") == clean_build(site, tmp_path)
 
 
 def test_a_build_writes_nothing_in_the_site_folder_but_its_output(tmp_path: Path):
