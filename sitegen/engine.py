@@ -736,8 +736,9 @@ class Engine:
             raise
         with _timed(timings, "cache"):
             graph.record(shapes, reads, renderer.card_reads, values, articles_changed)
-            if in_place:  # the preview: its edits ask who read what; better now than then
+            if in_place:  # the preview: its edits ask who read what, and which texts are alike
                 graph.index_readers()
+                self._near_duplicates.index_for_edits()
             self._outputs[output.resolve()] = _Output(
                 graph,
                 stats.files,

@@ -123,8 +123,8 @@ class NearDuplicates:
         self._texts: dict[str, tuple[bytes, frozenset[int]]] = {}  # label -> body digest, shingles
         self._pairs: dict[tuple[str, str], Fraction] = {}  # (earlier label, later label) -> similarity
         # Each shingle in a text's prefix (_prefix) -> that text's label, or the labels of the
-        # texts, when several: made when an edit first asks, as a first build has no use for
-        # it (most shingles are one text's own, and this is one entry per shingle).
+        # texts, when several: made when an edit first asks (index_for_edits), as a build from
+        # nothing has no use for it (most shingles are one text's own: an entry per shingle).
         self._holders: dict[int, str | set[str]] | None = None
 
     def update(self, bodies: Mapping[str, tuple[bytes, frozenset[int]] | None]) -> None:
@@ -156,10 +156,7 @@ class NearDuplicates:
             self._pairs = {(labels[p.first], labels[p.second]): p.similarity for p in found}
             self._holders = None  # made again when an edit asks
             return
-        if holders is None:
-            holders = self._holders = {}
-            for label, (_, tokens) in self._texts.items():
-                self._hold(holders, label, tokens)
+        holders = self.index_for_edits()
         self._pairs = {pair: value for pair, value in self._pairs.items() if changed.keys().isdisjoint(pair)}
         for label, tokens in changed.items():
             if not tokens:
@@ -177,6 +174,16 @@ class NearDuplicates:
                 value = similarity(tokens, self._texts[other][1])
                 if value >= self._threshold:
                     self._pairs[(label, other) if label < other else (other, label)] = value
+
+    def index_for_edits(self) -> dict[int, str | set[str]]:
+        """The index of the texts' prefixes that edits look in, made now if there is none
+        (the preview makes it after its first build, so that its first edit finds it ready:
+        at 100,000 articles it takes a second or two)."""
+        if self._holders is None:
+            self._holders = {}
+            for label, (_, tokens) in self._texts.items():
+                self._hold(self._holders, label, tokens)
+        return self._holders
 
     def _prefix(self, tokens: frozenset[int]) -> list[int]:
         """The text's first shingles in one fixed order (by value), as many as two texts with a
