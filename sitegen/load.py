@@ -65,6 +65,11 @@ def article_labels(site_dir: Path) -> tuple[list[str], list[Problem]]:
             name, label = entry.name, f"{folder}/{entry.name}"
             if name.startswith("."):
                 continue
+            try:  # both follow a symlink
+                regular = entry.is_file()
+                linked_folder = not regular and entry.is_dir()
+            except OSError:  # a link that loops: as a broken one
+                regular = linked_folder = False
             if entry.is_dir(follow_symlinks=False):
                 if label in (f"{CONTENT_DIR}/{STORIES_DIR}", f"{CONTENT_DIR}/{EDITIONS_DIR}"):
                     continue
@@ -72,14 +77,14 @@ def article_labels(site_dir: Path) -> tuple[list[str], list[Problem]]:
                     folders.append(label)
                 else:
                     problems.append(_bad_name(label, "folder", " (its articles are not read until then)"))
-            elif entry.is_file():
+            elif regular:
                 if not is_article_name(name):
                     continue
                 if _is_utf8(name):
                     found.append(label)
                 else:
                     problems.append(_bad_name(label, "file", ""))
-            elif not entry.is_dir():  # a symlink to a folder is not followed
+            elif not linked_folder:  # a symlink to a folder is not followed
                 kind = _special_kind(entry)
                 if kind:
                     problems.append(warning(printable(label), None, f"skipped: it is {kind}, not a file"))

@@ -147,6 +147,17 @@ def test_a_file_swapped_for_a_fifo_after_listing_is_refused_without_waiting(tmp_
 # --- what ended in a traceback ------------------------------------------------------------------
 
 
+def test_links_that_loop_in_content_are_reported_not_a_traceback(tmp_path):
+    site = write_site(tmp_path, {"content/good.md": GOOD})
+    (site / "content" / "loop.md").symlink_to("loop.md")  # read as an article: says why it cannot
+    (site / "content" / "loop.jpg").symlink_to("loop.jpg")  # not an article: left alone
+    done = sitegen("build", "--site", site)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert re.search(r"content/loop\.md: .*cannot be read", done.stderr), done.stderr
+    assert "loop.jpg" not in done.stderr
+
+
 @pytest.mark.parametrize(
     ("timezone", "key", "value"),
     [
