@@ -21,12 +21,14 @@ its size, mtime and change time, as article files are.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
 import hashlib
 import json
 import os
 import posixpath
 import re
+import stat
 import tempfile
 import time
 from collections.abc import Collection, Mapping, Sequence
@@ -66,6 +68,9 @@ CARD_NAME = "card.png"
 PASSED_THROUGH = (".svg", ".gif")  # linked as they are, from static/ only
 SOURCE_FOLDERS = ("content/", "static/")
 RACY_SECONDS = 2  # as the engine's: a file changed this recently is read, not trusted
+# Why a stat finds no file (as pathlib's exists() takes them): missing, a file where a folder
+# should be, a link that loops.
+_NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 PARALLEL_FROM = 4  # fewer images than this encode quicker in this process
 
 
@@ -562,24 +567,30 @@ class Images:
         measures: dict[str, _Measure],
         stat_only: bool,
     ) -> tuple[_Measure | None, str | None]:
-        """The image's measure (from the last build's while its file is unchanged), or why
-        it cannot be had."""
-        path = self.site_dir / label
+        """The image's measure (this build's, for an image shown twice; the last build's
+        while its file is unchanged), or why it cannot be had."""
+        if label in measures:
+            return measures[label], None
+        path = os.path.join(self.site_dir, label)
         try:
-            if not path.is_file():
-                return None, "does not exist" if not path.exists() else "is not a file"
+            status = os.stat(path)
         except OSError as exc:
+            if exc.errno in _NOT_THERE:
+                return None, "does not exist"
             return None, f"cannot be read: {exc.strerror}"
+        if not stat.S_ISREG(status.st_mode):
+            return None, "is not a file"
         if stat_only:
             return None, None
-        found = SourceStat.of(path)
-        known = measures.get(label) or known_measures.get(label)
+        found = SourceStat(status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+        known = known_measures.get(label)
         recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
         if known and found == known.stat and found.mtime_ns < recent:
             measures[label] = known
             return known, None
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as stream:
+                data = stream.read()
         except OSError as exc:
             return None, f"cannot be read: {exc.strerror}"
         key = _key(data + ENCODING.encode())
@@ -587,8 +598,6 @@ class Images:
             measured = known.measured if known and known.key == key else measure(data)
         except ImageReadError as exc:
             return None, f"cannot be read as an image: {exc}"
-        if found is None:
-            return None, "cannot be read"
         measures[label] = _Measure(found, key, measured)
         self._measured_data[key] = data
         return measures[label], None
@@ -637,9 +646,9 @@ class Images:
             try:
                 stored = json.loads(self._measures_file.read_text("utf-8"))
                 if stored.get("encoding") == ENCODING:
-                    for label, (stat, key, (width, height, form)) in stored["images"].items():
+                    for label, (status, key, (width, height, form)) in stored["images"].items():
                         self._measures[label] = _Measure(
-                            SourceStat(*stat), key, Measured(width, height, form)
+                            SourceStat(*status), key, Measured(width, height, form)
                         )
             except (OSError, ValueError, TypeError, KeyError, AttributeError):
                 self._measures = {}  # none, or unreadable: measure again

@@ -304,6 +304,25 @@ def test_missing_and_unreadable_images_are_errors_at_their_lines(tmp_path: Path)
     )
 
 
+def test_an_image_that_is_a_folder_a_looping_link_or_below_a_file_is_an_error(tmp_path: Path):
+    body = "Text.\n\n![loop](loop.jpg)\n\n![below](note.txt/x.jpg)\n"
+    site = site_with(
+        tmp_path,
+        {
+            "content/a.md": article(image="folder.jpg", image_alt="x", body=body),
+            "content/folder.jpg/inside.txt": "a folder named like an image",
+            "content/note.txt": "a file",
+        },
+    )
+    (site / "content" / "loop.jpg").symlink_to("loop.jpg")
+    found = problems_of(site)
+    assert any(p.startswith("content/a.md:5: ") and "content/folder.jpg is not a file" in p for p in found)
+    assert any(p.startswith("content/a.md:11: ") and "content/loop.jpg does not exist" in p for p in found)
+    assert any(
+        p.startswith("content/a.md:13: ") and "content/note.txt/x.jpg does not exist" in p for p in found
+    )
+
+
 def test_a_truncated_image_is_an_error(tmp_path: Path):
     site = site_with(
         tmp_path,
