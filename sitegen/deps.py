@@ -68,6 +68,9 @@ class ModelValues:
             self._months = {(m.year, m.month): m for y in site.years for m in y.months}
         self._expired = frozenset(a.slug for a in site.schedule.expired)
         self._memo: dict[Key, bytes] = {}
+        # The last build's model, with its lookup tables (not its ModelValues: a chain of them
+        # would keep every model alive).
+        self._before = None if last is None else (last.site, last._years, last._months)
 
     def of(self, key: Key) -> bytes:
         value = self._memo.get(key)
@@ -117,22 +120,26 @@ class ModelValues:
         return found if found is MISSING else digest(identity(found))
 
     def _entity(self, key: Key) -> object | None:
-        kind = key[0]
-        if kind == "article":
+        if key[0] == "article":
             return self.articles.get(key[1])
-        if kind == "term":
-            return self.site.terms_by_slug.get(key[1], {}).get(key[2])
-        if kind == "taxonomy":
-            return self.site.taxonomies.get(key[1])
-        if kind == "year":
-            return self._years.get(key[1])
-        if kind == "month":
-            return self._months.get((key[1], key[2]))
-        if kind == "story":
-            return self.site.stories_by_slug.get(key[1])
-        if kind == "edition":
-            return self.site.editions_by_slug.get(key[1])
-        raise ValueError(f"not a key of the model: {key!r}")
+        return _entity_of(self.site, self._years, self._months, key)
+
+    def as_in(self, model: Site | None, key: Key) -> bool:
+        """Is `key`'s value in this model known to be what it was in `model` (the last
+        build's), without computing it: it reads a field of the very same object (a term, a
+        taxonomy, a month, a year, a story or an edition, all frozen), or the very same terms
+        of an article? An edit that rebuilds the model keeps every object it did not touch."""
+        before = self._before
+        if before is None or model is None or before[0] is not model:
+            return False
+        kind = key[0]
+        if kind in _ENTITIES:
+            entity = _entity_of(self.site, self._years, self._months, key)
+            return entity is not None and entity is _entity_of(*before, key)
+        if kind == "site" and key[1] == "terms_of":
+            about = (key[2], key[3])
+            return self.site.terms_by_article.get(about) is model.terms_by_article.get(about)
+        return False
 
     def _site_value(self, key: Key) -> bytes:
         site = self.site
@@ -156,6 +163,30 @@ class ModelValues:
                 ]
             )
         return digest(identity(getattr(site, what)))
+
+
+# The kinds of keys about one object of the model other than an article, each frozen.
+_ENTITIES = ("term", "taxonomy", "year", "month", "story", "edition")
+
+
+def _entity_of(
+    site: Site, years: Mapping[int, Year], months: Mapping[tuple[int, int], Month], key: Key
+) -> object | None:
+    """The object of the model (not an article) that `key` is about, or None."""
+    kind = key[0]
+    if kind == "term":
+        return site.terms_by_slug.get(key[1], {}).get(key[2])
+    if kind == "taxonomy":
+        return site.taxonomies.get(key[1])
+    if kind == "year":
+        return years.get(key[1])
+    if kind == "month":
+        return months.get((key[1], key[2]))
+    if kind == "story":
+        return site.stories_by_slug.get(key[1])
+    if kind == "edition":
+        return site.editions_by_slug.get(key[1])
+    raise ValueError(f"not a key of the model: {key!r}")
 
 
 # Which of an article's two digests a key about it follows.
@@ -228,6 +259,8 @@ class DependencyGraph:
         for i in self.other_keys:
             key = self.keys[i]
             if same_model and key[0] not in ("template", "asset", "string") and key != WHOLE_SITE:
+                continue
+            if not same_model and now.as_in(self.model, key):
                 continue
             if now.of(key) != self.values[i]:
                 changed.add(i)

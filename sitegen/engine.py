@@ -163,6 +163,7 @@ class _Model:
     generated: frozenset[str]  # every page's output path
     position: dict[str, int]  # each page's place in site.pages, by output path
     folders: frozenset[str]  # the folders those are in
+    settings: bytes  # what every page's shape depends on (_shapes)
 
 
 @dataclass
@@ -415,7 +416,7 @@ class Engine:
                 kept_static is static
                 and kept_images is images.files
                 and kept_search == model.site.config.search
-                and kept_generated == model.generated
+                and (kept_generated is model.generated or kept_generated == model.generated)
             ):
                 return clashes
         clashes = _clashes(self.site_dir, static, model, images.files.keys())
@@ -510,13 +511,18 @@ class Engine:
         )
         position = {page.file_path: i for i, page in enumerate(site.pages)}
         generated = frozenset(position)
+        settings = digest(
+            __version__, self.drafts, self.fingerprint, repr(config), markdown_settings(config.base_path)
+        )
+        same_paths = kept is not None and kept.generated == generated
         self._model = _Model(
             inputs,
             site,
-            _shapes(site, self.drafts, self.fingerprint),
+            _shapes(site, settings, kept),
             generated,
             position,
-            frozenset(folders_of(generated)),
+            kept.folders if kept is not None and same_paths else frozenset(folders_of(generated)),
+            settings,
         )
         return self._model
 
@@ -992,13 +998,22 @@ def _template_source(env: jinja2.Environment, name: str) -> str | None:
         return None
 
 
-def _shapes(site: Site, drafts: bool, fingerprint: bool) -> dict[str, bytes]:
+def _shapes(site: Site, settings: bytes, before: _Model | None) -> dict[str, bytes]:
     """Each page's shape: its template, the identities of what the model gives it, and
-    what every page depends on (sitegen's version, the configuration, the options)."""
-    settings = digest(
-        __version__, drafts, fingerprint, repr(site.config), markdown_settings(site.config.base_path)
-    )
-    return {page.file_path: digest(settings, page.template, identity(page.data)) for page in site.pages}
+    `settings`: what every page depends on (sitegen's version, the configuration, the
+    options). A page whose data are the very same object as in the model `before` (with the
+    same settings: an edit that rebuilt the model kept them) has the same shape."""
+    kept = before if before is not None and before.settings == settings else None
+    shapes = {}
+    for page in site.pages:
+        path = page.file_path
+        if kept is not None:
+            i = kept.position.get(path)
+            if i is not None and kept.site.pages[i].data is page.data:
+                shapes[path] = kept.shapes[path]
+                continue
+        shapes[path] = digest(settings, page.template, identity(page.data))
+    return shapes
 
 
 def _changed_on_disk(path: str, files: Mapping[str, tuple[int, int]], present: Inventory) -> bool:

@@ -337,8 +337,9 @@ class FolderUpdater:
 
     def keep_as_left(self, files: Collection[str]) -> None:
         """Count the files as part of the new site, as they are (in one step: a site may have
-        a hundred thousand images)."""
-        self._recorded.update(files)
+        a hundred thousand images; in none with `same_paths`, where nothing is gone)."""
+        if not self.same_paths:
+            self._recorded.update(files)
 
     def put(self, relative: str, data: bytes) -> bool:
         """Stage `data` as `relative` unless the file holds these bytes already (False)."""
