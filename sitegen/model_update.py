@@ -22,6 +22,7 @@ from .editions import Edition, EditionFile, newest_first, resolve_edition
 from .errors import Problem
 from .images import ArticleImages
 from .model import (
+    Group,
     Listing,
     ModelBasis,
     Month,
@@ -186,7 +187,7 @@ class _Update:
                 taxonomy = _kept(taxonomy_of(spec, terms.values()), before.taxonomies[key])
                 taxonomies[key] = taxonomy
                 terms_by_slug[key] = {term.slug: term for term in taxonomy.terms}
-                self.point_at(terms_by_article, key, rebuilt, old_terms)
+                self.point_at(terms_by_article, key, rebuilt)
         for article in self.leaving:
             for key in terms_by_slug:
                 del terms_by_article[(article.slug, key)]
@@ -311,19 +312,15 @@ class _Update:
         terms_by_article: dict[tuple[str, str], tuple[Term, ...]],
         key: str,
         rebuilt: Mapping[str, Term | None],
-        old_terms: Mapping[str, Term],
     ) -> None:
         """Each unchanged article of a term made again has it in its terms."""
-        for slug, term in rebuilt.items():
-            if term is None:
-                continue
+        made = {slug: term for slug, term in rebuilt.items() if term is not None}
+        for term in made.values():
             for article in term.articles:
                 if article.slug in self.changed:
                     continue
                 entry = (article.slug, key)
-                terms_by_article[entry] = tuple(
-                    [rebuilt.get(t.slug) or t for t in terms_by_article[entry]]  # type: ignore[misc]
-                )
+                terms_by_article[entry] = tuple([made.get(t.slug, t) for t in terms_by_article[entry]])
 
     def name_warnings(
         self, key: str, old: Mapping[str, Counter[str]], new: Mapping[str, Counter[str]]
@@ -456,10 +453,9 @@ class _Update:
                 page = expired_page(article, self.images.get(slug), picked_by)
                 kept = kept if kept is not None and _same(kept.data, page.data) else page
             expired.append(kept)
-        assert all(page is not None for page in article_pages)
         return PageSections(
             listing=self.listing(site),
-            articles=tuple(article_pages),  # type: ignore[arg-type]
+            articles=tuple(article_pages),  # type: ignore[arg-type]  # each place left empty was filled: the coming are dirty
             expired=tuple(expired),
             taxonomies={
                 key: self.taxonomy_group(config, taxonomy) for key, taxonomy in site.taxonomies.items()
@@ -498,30 +494,37 @@ class _Update:
         return dirty
 
     def listing(self, site: Site) -> tuple[Page, ...]:
-        old = self.basis.sections.listing
-        if site.articles is self.before.articles and site.stories is self.before.stories:
+        """The home page and its later pages: those whose slice of the articles changed
+        (all of them when their number did), and the first when its stories did."""
+        old, before = self.basis.sections.listing, self.before
+        if site.articles is before.articles and site.stories is before.stories:
             return old
         per_page, articles = site.config.per_page, site.articles
-        chunks = [articles[i : i + per_page] for i in range(0, len(articles), per_page)] or [()]
+        count = max(1, -(-len(articles) // per_page))
+        if count != len(old):
+            numbers: Iterable[int] = range(1, count + 1)
+        else:
+            # Before the first place an article left or came, and (when as many articles
+            # are listed) after the last, the listing is as it was.
+            places = [_position(before.articles, a) for a in self.leaving]
+            places += [_position(articles, a) for a in self.coming]
+            first = min(places, default=len(articles))
+            last = max(places) if len(articles) == len(before.articles) else len(articles) - 1
+            numbers = {1, *range(first // per_page + 1, last // per_page + 2)}
         developing = home_stories(site.stories)
-        pages = []
-        for number, chunk in enumerate(chunks, 1):
-            paginator = Paginator(number, len(chunks), "")
-            kept = old[number - 1] if number <= len(old) else None
-            shown = developing if number == 1 else ()
-            data = kept.data if kept is not None else None
-            if (
-                isinstance(data, Listing)
-                and data.paginator == paginator
-                and _identical(data.articles, chunk)
-                and _identical(data.developing, shown)
-            ):
-                pages.append(kept)
-            else:
-                pages.append(Page(paginator.path(number), Listing("Latest", chunk, paginator, shown)))
-        return tuple(pages)  # type: ignore[arg-type]
+        pages = list(old[:count])
+        for number in numbers:
+            paginator = Paginator(number, count, "")
+            chunk = articles[(number - 1) * per_page : number * per_page]
+            page = Page(
+                paginator.path(number), Listing("Latest", chunk, paginator, developing if number == 1 else ())
+            )
+            pages[number - 1 : number] = [
+                _kept_page(page, {page.url_path: old[number - 1]} if number <= len(old) else {})
+            ]
+        return tuple(pages)
 
-    def taxonomy_group(self, config: SiteConfig, taxonomy: Taxonomy):
+    def taxonomy_group(self, config: SiteConfig, taxonomy: Taxonomy) -> Group:
         old_taxonomy = self.before.taxonomies.get(taxonomy.key)
         index, old_groups = self.basis.sections.taxonomies[taxonomy.key]
         if taxonomy is old_taxonomy:
@@ -542,7 +545,7 @@ class _Update:
                 groups[term.slug] = _kept_pages(term_pages(config, taxonomy, term), kept or ())
         return Page(taxonomy.url_path, TermsPage(taxonomy)), groups
 
-    def stories_group(self, site: Site):
+    def stories_group(self, site: Site) -> Group:
         index, old_groups = self.basis.sections.stories
         if site.stories is self.before.stories and not self.rebuilt_stories:
             return index, old_groups
@@ -563,9 +566,13 @@ class _Shown:
         self.update = update
 
     def __contains__(self, slug: object) -> bool:
-        article = self.update.given.get(slug)  # type: ignore[arg-type]
-        u = self.update
-        return article is not None and u.candidate(article) and (u.expired(article) or not u.held(article))
+        update = self.update
+        article = update.given.get(slug) if isinstance(slug, str) else None
+        return (
+            article is not None
+            and update.candidate(article)
+            and (update.expired(article) or not update.held(article))
+        )
 
 
 class _Positions:
@@ -602,11 +609,8 @@ def _recounted(
 ) -> tuple[dict[str, Counter[str]], dict[str, None]]:
     """The names counted by slug after `leaving` left and `coming` came (a copy where it
     changed), and the slugs touched."""
-    touched: dict[str, None] = {}
-    for sign, articles in ((-1, leaving), (1, coming)):
-        for article in articles:
-            for name in names(article):
-                touched[slugify(name)] = None
+    leaving, coming = list(leaving), list(coming)
+    touched = dict.fromkeys(slugify(name) for article in (*leaving, *coming) for name in names(article))
     if not touched:
         return counted, touched
     counted = dict(counted)
@@ -651,8 +655,8 @@ def _same(a: object, b: object) -> bool:
         return True
     if type(a) is not type(b) or isinstance(a, _SHARED):
         return False
-    if isinstance(a, tuple):
-        return len(a) == len(b) and all(map(_same, a, b))  # type: ignore[arg-type]
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(map(_same, a, b))
     if is_dataclass(a):
         return _same_fields(a, b)
     return a == b
