@@ -418,25 +418,6 @@ class Edition:
         return sum(len(section.items) for section in self.sections)
 
 
-def resolve_editions(
-    files: Sequence[EditionFile],
-    articles: Sequence[Article],
-    published: Sequence[Article],
-    config: SiteConfig,
-    expired: Sequence[Article] = (),
-) -> tuple[tuple[Edition, ...], list[Problem]]:
-    """The editions, newest first, with the articles their items name or their rules pick
-    among `published` (newest first); `articles` are all of them, drafts and scheduled ones
-    included, so that an item naming one says so. An item may name an `expired` article,
-    whose page stays: an old edition keeps what it picked."""
-    by_slug = {article.slug: article for article in articles}
-    shown_now = {article.slug for article in (*published, *expired)}
-    resolved = [
-        resolve_edition(edition_file, by_slug, shown_now, published, config) for edition_file in files
-    ]
-    return newest_first(edition for edition, _ in resolved), [p for _, found in resolved for p in found]
-
-
 def newest_first(editions: Iterable[Edition | None]) -> tuple[Edition, ...]:
     """The editions made (None: an edition file with an error), newest first."""
     return tuple(

@@ -622,8 +622,9 @@ def build_site(
         editions_by_slug={edition.slug: edition for edition in editions},
     )
     related = related_lists(site, jobs, before.related if before is not None else None)
+    shown = {article.slug: article for article in published}
     related_articles = {
-        slug: tuple([by_slug[other] for other in found]) for slug, found in related.lists.items()
+        slug: tuple([shown[other] for other in found]) for slug, found in related.lists.items()
     }
     sections = _sections(site, related_articles, images or {})
     moved, problems = _redirect_pages(site, sections.pages())
