@@ -485,11 +485,13 @@ class _Update:
             dirty.update(item.article.slug for item in edition.items)
         old_lists = self.before.related.lists  # type: ignore[union-attr]
         if lists is not old_lists:
-            changed = self.changed
+            changed, listed_before = self.changed, old_lists.get
             dirty.update(
-                slug
-                for slug, found in lists.items()
-                if old_lists.get(slug) != found or not changed.isdisjoint(found)
+                [
+                    slug
+                    for slug, found in lists.items()
+                    if listed_before(slug) != found or not changed.isdisjoint(found)
+                ]
             )
         return dirty
 
@@ -536,10 +538,12 @@ class _Update:
             if kept is not None and term is old_terms.get(term.slug):
                 # The term is as it was; its pages show the taxonomy, which is not.
                 groups[term.slug] = tuple(
-                    Page(p.url_path, TermPage(taxonomy, term, p.data.articles, p.data.paginator))
-                    if isinstance(p.data, TermPage)
-                    else p
-                    for p in kept
+                    [
+                        Page(p.url_path, TermPage(taxonomy, term, p.data.articles, p.data.paginator))
+                        if type(p.data) is TermPage
+                        else p
+                        for p in kept
+                    ]
                 )
             else:
                 groups[term.slug] = _kept_pages(term_pages(config, taxonomy, term), kept or ())
