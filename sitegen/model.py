@@ -641,7 +641,6 @@ def build_site(
         spellings=spellings,
         raw_spellings=raw_spellings,
         name_warnings=name_warnings,
-        story_warnings=story_warnings,
         editions=resolved,
         sections=sections,
     )
@@ -1015,7 +1014,6 @@ class ModelBasis:
     spellings: dict[str, dict[str, Counter[str]]]  # by taxonomy, by term slug: its names counted
     raw_spellings: dict[str, dict[str, Counter[str]]]  # the same before aliases apply
     name_warnings: dict[str, tuple[Problem, ...]]  # by taxonomy
-    story_warnings: tuple[Problem, ...]
     editions: tuple[tuple[Edition | None, tuple[Problem, ...]], ...]  # each edition file's
     sections: PageSections
     updated: bool = False  # made by updating the model before it (tests look)

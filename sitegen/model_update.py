@@ -22,6 +22,7 @@ from .editions import Edition, EditionFile, newest_first, resolve_edition
 from .errors import Problem
 from .images import ArticleImages
 from .model import (
+    ArticlePage,
     Group,
     Listing,
     ModelBasis,
@@ -175,9 +176,8 @@ class _Update:
             spellings[key], rebuilt = self.terms(key, spellings[key])
             if config.aliases:
                 raw_spellings[key] = self.raw_spellings(key, raw_spellings[key])
-            else:
-                raw_spellings = spellings
-            name_warnings[key] = self.name_warnings(key, basis.raw_spellings[key], raw_spellings[key])
+            as_written = raw_spellings if config.aliases else spellings  # without aliases, the same
+            name_warnings[key] = self.name_warnings(key, basis.raw_spellings[key], as_written[key])
             if rebuilt:
                 old_terms = before.terms_by_slug[key]
                 terms = {**old_terms, **{slug: t for slug, t in rebuilt.items() if t is not None}}
@@ -196,6 +196,8 @@ class _Update:
                 terms_by_article[(article.slug, key)] = tuple(
                     [terms[slugify(n)] for n in self.names(article, key)]
                 )
+        if not config.aliases:
+            raw_spellings = spellings
         stories = self.stories()
         editions, resolved = self.editions(schedule)
         site = Site(
@@ -228,7 +230,6 @@ class _Update:
             spellings=spellings,
             raw_spellings=raw_spellings,
             name_warnings=name_warnings,
-            story_warnings=unused_story_files(basis.story_files, site.stories_by_slug),
             editions=resolved,
             sections=sections,
             updated=True,
@@ -252,7 +253,6 @@ class _Update:
         gone = {a.slug for a in self.old_candidates}
         coming = self.new_candidates
         ahead = [a for a in coming if a.date > now]
-        by_date = lambda a: (a.date, a.slug)  # noqa: E731
         expired = [a for a in old.expired if a.slug not in gone] + [a for a in coming if self.expired(a)]
         leaving_times = {t for a in self.old_candidates for t in (a.date, a.expires) if t is not None}
         if old.valid_from in leaving_times or old.valid_until in leaving_times:
@@ -264,9 +264,9 @@ class _Update:
         new = Schedule(
             held_back=()
             if self.future
-            else tuple(sorted([a for a in old.held_back if a.slug not in gone] + ahead, key=by_date)),
+            else tuple(sorted([a for a in old.held_back if a.slug not in gone] + ahead, key=_by_date)),
             scheduled=(old.scheduled - gone) | {a.slug for a in ahead} if self.future else frozenset(),
-            expired=tuple(sorted(expired, key=by_date, reverse=True)),
+            expired=tuple(sorted(expired, key=_by_date, reverse=True)),
             valid_from=max((t for t in times if t <= now), default=None),
             valid_until=min((t for t in times if t > now), default=None),
         )
@@ -443,7 +443,7 @@ class _Update:
             )
             kept = article_pages[at]
             article_pages[at] = kept if kept is not None and _same(kept.data, page.data) else page
-        old_expired = {page.data.article.slug: page for page in old.expired}  # type: ignore[attr-defined]
+        old_expired = {p.data.article.slug: p for p in old.expired if isinstance(p.data, ArticlePage)}
         edition_dirty = {item.article.slug for e in self.rebuilt_editions for item in e.items}
         expired = []
         for article in site.schedule.expired:
@@ -455,7 +455,8 @@ class _Update:
             expired.append(kept)
         return PageSections(
             listing=self.listing(site),
-            articles=tuple(article_pages),  # type: ignore[arg-type]  # each place left empty was filled: the coming are dirty
+            # Every place left empty for an article that came was filled: it is dirty.
+            articles=tuple(article_pages),  # type: ignore[arg-type]
             expired=tuple(expired),
             taxonomies={
                 key: self.taxonomy_group(config, taxonomy) for key, taxonomy in site.taxonomies.items()
@@ -647,6 +648,10 @@ def _position(articles: Sequence[Article], article: Article, oldest_first: bool 
         else:
             hi = mid
     return lo
+
+
+def _by_date(article: Article) -> tuple[dt.datetime, str]:
+    return article.date, article.slug
 
 
 def _identical(a: Sequence[object], b: Sequence[object]) -> bool:
