@@ -16,6 +16,7 @@ import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields, is_dataclass, replace
+from itertools import compress
 
 from .config import SiteConfig
 from .editions import Edition, EditionFile, newest_first, resolve_edition
@@ -96,12 +97,10 @@ def updated_site(
     )
     if not same_inputs or before.related is None or (now is not None and not before.schedule.holds_at(now)):
         return None
-    given = {article.slug: article for article in articles}
+    given = dict(zip(map(_slug, articles), articles, strict=True))
     if len(given) != len(articles):
         return None
-    known = basis.articles
-    changed = [slug for slug, article in given.items() if known.get(slug) is not article]
-    changed += [slug for slug in known if slug not in given]
+    changed = _changed(given, basis.articles)
     imaged: set[str] = set()
     if images is not basis.images:
         imaged = {s for s in images.keys() | basis.images.keys() if images.get(s) is not basis.images.get(s)}
@@ -486,14 +485,10 @@ class _Update:
             dirty.update(item.article.slug for item in edition.items)
         old_lists = self.before.related.lists  # type: ignore[union-attr]
         if lists is not old_lists:
-            changed, listed_before = self.changed, old_lists.get
-            dirty.update(
-                [
-                    slug
-                    for slug, found in lists.items()
-                    if listed_before(slug) != found or not changed.isdisjoint(found)
-                ]
-            )
+            # Passes at C speed: 10,000 lists compared one by one in Python take a few ms.
+            slugs, found = list(lists.keys()), list(lists.values())
+            dirty.update(compress(slugs, map(operator.ne, found, map(old_lists.get, slugs))))
+            dirty.update(compress(slugs, map(operator.not_, map(self.changed.isdisjoint, found))))
         return dirty
 
     def listing(self, site: Site) -> tuple[Page, ...]:
@@ -648,6 +643,17 @@ def _position(articles: Sequence[Article], article: Article, oldest_first: bool 
         else:
             hi = mid
     return lo
+
+
+_slug = operator.attrgetter("slug")
+
+
+def _changed(given: Mapping[str, Article], known: Mapping[str, Article]) -> list[str]:
+    """The slugs whose article is not the very one it was, or is new, or is gone."""
+    if list(given) == list(known):  # as the engine keeps them: compared in one pass at C speed
+        return list(compress(given, map(operator.is_not, given.values(), known.values())))
+    changed = [slug for slug, article in given.items() if known.get(slug) is not article]
+    return changed + [slug for slug in known if slug not in given]
 
 
 def _by_date(article: Article) -> tuple[dt.datetime, str]:
