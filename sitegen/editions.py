@@ -14,7 +14,7 @@ import datetime as dt
 import os
 import re
 import zoneinfo
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +74,13 @@ class Selection:
     limit: int | None
     group_by_region: bool
     line: int | None
+
+    def window(self, closes: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """The first and last moment whose articles it picks, for an edition that `closes` then."""
+        opens = (
+            self.since_moment if self.since_moment is not None else closes - (self.since or dt.timedelta())
+        )
+        return opens, closes
 
 
 @dataclass(frozen=True)
@@ -411,74 +418,75 @@ class Edition:
         return sum(len(section.items) for section in self.sections)
 
 
-def resolve_editions(
-    files: Sequence[EditionFile],
-    articles: Sequence[Article],
+def newest_first(editions: Iterable[Edition | None]) -> tuple[Edition, ...]:
+    """The editions made (None: an edition file with an error), newest first."""
+    return tuple(
+        sorted(
+            (edition for edition in editions if edition is not None),
+            key=lambda edition: (edition.date, edition.slug),
+            reverse=True,
+        )
+    )
+
+
+def resolve_edition(
+    edition_file: EditionFile,
+    by_slug: Mapping[str, Article],
+    shown_now: Container[str],
     published: Sequence[Article],
     config: SiteConfig,
-    expired: Sequence[Article] = (),
-) -> tuple[tuple[Edition, ...], list[Problem]]:
-    """The editions, newest first, with the articles their items name or their rules pick
-    among `published` (newest first); `articles` are all of them, drafts and scheduled ones
-    included, so that an item naming one says so. An item may name an `expired` article,
-    whose page stays: an old edition keeps what it picked."""
-    by_slug = {article.slug: article for article in articles}
-    shown_now = {article.slug for article in (*published, *expired)}
-    editions = []
+) -> tuple[Edition | None, list[Problem]]:
+    """One edition (None when it has no items), and its problems: `by_slug` has every
+    article, `shown_now` the slugs of the published and the expired ones."""
     problems: list[Problem] = []
-    for edition_file in files:
-        if edition_file.select is not None:
-            sections = _selected(edition_file, edition_file.select, published, config)
-        else:
-            sections = _named(edition_file, by_slug, shown_now, problems)
-        seen: dict[str, int | None] = {}
-        kept = []
-        for section, refs in sections:
-            items = []
-            for article, note, line in refs:
-                if article.slug in seen:
-                    first = seen[article.slug]
-                    problems.append(
-                        warning(
-                            edition_file.path,
-                            line,
-                            f"{article.slug} is in this edition already"
-                            f"{f' (line {first})' if first else ''}: it is shown once",
-                        )
+    if edition_file.select is not None:
+        sections = _selected(edition_file, edition_file.select, published, config)
+    else:
+        sections = _named(edition_file, by_slug, shown_now, problems)
+    seen: dict[str, int | None] = {}
+    kept = []
+    for section, refs in sections:
+        items = []
+        for article, note, line in refs:
+            if article.slug in seen:
+                first = seen[article.slug]
+                problems.append(
+                    warning(
+                        edition_file.path,
+                        line,
+                        f"{article.slug} is in this edition already"
+                        f"{f' (line {first})' if first else ''}: it is shown once",
                     )
-                    continue
-                seen[article.slug] = line
-                items.append(EditionItem(article, note))
-            if items:
-                kept.append(EditionSection(section, tuple(items)))
-        if not kept:
-            rule = edition_file.select
-            why = (
-                "select: picks no article (none was published in its window with its regions, tags "
-                "and stories)"
-                if rule
-                else "it names no article"
-            )
-            problems.append(
-                error(edition_file.path, rule.line if rule else None, f"the edition has no items: {why}")
-            )
-            continue
-        editions.append(
-            Edition(
-                slug=edition_file.slug,
-                title=edition_file.title or default_title(config, edition_file.date.date()),
-                date=edition_file.date,
-                has_time=edition_file.has_time,
-                summary=edition_file.summary,
-                note=edition_file.note,
-                note_absolute=edition_file.note_absolute,
-                note_text=edition_file.note_text,
-                sections=tuple(kept),
-                path=edition_file.path,
-            )
+                )
+                continue
+            seen[article.slug] = line
+            items.append(EditionItem(article, note))
+        if items:
+            kept.append(EditionSection(section, tuple(items)))
+    if not kept:
+        rule = edition_file.select
+        why = (
+            "select: picks no article (none was published in its window with its regions, tags and stories)"
+            if rule
+            else "it names no article"
         )
-    editions.sort(key=lambda edition: (edition.date, edition.slug), reverse=True)  # newest first
-    return tuple(editions), problems
+        problems.append(
+            error(edition_file.path, rule.line if rule else None, f"the edition has no items: {why}")
+        )
+        return None, problems
+    edition = Edition(
+        slug=edition_file.slug,
+        title=edition_file.title or default_title(config, edition_file.date.date()),
+        date=edition_file.date,
+        has_time=edition_file.has_time,
+        summary=edition_file.summary,
+        note=edition_file.note,
+        note_absolute=edition_file.note_absolute,
+        note_text=edition_file.note_text,
+        sections=tuple(kept),
+        path=edition_file.path,
+    )
+    return edition, problems
 
 
 def default_title(config: SiteConfig, day: dt.date) -> str:
@@ -494,7 +502,7 @@ _Ref = tuple[Article, str, int | None]  # an item's article, note and line
 
 
 def _named(
-    edition: EditionFile, by_slug: dict[str, Article], published: set[str], problems: list[Problem]
+    edition: EditionFile, by_slug: Mapping[str, Article], published: Container[str], problems: list[Problem]
 ) -> list[tuple[str, list[_Ref]]]:
     sections = []
     for section in edition.sections:
@@ -523,8 +531,7 @@ def _selected(
     """The articles of `rule`'s window, newest first (at most `limit`), in one section or,
     with `group: region`, a section per region (each article under its first region, by
     region name; those without a region last, under "Other")."""
-    closes = edition.closes
-    opens = rule.since_moment if rule.since_moment is not None else closes - (rule.since or dt.timedelta())
+    opens, closes = rule.window(edition.closes)
 
     def wanted(key: str, names: tuple[str, ...]) -> set[str]:
         return {slugify(name) for name in config.canonical_names(key, names)}

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import chain
 from pathlib import PurePosixPath
 from typing import ClassVar, TypeVar
 
 from .config import CONFIG_FILE, SiteConfig, TaxonomySpec
-from .editions import Edition, EditionFile, resolve_editions
+from .editions import Edition, EditionFile, newest_first, resolve_edition
 from .errors import Problem, error, warning
 from .images import ArticleImages, Picture, ShareImage
 from .related import Candidate, RelatedLists, find_related
@@ -503,6 +504,8 @@ class Site:
     schedule: Schedule = Schedule()  # what the build's clock decided
     editions: tuple[Edition, ...] = ()  # newest first
     editions_by_slug: dict[str, Edition] = field(default_factory=dict, compare=False)
+    # What it was made from, and its parts, for the next model to update (sitegen/model_update.py).
+    basis: ModelBasis | None = field(default=None, compare=False, repr=False)
 
     def terms_of(self, article: Article, taxonomy: str) -> tuple[Term, ...]:
         """The article's tags (or regions, or its source) as the site's terms; none under a
@@ -539,6 +542,24 @@ def build_site(
     build's clock, which holds back articles dated later (unless `future`) and expires
     articles (Schedule); None publishes every article. `images`: each article's images as
     published, by slug (sitegen/images.py)."""
+    if before is not None and before.basis is not None:
+        from .model_update import updated_site  # it builds on this module, so it is imported here
+
+        updated = updated_site(
+            before,
+            before.basis,
+            config,
+            articles,
+            drafts=drafts,
+            story_files=tuple(story_files),
+            edition_files=tuple(edition_files),
+            jobs=jobs,
+            now=now,
+            future=future,
+            images=images or {},
+        )
+        if updated is not None:
+            return updated
     candidates = [a for a in articles if drafts or not a.draft]
     schedule = plan_schedule(candidates, now, future)
     left_out = {a.slug for a in (*schedule.held_back, *schedule.expired)}
@@ -564,24 +585,35 @@ def build_site(
             ]
             for key, listed in written.items()
         }
-    taxonomies = {spec.name: _taxonomy(names_by_key[spec.name], slugs, spec) for spec in config.taxonomies}
+    made = {spec.name: _taxonomy(names_by_key[spec.name], slugs, spec) for spec in config.taxonomies}
+    taxonomies = {key: taxonomy for key, (taxonomy, _) in made.items()}
+    spellings = {key: found for key, (_, found) in made.items()}
+    raw_spellings = {key: _spellings(written[key], slugs) for key in keys} if config.aliases else spellings
     terms_by_slug = {key: {t.slug: t for t in taxonomy.terms} for key, taxonomy in taxonomies.items()}
     terms_by_article = {}
     for key, listed in names_by_key.items():
         terms = terms_by_slug[key]
         for article, names in listed:
             terms_by_article[(article.slug, key)] = tuple([terms[slugs[name]] for name in names])
+    name_warnings = {key: _names_sharing_a_slug({key: written[key]}, slugs) for key in keys}
     stories, story_warnings = _stories(published, story_files)
-    editions, edition_problems = resolve_editions(
-        edition_files, articles, published, config, expired=schedule.expired
+    by_slug = {article.slug: article for article in articles}
+    shown_now = {article.slug for article in (*published, *schedule.expired)}
+    resolved = tuple(
+        (edition, tuple(found))
+        for edition, found in (
+            resolve_edition(edition_file, by_slug, shown_now, published, config)
+            for edition_file in edition_files
+        )
     )
+    editions = newest_first(edition for edition, _ in resolved)
     site = Site(
         config=config,
         articles=tuple(published),
         taxonomies=taxonomies,
         years=_timeline(published),
         terms_by_slug=terms_by_slug,
-        warnings=_names_sharing_a_slug(written, slugs) + story_warnings + tuple(edition_problems),
+        warnings=model_warnings(name_warnings, story_warnings, resolved),
         terms_by_article=terms_by_article,
         stories=stories,
         stories_by_slug={story.slug: story for story in stories},
@@ -590,16 +622,53 @@ def build_site(
         editions_by_slug={edition.slug: edition for edition in editions},
     )
     related = related_lists(site, jobs, before.related if before is not None else None)
-    by_slug = {article.slug: article for article in published}
+    shown = {article.slug: article for article in published}
     related_articles = {
-        slug: tuple([by_slug[other] for other in found]) for slug, found in related.lists.items()
+        slug: tuple([shown[other] for other in found]) for slug, found in related.lists.items()
     }
-    pages = list(_pages(site, related_articles, images or {}))
-    moved, problems = _redirect_pages(site, pages)
-    return replace(site, pages=tuple(pages + moved), warnings=(*site.warnings, *problems), related=related)
+    sections = _sections(site, related_articles, images or {})
+    moved, problems = _redirect_pages(site, sections.pages())
+    sections = replace(sections, moved=tuple(moved))
+    basis = ModelBasis(
+        config=config,
+        drafts=drafts,
+        future=future,
+        now=now,
+        story_files=tuple(story_files),
+        edition_files=tuple(edition_files),
+        articles=by_slug,
+        images=images or {},
+        spellings=spellings,
+        raw_spellings=raw_spellings,
+        name_warnings=name_warnings,
+        editions=resolved,
+        sections=sections,
+    )
+    return replace(
+        site,
+        pages=sections.pages(),
+        warnings=(*site.warnings, *problems),
+        related=related,
+        # Two articles with one slug (an error the build reports) leave nothing to update.
+        basis=basis if len(by_slug) == len(articles) else None,
+    )
 
 
-def _redirect_pages(site: Site, pages: list[Page]) -> tuple[list[Page], list[Problem]]:
+def model_warnings(
+    name_warnings: Mapping[str, tuple[Problem, ...]],
+    story_warnings: tuple[Problem, ...],
+    editions: Iterable[tuple[Edition | None, tuple[Problem, ...]]],
+) -> tuple[Problem, ...]:
+    """The model's warnings in their order: names that share a slug (by taxonomy), story
+    files no article names, each edition file's problems."""
+    return (
+        *chain.from_iterable(name_warnings.values()),
+        *story_warnings,
+        *(problem for _, found in editions for problem in found),
+    )
+
+
+def _redirect_pages(site: Site, pages: Sequence[Page]) -> tuple[list[Page], list[Problem]]:
     """The pages that send readers on: each alias's term page (and its feed, which a feed
     reader keeps asking for) leads to its canonical term's, and each `redirects:` source to
     its target. A redirect from a page the site builds is an error."""
@@ -627,7 +696,7 @@ def _redirect_pages(site: Site, pages: list[Page]) -> tuple[list[Page], list[Pro
             latest = canonical.articles[: config.feed_limit]
             feed = Feed(canonical.name, canonical.url_path, latest, full_content=False)
             moved.append(Page(f"{alias_path}feed.xml", feed))
-    built = {page.file_path for page in [*pages, *moved]}
+    built = {page.file_path for page in chain(pages, moved)} if config.redirects else set()
     for redirect in config.redirects:
         page = Page(redirect.source, RedirectPage(redirect.target, redirect.external))
         clash = page.file_path in built or any(str(p) in built for p in PurePosixPath(page.file_path).parents)
@@ -667,8 +736,9 @@ def missing_redirect_targets(site: Site, *files: Collection[str]) -> list[Proble
 
 def _taxonomy(
     listed: list[tuple[Article, tuple[str, ...]]], slugs: dict[str, str], spec: TaxonomySpec
-) -> Taxonomy:
-    """A taxonomy's terms, from each article's names under it (newest article first)."""
+) -> tuple[Taxonomy, dict[str, Counter[str]]]:
+    """A taxonomy's terms, from each article's names under it (newest article first), and
+    each term's names counted (the spelling shown is the most common)."""
     key = spec.name
     members: dict[str, list[Article]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
@@ -681,8 +751,28 @@ def _taxonomy(
         Term(key, slug, _most_common_spelling(spellings[slug]), tuple(found))
         for slug, found in members.items()
     ]
-    terms.sort(key=lambda t: (t.name.casefold(), t.slug))
-    return Taxonomy(key, spec.title, spec.singular, tuple(terms), spec.feeds)
+    return taxonomy_of(spec, terms), dict(spellings)
+
+
+def taxonomy_of(spec: TaxonomySpec, terms: Iterable[Term]) -> Taxonomy:
+    return Taxonomy(
+        spec.name,
+        spec.title,
+        spec.singular,
+        tuple(sorted(terms, key=lambda t: (t.name.casefold(), t.slug))),
+        spec.feeds,
+    )
+
+
+def _spellings(
+    listed: list[tuple[Article, tuple[str, ...]]], slugs: dict[str, str]
+) -> dict[str, Counter[str]]:
+    """The names under one taxonomy counted, by slug."""
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for _, names in listed:
+        for name in names:
+            spellings[slugs[name]][name] += 1
+    return dict(spellings)
 
 
 def _names_sharing_a_slug(
@@ -731,25 +821,37 @@ def _stories(
             members[slug].append(article)
             spellings[slug][name] += 1
     by_slug = {story_file.slug: story_file for story_file in files}
-    stories = []
-    for slug, found in members.items():
-        story_file = by_slug.get(slug)
-        stories.append(
-            Story(
-                slug=slug,
-                title=(story_file and story_file.title) or _most_common_spelling(spellings[slug]),
-                status=story_file.status if story_file else "developing",
-                summary=(story_file and story_file.summary) or "",
-                image=story_file.image if story_file else None,
-                background=story_file.background if story_file else "",
-                path=story_file.path if story_file else None,
-                articles=tuple(found),
-            )
-        )
-    stories.sort(key=lambda story: story.slug)
-    stories.sort(key=lambda story: story.latest.date, reverse=True)
-    stories.sort(key=lambda story: not story.developing)
-    unused = tuple(
+    stories = [story_of(slug, found, spellings[slug], by_slug.get(slug)) for slug, found in members.items()]
+    return stories_in_order(stories), unused_story_files(files, members)
+
+
+def story_of(
+    slug: str, found: Sequence[Article], spellings: Counter[str], story_file: StoryFile | None
+) -> Story:
+    """A story of `found` (oldest first), which spell its name as counted in `spellings`."""
+    return Story(
+        slug=slug,
+        title=(story_file and story_file.title) or _most_common_spelling(spellings),
+        status=story_file.status if story_file else "developing",
+        summary=(story_file and story_file.summary) or "",
+        image=story_file.image if story_file else None,
+        background=story_file.background if story_file else "",
+        path=story_file.path if story_file else None,
+        articles=tuple(found),
+    )
+
+
+def stories_in_order(stories: Iterable[Story]) -> tuple[Story, ...]:
+    """Developing stories first, each group by latest activity, then by slug."""
+    found = sorted(stories, key=lambda story: story.slug)
+    found.sort(key=lambda story: story.latest.date, reverse=True)
+    found.sort(key=lambda story: not story.developing)
+    return tuple(found)
+
+
+def unused_story_files(files: Sequence[StoryFile], named: Container[str]) -> tuple[Problem, ...]:
+    """A warning for each story file that no published article names (by slug)."""
+    return tuple(
         warning(
             story_file.path,
             None,
@@ -757,9 +859,8 @@ def _stories(
             "so it has no page",
         )
         for story_file in files
-        if story_file.slug not in members
+        if story_file.slug not in named
     )
-    return tuple(stories), unused
 
 
 def _story_page(story: Story) -> StoryPage:
@@ -863,78 +964,196 @@ def _edition_pages(site: Site):
         yield Page("editions/feed.xml", EditionsFeed(editions[: config.feed_limit]))
 
 
-def _pages(site: Site, related: dict[str, tuple[Article, ...]], images: Mapping[str, ArticleImages]):
+Group = tuple[Page, dict[str, tuple[Page, ...]]]  # an index page, and each member's pages, in order
+
+
+@dataclass(frozen=True)
+class PageSections:
+    """The site's pages in their order, in the parts that an update replaces one by one."""
+
+    listing: tuple[Page, ...]  # the home page and its later pages
+    articles: tuple[Page, ...]  # the published articles' pages, as Site.articles
+    expired: tuple[Page, ...]  # as Schedule.expired
+    taxonomies: dict[str, Group]  # by key: its terms page, each term's pages
+    stories: Group  # stories/, each story's pages
+    editions: tuple[Page, ...]
+    timeline: tuple[Page, ...]
+    tail: tuple[Page, ...]  # the site's feed, search, 404, sitemap, robots.txt
+    moved: tuple[Page, ...] = ()  # redirects
+
+    def pages(self) -> tuple[Page, ...]:
+        groups = (*self.taxonomies.values(), self.stories)
+        return tuple(
+            chain(
+                self.listing,
+                self.articles,
+                self.expired,
+                *(chain((index,), *members.values()) for index, members in groups),
+                self.editions,
+                self.timeline,
+                self.tail,
+                self.moved,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class ModelBasis:
+    """What a model was made from, and what lets the next one update it (its parts are
+    reused by identity; sitegen/model_update.py)."""
+
+    config: SiteConfig
+    drafts: bool
+    future: bool
+    now: dt.datetime | None
+    story_files: tuple[StoryFile, ...]
+    edition_files: tuple[EditionFile, ...]
+    articles: dict[str, Article]  # every article given (drafts too), by slug
+    images: Mapping[str, ArticleImages]
+    spellings: dict[str, dict[str, Counter[str]]]  # by taxonomy, by term slug: its names counted
+    raw_spellings: dict[str, dict[str, Counter[str]]]  # the same before aliases apply
+    name_warnings: dict[str, tuple[Problem, ...]]  # by taxonomy
+    editions: tuple[tuple[Edition | None, tuple[Problem, ...]], ...]  # each edition file's
+    sections: PageSections
+    updated: bool = False  # made by updating the model before it (tests look)
+
+
+def _sections(
+    site: Site, related: Mapping[str, tuple[Article, ...]], images: Mapping[str, ArticleImages]
+) -> PageSections:
     config = site.config
-    articles = site.articles
-    developing = tuple(story for story in site.stories if story.developing)[:HOME_STORIES]
-    yield from _paginated(
-        "",
-        articles,
-        config.per_page,
-        lambda chunk, pages: Listing("Latest", chunk, pages, developing if pages.number == 1 else ()),
-    )
     positions = _story_positions(site)
+    picked_by = editions_by_article(site.editions)
+    return PageSections(
+        listing=tuple(listing_pages(site)),
+        articles=tuple(
+            article_page(site, i, positions.get(a.slug, ()), related[a.slug], images.get(a.slug), picked_by)
+            for i, a in enumerate(site.articles)
+        ),
+        expired=tuple(expired_page(a, images.get(a.slug), picked_by) for a in site.schedule.expired),
+        taxonomies={
+            key: (Page(taxonomy.url_path, TermsPage(taxonomy)), term_groups(config, taxonomy))
+            for key, taxonomy in site.taxonomies.items()
+        },
+        stories=(stories_page(site), {story.slug: story_pages(config, story) for story in site.stories}),
+        editions=tuple(_edition_pages(site)),
+        timeline=tuple(timeline_pages(site)),
+        tail=tuple(tail_pages(site)),
+    )
+
+
+def editions_by_article(editions: Sequence[Edition]) -> dict[str, tuple[Edition, ...]]:
+    """The editions that picked each article (newest first), by slug."""
     picked_by: dict[str, list[Edition]] = defaultdict(list)
-    for edition in site.editions:
+    for edition in editions:
         for item in edition.items:
             picked_by[item.article.slug].append(edition)
-    for i, article in enumerate(articles):
-        older = articles[i + 1] if i + 1 < len(articles) else None
-        newer = articles[i - 1] if i > 0 else None
-        shown = images.get(article.slug)
-        yield Page(
-            article.url_path,
-            ArticlePage(
-                article,
-                older,
-                newer,
-                positions.get(article.slug, ()),
-                related[article.slug],
-                lead_image=shown.lead if shown else None,
-                share_image=shown.share if shown else None,
-                scheduled=site.scheduled(article),
-                in_editions=tuple(picked_by.get(article.slug, ())),
-            ),
+    return {slug: tuple(found) for slug, found in picked_by.items()}
+
+
+def listing_pages(site: Site):
+    developing = home_stories(site.stories)
+    return _paginated(
+        "",
+        site.articles,
+        site.config.per_page,
+        lambda chunk, pages: Listing("Latest", chunk, pages, developing if pages.number == 1 else ()),
+    )
+
+
+def home_stories(stories: Sequence[Story]) -> tuple[Story, ...]:
+    """The developing stories the home page shows: the most recently active."""
+    return tuple(story for story in stories if story.developing)[:HOME_STORIES]
+
+
+def article_page(
+    site: Site,
+    index: int,
+    positions: tuple[StoryPosition, ...],
+    related: tuple[Article, ...],
+    shown: ArticleImages | None,
+    picked_by: Mapping[str, tuple[Edition, ...]],
+) -> Page:
+    """The page of the published article at `index` of site.articles."""
+    articles = site.articles
+    article = articles[index]
+    return Page(
+        article.url_path,
+        ArticlePage(
+            article,
+            articles[index + 1] if index + 1 < len(articles) else None,
+            articles[index - 1] if index > 0 else None,
+            positions,
+            related,
+            lead_image=shown.lead if shown else None,
+            share_image=shown.share if shown else None,
+            scheduled=site.scheduled(article),
+            in_editions=picked_by.get(article.slug, ()),
+        ),
+    )
+
+
+def expired_page(
+    article: Article, shown: ArticleImages | None, picked_by: Mapping[str, tuple[Edition, ...]]
+) -> Page:
+    """An expired article's page, with a notice: it is in no list."""
+    return Page(
+        article.url_path,
+        ArticlePage(
+            article,
+            None,
+            None,
+            lead_image=shown.lead if shown else None,
+            share_image=shown.share if shown else None,
+            expired=True,
+            in_editions=picked_by.get(article.slug, ()),
+        ),
+    )
+
+
+def term_groups(config: SiteConfig, taxonomy: Taxonomy) -> dict[str, tuple[Page, ...]]:
+    return {term.slug: term_pages(config, taxonomy, term) for term in taxonomy.terms}
+
+
+def term_pages(config: SiteConfig, taxonomy: Taxonomy, term: Term) -> tuple[Page, ...]:
+    pages = list(
+        _paginated(
+            term.url_path,
+            term.articles,
+            config.per_page,
+            lambda chunk, pages: TermPage(taxonomy, term, chunk, pages),
         )
-    for article in site.schedule.expired:  # its page only, with a notice: it is in no list
-        shown = images.get(article.slug)
-        yield Page(
-            article.url_path,
-            ArticlePage(
-                article,
-                None,
-                None,
-                lead_image=shown.lead if shown else None,
-                share_image=shown.share if shown else None,
-                expired=True,
-                in_editions=tuple(picked_by.get(article.slug, ())),
-            ),
-        )
-    for taxonomy in site.taxonomies.values():
-        yield Page(taxonomy.url_path, TermsPage(taxonomy))
-        for term in taxonomy.terms:
-            yield from _paginated(
-                term.url_path,
-                term.articles,
-                config.per_page,
-                lambda chunk, pages, taxonomy=taxonomy, term=term: TermPage(taxonomy, term, chunk, pages),
-            )
-            if taxonomy.has_feeds:
-                # A tag's or region's feed carries summaries; the site's feed, full text.
-                latest = term.articles[: config.feed_limit]
-                yield Page(term.feed_path, Feed(term.name, term.url_path, latest, full_content=False))
-    yield Page("stories/", StoriesPage(site.stories))
-    for story in site.stories:
-        yield Page(story.url_path, _story_page(story))
-        newest = story.articles[::-1][: config.feed_limit]
-        yield Page(story.feed_path, Feed(story.title, story.url_path, newest, full_content=False))
-    yield from _edition_pages(site)
+    )
+    if taxonomy.has_feeds:
+        # A tag's or region's feed carries summaries; the site's feed, full text.
+        latest = term.articles[: config.feed_limit]
+        pages.append(Page(term.feed_path, Feed(term.name, term.url_path, latest, full_content=False)))
+    return tuple(pages)
+
+
+def stories_page(site: Site) -> Page:
+    return Page("stories/", StoriesPage(site.stories))
+
+
+def story_pages(config: SiteConfig, story: Story) -> tuple[Page, ...]:
+    newest = story.articles[::-1][: config.feed_limit]
+    return (
+        Page(story.url_path, _story_page(story)),
+        Page(story.feed_path, Feed(story.title, story.url_path, newest, full_content=False)),
+    )
+
+
+def timeline_pages(site: Site):
     yield Page("timeline/", TimelinePage(site.years))
     for year in site.years:
         yield Page(year.url_path, YearPage(year))
         for month in year.months:
             yield Page(month.url_path, MonthPage(year, month))
-    yield Page("feed.xml", Feed("", "", articles[: config.feed_limit], True))
+
+
+def tail_pages(site: Site):
+    config = site.config
+    yield Page("feed.xml", Feed("", "", site.articles[: config.feed_limit], True))
     if config.search:
         yield Page(SEARCH_PATH, SearchPage())
     yield Page("404.html", NotFoundPage())
