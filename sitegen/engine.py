@@ -53,7 +53,7 @@ from .render.links import LinkStyle, depth_of
 from .render.markdown import MarkdownRenderer
 from .render.markdown import settings as markdown_settings
 from .render.pictures import responsive_body
-from .render.reads import Key, identity
+from .render.reads import Key, identity, same_identity
 from .render.theme import Theme, builtin_themes_dir, find_theme
 from .search import SEARCH_DIR, SearchError, current_index, indexer
 from .stories import StoryFile, read_story_files
@@ -1002,16 +1002,19 @@ def _shapes(site: Site, settings: bytes, before: _Model | None) -> dict[str, byt
     """Each page's shape: its template, the identities of what the model gives it, and
     `settings`: what every page depends on (sitegen's version, the configuration, the
     options). A page whose data are the very same object as in the model `before` (with the
-    same settings: an edit that rebuilt the model kept them) has the same shape."""
+    same settings: an edit that rebuilt the model kept them), or hold the very same objects
+    (render/reads.same_identity), has the same shape."""
     kept = before if before is not None and before.settings == settings else None
     shapes = {}
     for page in site.pages:
         path = page.file_path
         if kept is not None:
             i = kept.position.get(path)
-            if i is not None and kept.site.pages[i].data is page.data:
-                shapes[path] = kept.shapes[path]
-                continue
+            if i is not None:
+                data = kept.site.pages[i].data
+                if data is page.data or same_identity(page.data, data):
+                    shapes[path] = kept.shapes[path]
+                    continue
         shapes[path] = digest(settings, page.template, identity(page.data))
     return shapes
 

@@ -12,6 +12,7 @@ from sitegen.config import AliasSpec, RedirectSpec, SiteConfig
 from sitegen.editions import EditionFile, ItemRef, SectionRef, Selection
 from sitegen.images import ArticleImages, Picture
 from sitegen.model import Site, build_site
+from sitegen.render.reads import identity, same_identity
 from sitegen.slugs import slugify
 from sitegen.stories import StoryFile
 from sitegen.validate import Article
@@ -158,6 +159,16 @@ def assert_unchanged_pages_kept(updated: Site, last: Site) -> None:
             assert page.data is kept.data, page.url_path
 
 
+def assert_shortcut_identities_hold(updated: Site, last: Site) -> None:
+    """The engine keeps a page's shape when same_identity says its data hold the very same
+    objects (or model objects of the same names) as before: then identity() must agree."""
+    old = {page.url_path: page for page in last.pages}
+    for page in updated.pages:
+        kept = old.get(page.url_path)
+        if kept is not None and same_identity(page.data, kept.data):
+            assert identity(page.data) == identity(kept.data), page.url_path
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_an_updated_model_equals_a_model_made_from_nothing(data):
@@ -192,6 +203,7 @@ def test_an_updated_model_equals_a_model_made_from_nothing(data):
         updated = build_site(cfg, given_articles, images=dict(images), before=last, now=now, **options)
         plain = build_site(cfg, given_articles, images=dict(images), now=now, **options)
         assert_same_model(updated, plain)
+        assert_shortcut_identities_hold(updated, last)
         was_updated = updated.basis is not None and updated.basis.updated
         if was_updated and not made_equal_copy:
             assert_unchanged_pages_kept(updated, last)

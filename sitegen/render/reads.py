@@ -120,6 +120,25 @@ def identity(value: object) -> object:
     return value
 
 
+def same_identity(data: PageData, other: PageData) -> bool:
+    """Would identity() give the same for the two page data, as seen without computing it:
+    the same kind, each variable the very same object or a model object of the same name
+    (a term page after an edit that rebuilt its taxonomy, not its term)."""
+    if type(data) is not type(other):
+        return False
+    mine, theirs = data.variables(), other.variables()
+    if mine.keys() != theirs.keys():
+        return False
+    for name, value in mine.items():
+        known = theirs[name]
+        if value is known:
+            continue
+        named = _IDENTITY.get(type(value))
+        if named is None or type(known) is not type(value) or named(value) != named(known):
+            return False
+    return True
+
+
 class Recorder:
     """The keys read by what is rendering now; a card rendered inside a page records
     into its own set, which the card then hands to every page that shows it."""
