@@ -1,0 +1,76 @@
+"""What the related lists cost after a one-article edit, against finding them all again.
+
+    python bench/related_update.py SITE_DIR [--runs 7]
+
+Loads the site as `sitegen build` does (Engine(site).load()), then edits one article in
+memory, as the preview's model sees a saved file: another tag (its neighbour in time's), and
+another date (a week later). For each edit it makes the edited site with build_site (the
+other articles the very same objects) and times, --runs times each, `related_lists(site, 1,
+before)` given the loaded site's lists (what `sitegen serve` does) and without them (the
+plain path), checks that both give the same lists, and prints the medians in milliseconds.
+Run it on a copy of a corpus: it reads the site and may fill its build cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from sitegen.engine import Engine
+from sitegen.model import Site, build_site, related_lists
+from sitegen.related import RelatedLists
+from sitegen.validate import Article
+
+
+def median_ms(work: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def edited_site(site: Site, edit: Callable[[Article], Article]) -> Site:
+    """The site with its middle article edited, every other article the very same object."""
+    articles = list(site.articles)
+    middle = len(articles) // 2
+    articles[middle] = edit(articles[middle])
+    return build_site(site.config, articles, drafts=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("site", type=Path)
+    parser.add_argument("--runs", type=int, default=7)
+    options = parser.parse_args()
+    site = Engine(options.site, jobs=1).load().site
+    before = site.related
+    assert isinstance(before, RelatedLists)
+    articles = site.articles
+    middle = len(articles) // 2
+    neighbour_tags = [tag for tag in articles[middle + 1].tags if tag not in articles[middle].tags]
+    tag = neighbour_tags[0] if neighbour_tags else "bench-extra"
+    edits: dict[str, Callable[[Article], Article]] = {
+        "tag edit": lambda article: replace(article, tags=(*article.tags, tag)),
+        "date edit": lambda article: replace(article, date=article.date + dt.timedelta(days=7)),
+    }
+    print(f"{len(articles)} articles, 1 process, medians of {options.runs} (ms)")
+    for name, edit in edits.items():
+        after = edited_site(site, edit)
+        updated = related_lists(after, 1, before)
+        plain = related_lists(after, 1)
+        assert dict(updated.lists) == dict(plain.lists), "the update's lists differ from the plain path's"
+        changed = sum(updated.lists[slug] != before.lists.get(slug) for slug in updated.lists)
+        update_ms = median_ms(lambda after=after: related_lists(after, 1, before), options.runs)
+        plain_ms = median_ms(lambda after=after: related_lists(after, 1), options.runs)
+        print(f"{name:10} update {update_ms:8.1f}   plain {plain_ms:8.1f}   ({changed} lists changed)")
+
+
+if __name__ == "__main__":
+    main()
