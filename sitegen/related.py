@@ -15,7 +15,8 @@ least one term. They are ordered by:
 order), looking only at articles within a window of time around each article that it
 widens until no article outside it could rank among the best; `related_reference`
 compares every pair and is what the fast one must equal (tests/test_related.py).
-`find_related` finds again, after an edit, only the lists that the edit can change.
+`update_related` finds again, after an edit, only the lists that the edit can change, in
+the index of the last lists updated for the edit: its cost follows the edit, not the site.
 """
 
 from __future__ import annotations
