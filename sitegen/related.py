@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import math
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -232,23 +233,45 @@ def _lists_to_find(
 ) -> set[str]:
     """The candidates whose lists the edits can change (see update_related)."""
     again = {new.slug for _, new in edits if new is not None}
+    not_full = before.lists.keys() - last_keys.keys()
+    # The least score that is the last of a full list ranked by score (its last in no story
+    # with it; the greatest key of a full list's last, if it is one), or None: no such list.
+    worst = max(last_keys.values(), default=None)
+    floor = -worst[1] if worst is not None and worst[0] else None
     for old, _ in edits:
-        if old is None:
-            continue
-        # A list that holds it shares one of its terms of before with it.
-        for slug in _sharing(before_index, old):
-            if slug not in again and slug in candidates and old.slug in before.lists[slug]:
-                again.add(slug)
+        if old is not None:
+            for slug in _within_reach(before_index, old, not_full, floor):
+                if slug not in again and slug in candidates and old.slug in before.lists[slug]:
+                    again.add(slug)
     for _, new in edits:
-        if new is None:
-            continue
-        # Not itself and not changed (both in `again`): its list and last are before's.
-        for slug in _sharing(index, new):
-            if slug not in again:
+        if new is not None:
+            # Not changed (those are `again`): its list and its last are before's.
+            for slug in _within_reach(index, new, not_full, floor) - again:
                 last = last_keys.get(slug)
                 if last is None or _ranked(candidates[slug], new) < last:
                     again.add(slug)
     return again
+
+
+def _within_reach(index: _Index, candidate: Candidate, not_full: Set[str], floor: float | None) -> set[str]:
+    """The candidates of `index` whose lists can hold `candidate` or take it in: those in a
+    story with it, those of the lists `not_full` that share a term with it, and those that
+    share a term with it near enough in time for it to score `floor` there (the least score
+    that is the last of a full list: below it, it is in no full list but by a story).
+    Looking only that far is what keeps an edit of an article with large terms quick."""
+    found = {slug for term in candidate.terms if term[0] == "story" for slug in index[term][0]}
+    found |= not_full & _sharing(index, candidate)
+    others = [term for term in candidate.terms if term[0] != "story"]
+    weight = sum(WEIGHTS[term[0]] for term in others)  # the most it can share but a story
+    if floor is None or not others:
+        return found
+    # decay(reach) * weight = floor: further away than that, it scores below every last.
+    reach = HALF_LIFE_DAYS * _DAY * math.log2(weight * (1 + _MARGIN) / floor) if floor > 0 else math.inf
+    for term in others:
+        slugs, times = index[term]
+        start = bisect.bisect_left(times, candidate.time - reach)
+        found.update(slugs[start : bisect.bisect_right(times, candidate.time + reach, start)])
+    return found
 
 
 def _sharing(index: _Index, candidate: Candidate) -> set[str]:
