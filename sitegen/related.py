@@ -137,9 +137,9 @@ def find_related(
     limit: int = LIMIT,
     jobs: int = 1,
 ) -> RelatedLists:
-    """Every candidate's related ones, as related_articles finds them; given the lists
-    found `before`, each candidate is compared with before's to know what an edit changed
-    (update_related, for a caller that does not know it)."""
+    """Every candidate's related ones (update_related); given the lists found `before`,
+    each candidate is compared with before's to know what an edit changed, for a caller
+    that does not know it (the model knows: sitegen/model.py, related_lists)."""
     by_slug = {c.slug: c for c in candidates}
     return update_related(before, by_slug.keys(), by_slug, limit, jobs)
 
