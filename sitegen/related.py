@@ -162,7 +162,9 @@ def update_related(
     with its own, so it changes only when its own candidate changed, when it holds one that
     changed or went, or when a changed or new one would rank in it (above its last, or
     anywhere in a list not yet full). One that changed or went but was not in a list leaves
-    it as it was. tests/test_related.py holds it to the plain way, over sequences of edits.
+    it as it was; one that ranks in a list that holds it as well as before or better (a tag
+    added) leaves its articles there, only sorted again. tests/test_related.py holds it to
+    the plain way, over sequences of edits.
     `made_from` and `made_with` are kept with the lists for the caller (RelatedLists)."""
     old = before.candidates if before is not None else {}
     changed = {slug: c for slug, c in remade.items() if old.get(slug) != c}
@@ -193,8 +195,9 @@ def update_related(
             for slug, listed in before.lists.items()
             if len(listed) == limit
         }
-    again = _lists_to_find(before, before_index, candidates, index, edits, last_keys)
+    again, reordered = _lists_to_find(before, before_index, candidates, index, edits, last_keys)
     found = _related_of(candidates, index, sorted(again), limit, jobs)
+    found.update(_reordered(candidates, before.lists, reordered - again, limit))
     lists = dict(before.lists)
     new_last_keys = dict(last_keys)
     for slug in removed:
@@ -230,26 +233,46 @@ def _lists_to_find(
     index: _Index,
     edits: list[_Edit],
     last_keys: Mapping[str, _Key],
-) -> set[str]:
-    """The candidates whose lists the edits can change (see update_related)."""
+) -> tuple[set[str], set[str]]:
+    """The candidates whose lists the edits can change (see update_related): those to find
+    again, and those whose lists keep their articles, perhaps in another order. A list that
+    holds a changed candidate keeps its articles when that one ranks there as well as before
+    or better and nothing else enters it: the others rank below its last as before."""
     again = {new.slug for _, new in edits if new is not None}
+    reordered: set[str] = set()
     # The least score that is the last of a full list ranked by score (its last in no story
     # with it; the greatest key of a full list's last, if it is one), or None: no such list.
     worst = max(last_keys.values(), default=None)
     floor = -worst[1] if worst is not None and worst[0] else None
-    for old, _ in edits:
+    for old, new in edits:
         if old is not None:
             for slug in _within_reach(before_index, old, last_keys, floor):
                 if slug not in again and slug in candidates and old.slug in before.lists[slug]:
-                    again.add(slug)
+                    me = candidates[slug]
+                    key = _rank(me, new) if new is not None else None
+                    (reordered if key is not None and key <= _ranked(me, old) else again).add(slug)
     for _, new in edits:
         if new is not None:
             # Not changed (those are `again`): its list and its last are before's.
             for slug in _within_reach(index, new, last_keys, floor) - again:
+                if new.slug in before.lists[slug]:
+                    continue  # it was there: the loop above decided
                 last = last_keys.get(slug)
                 if last is None or _ranked(candidates[slug], new) < last:
                     again.add(slug)
-    return again
+    return again, reordered
+
+
+def _reordered(
+    candidates: Mapping[str, Candidate], lists: Mapping[str, tuple[str, ...]], slugs: set[str], limit: int
+) -> _Found:
+    """The lists of `slugs`, their articles as they were, sorted again."""
+    found: _Found = {}
+    for slug in slugs:
+        me = candidates[slug]
+        ranked = sorted((_ranked(me, candidates[other]), other) for other in lists[slug])
+        found[slug] = (tuple(other for _, other in ranked), ranked[-1][0] if len(ranked) == limit else None)
+    return found
 
 
 def _within_reach(
