@@ -197,28 +197,29 @@ class EditsInTurn(RuleBasedStateMachine):
     def update(self, remade: dict[str, Candidate]) -> None:
         self.related = update_related(self.related, self.candidates.keys(), remade, self.limit)
 
-    def put(self, slug: str, day: float, terms: frozenset) -> None:
-        self.candidates[slug] = Candidate(slug, day * DAY, terms)
+    def put(self, slug: str, time: float, terms: frozenset) -> None:
+        self.candidates[slug] = Candidate(slug, time, terms)
         self.update({slug: self.candidates[slug]})
 
     @rule(slug=st.sampled_from(SLUGS), day=DAYS, terms=TERM_SETS)
     def add_or_replace(self, slug, day, terms):
-        self.put(slug, day, terms)
+        self.put(slug, day * DAY, terms)
 
     @precondition(lambda self: self.candidates)
     @rule(data=st.data(), terms=TERM_SETS)
     def retag(self, data, terms):
         slug = data.draw(st.sampled_from(sorted(self.candidates)))
-        self.put(slug, self.candidates[slug].time / DAY, terms)
+        self.put(slug, self.candidates[slug].time, terms)
 
     @precondition(lambda self: self.candidates)
     @rule(data=st.data(), day=DAYS, to_another=st.booleans())
     def move_in_time(self, data, day, to_another):
         """To another day, or to the very time of another candidate."""
         slug = data.draw(st.sampled_from(sorted(self.candidates)))
+        time = day * DAY
         if to_another:
-            day = self.candidates[data.draw(st.sampled_from(sorted(self.candidates)))].time / DAY
-        self.put(slug, day, self.candidates[slug].terms)
+            time = self.candidates[data.draw(st.sampled_from(sorted(self.candidates)))].time
+        self.put(slug, time, self.candidates[slug].terms)
 
     @precondition(lambda self: self.candidates)
     @rule(data=st.data())
