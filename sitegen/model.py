@@ -19,7 +19,7 @@ from .config import CONFIG_FILE, SiteConfig, TaxonomySpec
 from .editions import Edition, EditionFile, newest_first, resolve_edition
 from .errors import Problem, error, warning
 from .images import ArticleImages, Picture, ShareImage
-from .related import Candidate, RelatedLists, find_related
+from .related import Candidate, RelatedLists, update_related
 from .slugs import name_key, slugify
 from .stories import StoryFile
 from .validate import Article
@@ -891,25 +891,31 @@ def _monday(day: dt.date) -> dt.date:
 
 def related_lists(site: Site, jobs: int = 1, before: RelatedLists | None = None) -> RelatedLists:
     """Each article's related articles (sitegen/related.py), by slug; given the lists of the
-    model `before`, only those that can have changed are found again."""
-    stories_of = defaultdict(list)
-    for story in site.stories:
-        for article in story.articles:
-            stories_of[article.slug].append(("story", story.slug))
-    candidates = [
-        Candidate(
-            article.slug,
+    model `before`, only those that can have changed are found again.
+
+    An article's candidate follows from the article and the configuration alone (its terms
+    under RELATED_BY and its stories' slugs), so it is made again only for an article that is
+    not the very object it was made from before (the engine keeps unchanged articles'
+    objects), or when the configuration changed."""
+    articles = {article.slug: article for article in site.articles}
+    made_from = before.made_from if before is not None and before.made_with == site.config else {}
+    remade = {
+        slug: Candidate(
+            slug,
             article.date.timestamp(),
             frozenset(
                 [
                     *((key, term.slug) for key in RELATED_BY for term in site.terms_of(article, key)),
-                    *stories_of[article.slug],
+                    *(("story", slugify(name)) for name in article.stories),
                 ]
             ),
         )
-        for article in site.articles
-    ]
-    return find_related(candidates, before, jobs=jobs)
+        for slug, article in articles.items()
+        if made_from.get(slug) is not article
+    }
+    return update_related(
+        before, articles.keys(), remade, jobs=jobs, made_from=articles, made_with=site.config
+    )
 
 
 def _story_positions(site: Site) -> dict[str, tuple[StoryPosition, ...]]:

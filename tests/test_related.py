@@ -3,24 +3,32 @@ against a plain comparison of every pair."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from siteutil import article, write_site
 
 import sitegen
+from sitegen.config import AliasSpec, SiteConfig
+from sitegen.model import RELATED_BY, Site, build_site
 from sitegen.related import (
     HALF_LIFE_DAYS,
     LIMIT,
     WEIGHTS,
     Candidate,
+    RelatedLists,
     decay,
     find_related,
     related_articles,
     related_reference,
+    update_related,
 )
+from sitegen.validate import Article
 
 DAY = 86_400.0
 
@@ -97,7 +105,8 @@ TERMS = [
 
 # Days from a small set as often as not, so that ties (the same day, the same distance) are common.
 DAYS = st.one_of(st.integers(0, 30).map(float), st.floats(0, 2000, allow_nan=False))
-corpora = st.lists(st.tuples(DAYS, st.frozensets(st.sampled_from(TERMS), max_size=5)), max_size=40).map(
+TERM_SETS = st.frozensets(st.sampled_from(TERMS), max_size=5)
+corpora = st.lists(st.tuples(DAYS, TERM_SETS), max_size=40).map(
     lambda drawn: [Candidate(SLUGS[n], day * DAY, terms) for n, (day, terms) in enumerate(drawn)]
 )
 
@@ -167,6 +176,226 @@ def test_lists_found_again_after_an_edit_equal_lists_found_from_nothing(before, 
         c.slug: tuple(after[j].slug for j in found) for c, found in zip(after, plain, strict=True)
     }
     assert dict(again.candidates) == {c.slug: c for c in after}
+
+
+class EditsInTurn(RuleBasedStateMachine):
+    """Sequences of edits, each given to update_related as the model gives it (only the
+    candidates made again), through the index and lists it keeps: after every step the
+    lists equal those found from nothing by comparing every pair."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.candidates: dict[str, Candidate] = {}
+        self.limit = LIMIT
+        self.related = update_related(None, (), {}, self.limit)
+
+    @initialize(start=corpora)
+    def a_site_to_start_from(self, start):
+        self.candidates = {c.slug: c for c in start}
+        self.update(self.candidates)
+
+    def update(self, remade: dict[str, Candidate]) -> None:
+        self.related = update_related(self.related, self.candidates.keys(), remade, self.limit)
+
+    def put(self, slug: str, time: float, terms: frozenset) -> None:
+        self.candidates[slug] = Candidate(slug, time, terms)
+        self.update({slug: self.candidates[slug]})
+
+    @rule(slug=st.sampled_from(SLUGS), day=DAYS, terms=TERM_SETS)
+    def add_or_replace(self, slug, day, terms):
+        self.put(slug, day * DAY, terms)
+
+    @precondition(lambda self: self.candidates)
+    @rule(data=st.data(), terms=TERM_SETS)
+    def retag(self, data, terms):
+        slug = data.draw(st.sampled_from(sorted(self.candidates)))
+        self.put(slug, self.candidates[slug].time, terms)
+
+    @precondition(lambda self: self.candidates)
+    @rule(data=st.data(), day=DAYS, to_another=st.booleans())
+    def move_in_time(self, data, day, to_another):
+        """To another day, or to the very time of another candidate."""
+        slug = data.draw(st.sampled_from(sorted(self.candidates)))
+        time = day * DAY
+        if to_another:
+            time = self.candidates[data.draw(st.sampled_from(sorted(self.candidates)))].time
+        self.put(slug, time, self.candidates[slug].terms)
+
+    @precondition(lambda self: self.candidates)
+    @rule(data=st.data())
+    def remove(self, data):
+        del self.candidates[data.draw(st.sampled_from(sorted(self.candidates)))]
+        self.update({})
+
+    @precondition(lambda self: self.candidates)
+    @rule(data=st.data())
+    def make_an_equal_one_again(self, data):
+        """An equal but distinct candidate (an article saved unchanged) changes nothing."""
+        c = self.candidates[data.draw(st.sampled_from(sorted(self.candidates)))]
+        self.candidates[c.slug] = Candidate(c.slug, c.time, frozenset(c.terms))
+        self.update({c.slug: self.candidates[c.slug]})
+
+    @rule(edits=st.lists(st.tuples(st.sampled_from(SLUGS), st.one_of(st.none(), st.tuples(DAYS, TERM_SETS)))))
+    def many_at_once(self, edits):
+        """Candidates added, changed and removed in one step (more than update_related
+        updates one by one, at times)."""
+        remade = {}
+        for slug, edit in edits:
+            if edit is None:
+                self.candidates.pop(slug, None)
+                remade.pop(slug, None)
+            else:
+                remade[slug] = self.candidates[slug] = Candidate(slug, edit[0] * DAY, edit[1])
+        self.update(remade)
+
+    @rule(limit=st.integers(1, 7))
+    def change_the_limit(self, limit):
+        self.limit = limit
+        self.update({})
+
+    @rule()
+    def forget_what_was_kept_in_memory(self):
+        """Lists made from plain data (as a cache would keep them): the index is made again."""
+        before = self.related
+        self.related = RelatedLists(before.limit, before.candidates, before.lists)
+        self.update({})
+
+    @invariant()
+    def lists_equal_those_found_from_nothing(self):
+        everyone = list(self.candidates.values())
+        plain = related_reference(everyone, self.limit)
+        assert dict(self.related.lists) == {
+            c.slug: tuple(everyone[j].slug for j in found) for c, found in zip(everyone, plain, strict=True)
+        }
+        assert dict(self.related.candidates) == self.candidates
+
+
+EditsInTurn.TestCase.settings = settings(max_examples=300, stateful_step_count=25, deadline=None)
+test_lists_stay_equal_to_lists_found_from_nothing_over_sequences_of_edits = EditsInTurn.TestCase
+
+
+# --- in the model -------------------------------------------------------------------------------
+
+NAMES = {
+    "tags": ["Energy", "energy", "Grid", "grid power", "Trade"],
+    "regions": ["Europe", "europe", "Asia"],
+    "sources": ["Wire", "wire", "Ledger"],
+    "stories": ["Red Sea", "red sea", "Grid"],
+}
+# An alias of a tag that articles use, to a tag that some have: site.yaml's aliases.
+ALIASES = (AliasSpec("tags", "grid power", "Energy"),)
+
+
+@st.composite
+def article_named(draw, slug: str) -> Article:
+    day, hour = draw(st.integers(1, 20)), draw(st.sampled_from([0, 12]))  # equal dates are common
+    names = {
+        key: draw(st.lists(st.sampled_from(spelt), max_size=3, unique=True)) for key, spelt in NAMES.items()
+    }
+    return Article(
+        slug=slug,
+        title=slug.title(),
+        date=dt.datetime(2024, 3, day, hour, tzinfo=dt.UTC),
+        has_time=True,
+        source=(names["sources"] or ["Wire"])[0],
+        source_url=None,
+        regions=tuple(names["regions"]),
+        tags=tuple(names["tags"]),
+        summary="",
+        summary_from_body=True,
+        author=None,
+        image=None,
+        image_caption=None,
+        updated=None,
+        draft=draw(st.booleans()) and draw(st.booleans()),
+        path=f"content/{slug}.md",
+        stories=tuple(names["stories"]),
+    )
+
+
+MODEL_SLUGS = [f"m{n}" for n in range(12)]
+
+
+class ModelEdits(RuleBasedStateMachine):
+    """Sequences of edits of articles (each a new Article object, as the engine makes for a
+    saved file), each modelled with build_site given the last model: after every step its
+    related lists equal a plain build_site's, and those of the articles' terms and stories as
+    the model shows them (site.terms_of, site.stories) found by comparing every pair."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.config = SiteConfig()
+        self.articles: dict[str, Article] = {}
+        self.site: Site | None = None
+
+    @initialize(data=st.data(), count=st.integers(0, len(MODEL_SLUGS)))
+    def a_site_to_start_from(self, data, count):
+        for slug in MODEL_SLUGS[:count]:
+            self.articles[slug] = data.draw(article_named(slug))
+        self.build()
+
+    @rule(data=st.data(), slug=st.sampled_from(MODEL_SLUGS))
+    def write_an_article(self, data, slug):
+        self.articles[slug] = data.draw(article_named(slug))
+        self.build()
+
+    @precondition(lambda self: self.articles)
+    @rule(data=st.data(), field=st.sampled_from(["tags", "regions", "stories", "date", "draft"]))
+    def edit_one_field(self, data, field):
+        slug = data.draw(st.sampled_from(sorted(self.articles)))
+        drawn = data.draw(article_named(slug))
+        self.articles[slug] = replace(self.articles[slug], **{field: getattr(drawn, field)})
+        self.build()
+
+    @precondition(lambda self: self.articles)
+    @rule(data=st.data())
+    def delete_an_article(self, data):
+        del self.articles[data.draw(st.sampled_from(sorted(self.articles)))]
+        self.build()
+
+    @precondition(lambda self: self.articles)
+    @rule(data=st.data())
+    def save_an_article_unchanged(self, data):
+        """An equal but distinct Article."""
+        slug = data.draw(st.sampled_from(sorted(self.articles)))
+        self.articles[slug] = replace(self.articles[slug])
+        self.build()
+
+    @rule()
+    def alias_a_tag_or_not(self):
+        self.config = replace(self.config, aliases=() if self.config.aliases else ALIASES)
+        self.build()
+
+    def build(self) -> None:
+        listed = list(self.articles.values())
+        site = build_site(self.config, listed, drafts=False, before=self.site)
+        plain = build_site(self.config, listed, drafts=False)
+        assert site.related is not None and plain.related is not None
+        assert dict(site.related.lists) == dict(plain.related.lists)
+        stories_of: dict[str, set[tuple[str, str]]] = {a.slug: set() for a in plain.articles}
+        for story in plain.stories:
+            for member in story.articles:
+                stories_of[member.slug].add(("story", story.slug))
+        shown = [
+            Candidate(
+                a.slug,
+                a.date.timestamp(),
+                frozenset(
+                    {(key, term.slug) for key in RELATED_BY for term in plain.terms_of(a, key)}
+                    | stories_of[a.slug]
+                ),
+            )
+            for a in plain.articles
+        ]
+        found = related_reference(shown)
+        assert dict(site.related.lists) == {
+            c.slug: tuple(shown[j].slug for j in positions) for c, positions in zip(shown, found, strict=True)
+        }
+        self.site = site
+
+
+ModelEdits.TestCase.settings = settings(max_examples=120, stateful_step_count=15, deadline=None)
+test_the_model_s_related_lists_after_edits_equal_a_plain_model_s = ModelEdits.TestCase
 
 
 # --- on the article pages ------------------------------------------------------------------------
