@@ -39,6 +39,7 @@ from .errors import Problem, warning
 from .version import __version__
 
 SHARDS = 16  # files of validated article files per content folder
+_RELATED = "related.pickle"
 _SHARD_PREFIX = "validated-"
 FORMAT = 11  # bump when what the cache holds changes shape, or what validating a file gives
 _STAMP = {
@@ -273,6 +274,20 @@ class BuildCache:
                 connection.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
         connection.isolation_level = "DEFERRED"
         return connection
+
+    # Related lists ---------------------------------------------------------
+
+    def load_related(self) -> Any | None:
+        """The related lists of the site's last model, as plain data (sitegen/related.py),
+        or None."""
+        data = self._read_pickle(_RELATED)
+        return data.get("lists") if data else None
+
+    def save_related(self, plain: Any) -> None:
+        self._write(_RELATED, _dumps({"stamp": _STAMP, "lists": plain}))
+
+    def distrust_related(self, why: str) -> None:
+        self._distrust(_RELATED, why)
 
     # Output manifests ------------------------------------------------------
 

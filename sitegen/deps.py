@@ -155,7 +155,7 @@ class ModelValues:
         if key == SITEMAP_ENTRIES:  # every page listed, with the article it shows, for its dates
             return digest(
                 [
-                    (p.url_path, self.article_digests(p.data.article.slug)[0])
+                    (p.url_path, p.data.article.front_matter_digest)
                     if isinstance(p.data, ArticlePage)
                     else p.url_path
                     for p in site.pages
@@ -265,9 +265,10 @@ class DependencyGraph:
             if now.of(key) != self.values[i]:
                 changed.add(i)
                 others_changed = True
-        if shapes is self.shapes and not others_changed:
-            # The same pages as last time, and only articles changed: ask who read them.
-            stale = self._readers_of(dirty, changed)
+        if self._readers is not None or (shapes is self.shapes and not others_changed):
+            # Who read what is known (the preview), or the same pages as last time read only
+            # articles that changed: ask who read them.
+            stale = self._readers_of(dirty, changed, shapes)
         else:
             stale = self._scan(shapes, changed)
         self._changed = changed
@@ -288,13 +289,16 @@ class DependencyGraph:
                 stale.add(path)
         return stale
 
-    def _readers_of(self, dirty: list[str], changed: set[int]) -> set[str]:
-        """As _scan, for the pages recorded last time, when only keys of the articles
-        `dirty` changed: only the pages and cards that read one of their keys are looked at,
-        and the cards and pages that show a card that changed."""
+    def _readers_of(self, dirty: list[str], changed: set[int], shapes: Mapping[str, bytes]) -> set[str]:
+        """As _scan, through who read what: only the pages and cards that read a key of the
+        articles `dirty` or another changed key are looked at, and the cards and pages that
+        show a card that changed; with other shapes than last time's, also every page whose
+        shape changed or that is new."""
         readers = self.index_readers()
         suspects: set[str] = set()
         queue = [reader for slug in dirty for reader in readers.of_article.get(slug, ())]
+        for i in list(changed):
+            queue.extend(readers.of_other.get(i, ()))
         while queue:
             reader = queue.pop()
             if isinstance(reader, str):
@@ -302,7 +306,13 @@ class DependencyGraph:
             elif reader not in changed and not changed.isdisjoint(self.cards[reader]):
                 changed.add(reader)
                 queue.extend(readers.of_card.get(reader, ()))
-        return {path for path in suspects if not changed.isdisjoint(self.pages[path][1])}
+        stale = {path for path in suspects if path in shapes and not changed.isdisjoint(self.pages[path][1])}
+        if shapes is not self.shapes:
+            for path, shape in shapes.items():
+                known = self.pages.get(path)
+                if known is None or known[0] != shape:
+                    stale.add(path)
+        return stale
 
     def index_readers(self) -> _Readers:
         """Who read what, made once for a graph kept in memory (the preview), and kept up to
@@ -441,31 +451,29 @@ class DependencyGraph:
 
 class _Readers:
     """Who read what (pages by output path, cards by number): for each article, those that
-    read a key about it; for each card, those that show it."""
+    read a key about it; for each card, those that show it; for any other key (by number),
+    those that read it."""
 
     def __init__(self, keys: list[Key]):
         self.keys = keys
         self.of_article: dict[str, set[str | int]] = {}
         self.of_card: dict[int, set[str | int]] = {}
+        self.of_other: dict[int, set[str | int]] = {}
 
     def add(self, reader: str | int, reads: Iterable[int]) -> None:
         for i in reads:
-            slot = self._slot(i)
-            if slot is not None:
-                table, about = slot
-                table.setdefault(about, set()).add(reader)
+            table, about = self._slot(i)
+            table.setdefault(about, set()).add(reader)
 
     def remove(self, reader: str | int, reads: Iterable[int]) -> None:
         for i in reads:
-            slot = self._slot(i)
-            if slot is not None:
-                table, about = slot
-                table.get(about, set()).discard(reader)
+            table, about = self._slot(i)
+            table.get(about, set()).discard(reader)
 
-    def _slot(self, i: int) -> tuple[dict[Any, set[str | int]], str | int] | None:
-        """Where the readers of key number `i` are listed, if anywhere."""
+    def _slot(self, i: int) -> tuple[dict[Any, set[str | int]], str | int]:
+        """Where the readers of key number `i` are listed."""
         key = self.keys[i]
         if key[0] == "card":
             return self.of_card, i
         about = _article_part(key)
-        return None if about is None else (self.of_article, about[0])
+        return (self.of_other, i) if about is None else (self.of_article, about[0])

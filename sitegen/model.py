@@ -535,10 +535,13 @@ def build_site(
     now: dt.datetime | None = None,
     future: bool = False,
     images: Mapping[str, ArticleImages] | None = None,
+    related_before: RelatedLists | None = None,
 ) -> Site:
     """The site: its articles, terms, stories and timeline, and every page. `jobs`
     processes may find the related articles (sitegen/related.py); given the model `before`
-    an edit, only the related lists that the edit can change are found again. `now`: the
+    an edit (or, without it, the related lists of an earlier model: `related_before`, the
+    build cache's),
+    only the related lists that the edit can change are found again. `now`: the
     build's clock, which holds back articles dated later (unless `future`) and expires
     articles (Schedule); None publishes every article. `images`: each article's images as
     published, by slug (sitegen/images.py)."""
@@ -621,7 +624,7 @@ def build_site(
         editions=editions,
         editions_by_slug={edition.slug: edition for edition in editions},
     )
-    related = related_lists(site, jobs, before.related if before is not None else None)
+    related = related_lists(site, jobs, before.related if before is not None else related_before)
     shown = {article.slug: article for article in published}
     related_articles = {
         slug: tuple([shown[other] for other in found]) for slug, found in related.lists.items()

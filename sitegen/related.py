@@ -130,6 +130,24 @@ class RelatedLists:
     # The sort key of the last of each full list: what a changed article must beat to enter.
     last_keys: Mapping[str, _Key] | None = field(default=None, compare=False, repr=False)
 
+    def to_plain(self) -> tuple:
+        """The first three fields as plain data, for the build cache (the rest is made again)."""
+        candidates = {slug: (c.time, tuple(sorted(c.terms))) for slug, c in self.candidates.items()}
+        return self.limit, candidates, dict(self.lists)
+
+    @classmethod
+    def from_plain(cls, data: tuple) -> RelatedLists:
+        """Back from to_plain(); raises on anything else."""
+        limit, candidates, lists = data
+        return cls(
+            int(limit),
+            {
+                str(slug): Candidate(str(slug), float(time), frozenset((str(i), str(t)) for i, t in terms))
+                for slug, (time, terms) in candidates.items()
+            },
+            {str(slug): tuple(str(other) for other in found) for slug, found in lists.items()},
+        )
+
 
 def find_related(
     candidates: Sequence[Candidate],

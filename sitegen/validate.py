@@ -474,8 +474,13 @@ def unreadable(label: str, stat: SourceStat | None, exc: OSError) -> ValidatedFi
     return ValidatedFile(stat, "", None, "", b"", (problem,), {})
 
 
+# The front matter keys whose lines the problems that span files name.
+CROSS_FILE_KEYS = ("slug", "source_url", "fingerprint")
+
+
 def cross_file_problems(articles: list[Article], lines: Mapping[str, Mapping[str, int]]) -> list[Problem]:
-    """Two articles with one slug (an error), or one source_url or fingerprint (a warning)."""
+    """Two articles with one slug (an error), or one source_url or fingerprint (a warning),
+    at the line of that key (CROSS_FILE_KEYS) in the later file."""
     by_slug: dict[str, list[Article]] = defaultdict(list)
     by_url: dict[str, list[Article]] = defaultdict(list)
     by_fingerprint: dict[str, list[Article]] = defaultdict(list)

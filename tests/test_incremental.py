@@ -388,6 +388,33 @@ def test_an_edit_rewrites_one_small_file_of_the_cache_and_the_next_engine_reads_
     assert tree(tmp_path / "again") == clean_build(site, tmp_path)
 
 
+def test_related_lists_kept_in_the_cache_serve_a_new_process_and_damaged_ones_are_found_again(
+    tmp_path: Path,
+):
+    from sitegen.cache import _RELATED, _STAMP, _dumps
+
+    files = {
+        f"content/{n}.md": article(
+            title=f"Story {n}", tags=f"[t{n % 3}, t{n % 5}]", date=f"2024-10-{n + 1:02d}"
+        )
+        for n in range(12)
+    }
+    site = write_site(tmp_path / "site", files)
+    out = tmp_path / "out"
+    build(site, out)
+    kept = cache_folder(site) / _RELATED
+    assert kept.is_file()
+    (site / "content/3.md").write_text(article(title="Story 3", tags="[t1, t4]", date="2024-10-04"))
+    build(site, out)  # a new engine: the lists from the cache, updated for the edit
+    assert tree(out) == clean_build(site, tmp_path)
+    kept.write_bytes(_dumps({"stamp": _STAMP, "lists": (5, {"a": "not a candidate"}, {})}))
+    (site / "content/5.md").write_text(article(title="Story 5", tags="[t2]", date="2024-10-06"))
+    result = build(site, out)
+    messages = [str(w) for w in result.warnings if "build cache" in str(w)]
+    assert len(messages) == 1 and "corrupt" in messages[0], messages
+    assert tree(out) == clean_build(site, tmp_path)
+
+
 def test_a_build_writes_nothing_in_the_site_folder_but_its_output(tmp_path: Path):
     site = write_site(tmp_path / "site", {"content/a.md": article()})
     before = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))

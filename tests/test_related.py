@@ -4,6 +4,7 @@ against a plain comparison of every pair."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -161,16 +162,31 @@ def edited(candidates: list[Candidate], edits: list, added: list[Candidate]) -> 
     return after + [c for c in added if c.slug not in taken and c.slug not in {b.slug for b in candidates}]
 
 
+def through_the_cache(lists: RelatedLists) -> RelatedLists:
+    """The lists as a new process reads them back from the build cache: plain data, pickled
+    and read by the cache's own unpickler (which refuses anything but plain data)."""
+    from sitegen.cache import _dumps, _SafeUnpickler
+
+    return RelatedLists.from_plain(_SafeUnpickler(io.BytesIO(_dumps(lists.to_plain()))).load())
+
+
 @settings(max_examples=600, deadline=None)
-@given(corpora, EDITS, corpora, st.randoms(use_true_random=False), st.integers(1, 7))
-def test_lists_found_again_after_an_edit_equal_lists_found_from_nothing(before, edits, added, order, limit):
+@given(corpora, EDITS, corpora, st.randoms(use_true_random=False), st.integers(1, 7), st.booleans())
+def test_lists_found_again_after_an_edit_equal_lists_found_from_nothing(
+    before, edits, added, order, limit, cached
+):
     """find_related given the lists before an edit finds only those the edit can change:
     the same lists as finding them all, for any edit (articles dropped, added, moved in
-    time, given other terms) and any order of the articles."""
+    time, given other terms) and any order of the articles; also from the lists as the build
+    cache keeps them (`cached`: what a new process starts from)."""
     added = [Candidate(c.slug.replace("a", "n"), c.time, c.terms) for c in added]
     after = edited(before, edits, added)
     order.shuffle(after)
-    again = find_related(after, find_related(before, limit=limit), limit=limit)
+    kept = find_related(before, limit=limit)
+    if cached:
+        kept = through_the_cache(kept)
+        assert kept == find_related(before, limit=limit)
+    again = find_related(after, kept, limit=limit)
     plain = related_reference(after, limit)
     assert dict(again.lists) == {
         c.slug: tuple(after[j].slug for j in found) for c, found in zip(after, plain, strict=True)
