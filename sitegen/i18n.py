@@ -38,6 +38,9 @@ class Strings:
     texts: Mapping[str, Text]
     _numbers: dict[int | float, str] = field(default_factory=dict, init=False, compare=False, repr=False)
     _categories: dict[int, str] = field(default_factory=dict, init=False, compare=False, repr=False)
+    _dates: dict[tuple[dt.date, str], str] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @property
     def right_to_left(self) -> bool:
@@ -90,7 +93,14 @@ class Strings:
             return moment.isoformat()
         if style == "time":
             return f"{moment:%H:%M}"
-        return babel_format_date(moment, self.text(f"date.{style}"), locale=self.locale)
+        # Babel formats a datetime's date alone (format_date), so each day is formatted once
+        # (a year's page shows thousands of dates, at some 15 µs each).
+        day = moment.date() if isinstance(moment, dt.datetime) else moment
+        shown = self._dates.get((day, style))
+        if shown is None:
+            pattern = self.text(f"date.{style}")
+            shown = self._dates[(day, style)] = babel_format_date(day, pattern, locale=self.locale)
+        return shown
 
     def month_year(self, year: int, month: int) -> str:
         """'December 2024', as a heading: the month's name as it stands alone, capitalised."""

@@ -45,6 +45,12 @@ class Term:
     articles: tuple[Article, ...]
 
     @property
+    def count(self) -> int:
+        """How many articles it has (a page that shows only this is not made again when
+        they change order: a date edit)."""
+        return len(self.articles)
+
+    @property
     def url_path(self) -> str:
         return f"{self.taxonomy}/{self.slug}/"
 
@@ -86,6 +92,10 @@ class Month:
     year: int
     month: int
     articles: tuple[Article, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.articles)
 
     @property
     def url_path(self) -> str:

@@ -104,6 +104,31 @@ def test_dates_follow_the_language(tmp_path):
         assert strings.date(moment, "time") == "14:05"
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["en", "fr", "de", "es", "uk"]),
+    st.lists(
+        st.tuples(
+            st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+            st.sampled_from([None, dt.UTC, dt.timezone(dt.timedelta(hours=-11, minutes=-30))]),
+            st.sampled_from(["long", "short"]),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+)
+def test_each_day_formatted_once_is_what_babel_formats_every_time(language, moments):
+    """Strings.date keeps each day's text (a year's page shows thousands of dates): the same
+    as Babel formatting every moment, naive or in any time zone, in any order."""
+    from babel.dates import format_date
+
+    strings, _ = load_strings(Path("/nonexistent"), THEME, language)
+    for naive, zone, style in moments:
+        moment = naive.replace(tzinfo=zone)
+        expected = format_date(moment, strings.text(f"date.{style}"), locale=strings.locale)
+        assert strings.date(moment, style) == expected
+
+
 def test_a_value_put_in_a_string_is_escaped_and_a_string_cannot_add_markup(tmp_path):
     site = tmp_path / "site"
     (site / "i18n").mkdir(parents=True)
