@@ -680,8 +680,7 @@ class Engine:
             ):
                 # A new model (a tag edit, say) leaves most cards as they were: what each read
                 # is known, and a card whose reads are unchanged is the same card.
-                kept = [card for card in last_renderer.cards() if graph.still_right(card[0])]
-                renderer.remember_cards(kept)
+                renderer.carry_over(last_renderer, graph.still_right)
             if remembered is not None and in_place:  # the folder is as this engine left it
                 todo = [site.pages[i] for i in sorted(model.position[path] for path in stale)]
             else:

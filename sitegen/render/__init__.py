@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +87,8 @@ class Renderer:
         self._cards: dict[Key, Markup] = {}
         self.card_reads: dict[Key, frozenset[Key]] = {}  # what each card rendered read
         self.cards_rendered: list[Key] = []  # in the order this process rendered them
+        # The sitemap's line of each page (by the id of the very Page object, kept with it).
+        self._sitemap_lines: dict[int, tuple[Page, str]] = {}
         self.env = _environment(theme, compiled)
         self.recorder = self.env.recorder
         self.env.globals.update(
@@ -228,9 +230,15 @@ class Renderer:
             self._cards[key] = Markup(html)
             self.card_reads[key] = reads
 
-    def cards(self) -> list[tuple[Key, str, frozenset[Key]]]:
-        """Every card rendered, as remember_cards takes them."""
-        return [(key, str(html), self.card_reads[key]) for key, html in self._cards.items()]
+    def carry_over(self, last: Renderer, still_right: Callable[[Key], bool]) -> None:
+        """Take what the renderer of the last model (with the same configuration) made that
+        is still right: its cards that `still_right` (nothing a card read changed), and the
+        sitemap's line of each page that is the very same object."""
+        for key, html in last._cards.items():
+            if still_right(key):
+                self._cards[key] = html
+                self.card_reads[key] = last.card_reads[key]
+        self._sitemap_lines = last._sitemap_lines
 
     def body_html(self, article: Article) -> Markup:
         return Markup(self.bodies[article.slug])
@@ -254,7 +262,8 @@ class Renderer:
             )
         if isinstance(data, Sitemap):
             self.recorder.add(SITEMAP_ENTRIES)
-            return feeds.sitemap(self.site, self.absolute_url)
+            sitemap, self._sitemap_lines = feeds.sitemap(self.site, self.absolute_url, self._sitemap_lines)
+            return sitemap
         if isinstance(data, Robots):
             return feeds.robots(self.absolute_url)
         if isinstance(data, EditionsFeed):
