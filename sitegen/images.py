@@ -336,7 +336,7 @@ class Images:
         published = [
             (f.article, f.images, f.key_lines)
             for f in files.values()
-            if f.article and (drafts or not f.article.draft)
+            if f.article and _published(f.article, drafts)
         ]
         return self._resolve_all(config, card_style, settings, published, changed, list(files))
 
@@ -371,7 +371,7 @@ class Images:
         for label in edited:
             found = files[label]
             article = found.article
-            if article is None or (article.draft and not drafts):
+            if article is None or not _published(article, drafts):
                 if last.slugs.get(label) is None:
                     continue  # not published then either
                 return None
@@ -748,3 +748,8 @@ def _digest(value: object) -> bytes:
 
 def _key(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _published(article: Article, drafts: bool) -> bool:
+    """Does the article show on the site (a draft does with `drafts`)?"""
+    return drafts or not article.draft

@@ -509,13 +509,19 @@ class Site:
     # Different names shown as one term; aliases without articles; redirects that clash.
     warnings: tuple[Problem, ...] = ()
     stories: tuple[Story, ...] = ()  # developing first, each group by latest activity
-    stories_by_slug: dict[str, Story] = field(default_factory=dict, compare=False)
     related: RelatedLists | None = field(default=None, compare=False)  # for the next model
     schedule: Schedule = Schedule()  # what the build's clock decided
     editions: tuple[Edition, ...] = ()  # newest first
-    editions_by_slug: dict[str, Edition] = field(default_factory=dict, compare=False)
     # What it was made from, and its parts, for the next model to update (sitegen/model_update.py).
     basis: ModelBasis | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def stories_by_slug(self) -> dict[str, Story]:
+        return {story.slug: story for story in self.stories}
+
+    @cached_property
+    def editions_by_slug(self) -> dict[str, Edition]:
+        return {edition.slug: edition for edition in self.editions}
 
     def terms_of(self, article: Article, taxonomy: str) -> tuple[Term, ...]:
         """The article's tags (or regions, or its source) as the site's terms; none under a
@@ -608,7 +614,7 @@ def build_site(
         terms = terms_by_slug[key]
         for article, names in listed:
             terms_by_article[(article.slug, key)] = tuple([terms[slugs[name]] for name in names])
-    name_warnings = {key: _names_sharing_a_slug({key: written[key]}, slugs) for key in keys}
+    name_warnings = {key: names_sharing_a_slug({key: written[key]}, slugs) for key in keys}
     stories, story_warnings = _stories(published, story_files)
     by_slug = {article.slug: article for article in articles}
     shown_now = {article.slug for article in (*published, *schedule.expired)}
@@ -629,10 +635,8 @@ def build_site(
         warnings=model_warnings(name_warnings, story_warnings, resolved),
         terms_by_article=terms_by_article,
         stories=stories,
-        stories_by_slug={story.slug: story for story in stories},
         schedule=schedule,
         editions=editions,
-        editions_by_slug={edition.slug: edition for edition in editions},
     )
     related = related_lists(site, jobs, before.related if before is not None else related_before)
     shown = {article.slug: article for article in published}
@@ -640,7 +644,7 @@ def build_site(
         slug: tuple([shown[other] for other in found]) for slug, found in related.lists.items()
     }
     sections = _sections(site, related_articles, images or {})
-    moved, problems = _redirect_pages(site, sections.pages())
+    moved, problems = redirect_pages(site, sections.pages())
     sections = replace(sections, moved=tuple(moved))
     basis = ModelBasis(
         config=config,
@@ -681,7 +685,7 @@ def model_warnings(
     )
 
 
-def _redirect_pages(site: Site, pages: Sequence[Page]) -> tuple[list[Page], list[Problem]]:
+def redirect_pages(site: Site, pages: Sequence[Page]) -> tuple[list[Page], list[Problem]]:
     """The pages that send readers on: each alias's term page (and its feed, which a feed
     reader keeps asking for) leads to its canonical term's, and each `redirects:` source to
     its target. A redirect from a page the site builds is an error."""
@@ -761,7 +765,7 @@ def _taxonomy(
             members[slug].append(article)
             spellings[slug][name] += 1
     terms = [
-        Term(key, slug, _most_common_spelling(spellings[slug]), tuple(found))
+        Term(key, slug, most_common_spelling(spellings[slug]), tuple(found))
         for slug, found in members.items()
     ]
     return taxonomy_of(spec, terms), dict(spellings)
@@ -788,7 +792,7 @@ def _spellings(
     return dict(spellings)
 
 
-def _names_sharing_a_slug(
+def names_sharing_a_slug(
     names_by_key: dict[str, list[tuple[Article, tuple[str, ...]]]], slugs: dict[str, str]
 ) -> tuple[Problem, ...]:
     """Names that make one slug but are not the same name (slugs.name_key) become one term:
@@ -844,7 +848,7 @@ def story_of(
     """A story of `found` (oldest first), which spell its name as counted in `spellings`."""
     return Story(
         slug=slug,
-        title=(story_file and story_file.title) or _most_common_spelling(spellings),
+        title=(story_file and story_file.title) or most_common_spelling(spellings),
         status=story_file.status if story_file else "developing",
         summary=(story_file and story_file.summary) or "",
         image=story_file.image if story_file else None,
@@ -942,7 +946,7 @@ def _story_positions(site: Site) -> dict[str, tuple[StoryPosition, ...]]:
     return {slug: tuple(found) for slug, found in positions.items()}
 
 
-def _most_common_spelling(spellings: Counter[str]) -> str:
+def most_common_spelling(spellings: Counter[str]) -> str:
     # Ties go to the spelling that sorts first, so 'Ukraine' wins over 'ukraine'.
     return min(spellings, key=lambda name: (-spellings[name], name))
 
@@ -964,7 +968,7 @@ def _paginated(base_path: str, articles: tuple[_Listed, ...], per_page: int, mak
         yield Page(paginator.path(number), make(chunk, paginator))
 
 
-def _edition_pages(site: Site):
+def edition_pages(site: Site):
     """The archive (made with no edition too, as the navigation links it), each edition's
     page and email parts, and the editions' feed (when there are editions)."""
     editions = site.editions
@@ -1055,7 +1059,7 @@ def _sections(
             for key, taxonomy in site.taxonomies.items()
         },
         stories=(stories_page(site), {story.slug: story_pages(config, story) for story in site.stories}),
-        editions=tuple(_edition_pages(site)),
+        editions=tuple(edition_pages(site)),
         timeline=tuple(timeline_pages(site)),
         tail=tuple(tail_pages(site)),
     )

@@ -40,16 +40,16 @@ from .model import (
     TermPage,
     TermsPage,
     Year,
-    _edition_pages,
-    _most_common_spelling,
-    _names_sharing_a_slug,
-    _redirect_pages,
     article_page,
+    edition_pages,
     editions_by_article,
     expired_page,
     home_stories,
     model_warnings,
+    most_common_spelling,
     names_of,
+    names_sharing_a_slug,
+    redirect_pages,
     related_lists,
     stories_in_order,
     stories_page,
@@ -210,14 +210,12 @@ class _Update:
             ),
             terms_by_article=terms_by_article,
             stories=stories,
-            stories_by_slug={story.slug: story for story in stories},
             schedule=schedule,
             editions=editions,
-            editions_by_slug={edition.slug: edition for edition in editions},
         )
         related = related_lists(site, jobs, before.related)
         sections = self.sections(site, article_pages, related.lists)
-        moved, problems = _redirect_pages(site, sections.pages())
+        moved, problems = redirect_pages(site, sections.pages())
         old_moved = {page.url_path: page for page in basis.sections.moved}
         sections = replace(sections, moved=tuple(_kept_page(page, old_moved) for page in moved))
         new_basis = replace(
@@ -297,7 +295,7 @@ class _Update:
             if not members:
                 rebuilt[slug] = None
                 continue
-            term = Term(key, slug, _most_common_spelling(counted[slug]), tuple(members))
+            term = Term(key, slug, most_common_spelling(counted[slug]), tuple(members))
             rebuilt[slug] = _kept(term, old)
         return counted, {
             slug: term for slug, term in rebuilt.items() if term is None or term is not old_terms.get(slug)
@@ -333,7 +331,7 @@ class _Update:
             return self.basis.name_warnings[key]
         listed = [(article, names_of(article, key)) for article in self.published_list]
         slugs = {name: slugify(name) for _, names in listed for name in names}
-        return _names_sharing_a_slug({key: listed}, slugs)
+        return names_sharing_a_slug({key: listed}, slugs)
 
     # Stories, editions, the timeline ------------------------------------------------
 
@@ -463,7 +461,7 @@ class _Update:
             stories=self.stories_group(site),
             editions=old.editions
             if site.editions is self.before.editions
-            else _kept_pages(_edition_pages(site), old.editions),
+            else _kept_pages(edition_pages(site), old.editions),
             timeline=old.timeline
             if site.years is self.before.years
             else _kept_pages(timeline_pages(site), old.timeline),

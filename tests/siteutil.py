@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from sitegen.validate import Article
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -30,6 +34,28 @@ def article(
     """The text of an article file; extra keyword arguments become front matter lines as written."""
     lines = "".join(f"{key}: {value}\n" for key, value in extra.items())
     return f'---\ntitle: "{title}"\ndate: {date}\nsource: "{source}"\n{lines}---\n\n{body}\n'
+
+
+def make_article(slug: str, date: dt.datetime, **fields: Any) -> Article:
+    """An Article as validation makes it, for the model's tests: `fields` set any of its
+    fields; the rest are those of a plain wire story (`path`: content/<slug>.md)."""
+    plain: dict[str, Any] = {
+        "title": slug.title(),
+        "has_time": True,
+        "source": "Wire",
+        "source_url": None,
+        "regions": (),
+        "tags": (),
+        "summary": "",
+        "summary_from_body": True,
+        "author": None,
+        "image": None,
+        "image_caption": None,
+        "updated": None,
+        "draft": False,
+        "path": f"content/{slug}.md",
+    }
+    return Article(slug=slug, date=date, **{**plain, **fields})
 
 
 def write_site(root: Path, files: dict[str, str | bytes]) -> Path:

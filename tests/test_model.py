@@ -3,6 +3,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
+from siteutil import make_article
 
 from sitegen.config import SiteConfig
 from sitegen.load import load_file
@@ -13,24 +14,8 @@ UTC = ZoneInfo("UTC")
 
 
 def make(slug, date, tags=(), regions=(), source="Wire", draft=False) -> Article:
-    return Article(
-        slug=slug,
-        title=slug.title(),
-        date=dt.datetime.fromisoformat(date).replace(tzinfo=UTC),
-        has_time=True,
-        source=source,
-        source_url=None,
-        regions=tuple(regions),
-        tags=tuple(tags),
-        summary="",
-        summary_from_body=True,
-        author=None,
-        image=None,
-        image_caption=None,
-        updated=None,
-        draft=draft,
-        path=f"content/{slug}.md",
-    )
+    when = dt.datetime.fromisoformat(date).replace(tzinfo=UTC)
+    return make_article(slug, when, tags=tuple(tags), regions=tuple(regions), source=source, draft=draft)
 
 
 ARTICLES = [

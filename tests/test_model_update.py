@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from siteutil import make_article
 
 from sitegen.config import AliasSpec, RedirectSpec, SiteConfig
 from sitegen.editions import EditionFile, ItemRef, SectionRef, Selection
@@ -70,23 +71,14 @@ def names(pool, data, most=3) -> tuple[str, ...]:
 def article(data, slug: str) -> Article:
     date = START + dt.timedelta(days=data.draw(st.integers(0, 30)))  # equal dates are common
     expires = data.draw(st.none() | st.integers(1, 15))
-    return Article(
-        slug=slug,
+    return make_article(
+        slug,
+        date,
         title=data.draw(st.sampled_from(["One", "Two"])),
-        date=date,
-        has_time=True,
         source=data.draw(st.sampled_from(SOURCES)),
-        source_url=None,
         regions=names(REGIONS, data),
         tags=names(TAGS, data),
-        summary="",
-        summary_from_body=True,
-        author=None,
-        image=None,
-        image_caption=None,
-        updated=None,
         draft=data.draw(st.booleans()) and data.draw(st.booleans()),
-        path=f"content/{slug}.md",
         stories=names(STORIES, data, most=2),
         expires=None if expires is None else date + dt.timedelta(days=expires),
     )
@@ -215,25 +207,7 @@ def test_an_updated_model_equals_a_model_made_from_nothing(data):
 def test_many_changed_articles_make_the_model_again():
     cfg = SiteConfig()
     articles = [
-        Article(
-            f"a{n}",
-            "T",
-            START + dt.timedelta(hours=n),
-            True,
-            "Wire",
-            None,
-            (),
-            ("x",),
-            "",
-            True,
-            None,
-            None,
-            None,
-            None,
-            False,
-            f"content/a{n}.md",
-        )
-        for n in range(60)
+        make_article(f"a{n}", START + dt.timedelta(hours=n), title="T", tags=("x",)) for n in range(60)
     ]
     last = build_site(cfg, articles, drafts=False)
     edited = [replace(a, title="U") for a in articles]

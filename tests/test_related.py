@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from siteutil import article, write_site
+from siteutil import article, make_article, write_site
 
 import sitegen
 from sitegen.config import AliasSpec, SiteConfig
@@ -308,23 +308,13 @@ def article_named(draw, slug: str) -> Article:
     names = {
         key: draw(st.lists(st.sampled_from(spelt), max_size=3, unique=True)) for key, spelt in NAMES.items()
     }
-    return Article(
-        slug=slug,
-        title=slug.title(),
-        date=dt.datetime(2024, 3, day, hour, tzinfo=dt.UTC),
-        has_time=True,
+    return make_article(
+        slug,
+        dt.datetime(2024, 3, day, hour, tzinfo=dt.UTC),
         source=(names["sources"] or ["Wire"])[0],
-        source_url=None,
         regions=tuple(names["regions"]),
         tags=tuple(names["tags"]),
-        summary="",
-        summary_from_body=True,
-        author=None,
-        image=None,
-        image_caption=None,
-        updated=None,
         draft=draw(st.booleans()) and draw(st.booleans()),
-        path=f"content/{slug}.md",
         stories=tuple(names["stories"]),
     )
 
