@@ -11,6 +11,7 @@ builds use forked workers too.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -65,8 +66,15 @@ def map_in_processes(
             yield function(state, item)
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_set_state, initargs=(state,)) as pool:
-        yield from pool.imap_unordered(partial(_call, function), items)
+    # The workers share the building process's memory page by page until they write to a
+    # page; a collection of the garbage writes into every object it looks at, so each
+    # worker would soon hold a copy of the whole model. Frozen objects are never looked at.
+    gc.freeze()
+    try:
+        with context.Pool(jobs, initializer=_set_state, initargs=(state,)) as pool:
+            yield from pool.imap_unordered(partial(_call, function), items)
+    finally:
+        gc.unfreeze()
 
 
 def chunked(items: list[Item], parts: int) -> list[list[Item]]:

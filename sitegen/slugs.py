@@ -25,6 +25,7 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": 
 _SEPARATORS = re.compile(r"[\s_\-]+")
 
 
+@lru_cache(maxsize=65536)  # a site names each tag, region and source thousands of times
 def slugify(text: str) -> str:
     r"""'Côte d\u2019Ivoire, 2024!' -> 'cote-d-ivoire-2024'; 'C++' -> 'c-plus-plus'.
 
@@ -66,6 +67,12 @@ def _folded(text: str) -> str:
 
 def _ascii_latin(text: str) -> str:
     """Latin letters in ASCII, with the accents on them dropped; other letters untouched."""
+    if text.isascii():  # the usual case; the general rule keeps every character (a test proves it)
+        return text
+    return _ascii_latin_by_character(text)
+
+
+def _ascii_latin_by_character(text: str) -> str:
     out: list[str] = []
     after_latin = False
     for char in text:
@@ -102,6 +109,7 @@ def _capped(slug: str) -> str:
     return f"{head.rstrip('-')}-{digest}"
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """What two spellings of one name share: names with equal keys are the same name and share
     a term silently. They may differ in case, accents, quote style and spacing (a space, '-'

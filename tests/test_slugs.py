@@ -6,7 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen.slugs import ARTICLE_SLUG, MAX_SLUG_BYTES, _capped, _general_slug, name_key, slugify
+from sitegen.slugs import (
+    ARTICLE_SLUG,
+    MAX_SLUG_BYTES,
+    _ascii_latin,
+    _ascii_latin_by_character,
+    _capped,
+    _general_slug,
+    name_key,
+    slugify,
+)
 
 
 @pytest.mark.parametrize(
@@ -110,6 +119,11 @@ def test_a_long_slug_is_not_cut_between_a_letter_and_its_marks():
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=150))
 def test_ascii_fast_path_is_the_general_rule(text):
     assert slugify(text) == _capped(_general_slug(text))
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_text_is_latin_in_ascii_as_it_is(text):
+    assert _ascii_latin(text) == _ascii_latin_by_character(text) == text
 
 
 @settings(max_examples=1500, deadline=None)
