@@ -39,9 +39,11 @@ from .errors import Problem, warning
 from .version import __version__
 
 SHARDS = 16  # files of validated article files per content folder
-_RELATED = "related.pickle"
+# What a build derives from every article and a new process would find again at a cost
+# (sitegen/related.py, sitegen/neardup.py), as plain data, by name.
+DERIVED = ("related", "near-duplicates")
 _SHARD_PREFIX = "validated-"
-FORMAT = 11  # bump when what the cache holds changes shape, or what validating a file gives
+FORMAT = 12  # bump when what the cache holds changes shape, or what validating a file gives
 _STAMP = {
     "format": FORMAT,
     "sitegen": __version__,
@@ -277,17 +279,17 @@ class BuildCache:
 
     # Related lists ---------------------------------------------------------
 
-    def load_related(self) -> Any | None:
-        """The related lists of the site's last model, as plain data (sitegen/related.py),
+    def load_derived(self, name: str) -> Any | None:
+        """What the site's last build derived under `name` (one of DERIVED), as plain data,
         or None."""
-        data = self._read_pickle(_RELATED)
-        return data.get("lists") if data else None
+        data = self._read_pickle(_derived_file(name))
+        return data.get("plain") if data else None
 
-    def save_related(self, plain: Any) -> None:
-        self._write(_RELATED, _dumps({"stamp": _STAMP, "lists": plain}))
+    def save_derived(self, name: str, plain: Any) -> None:
+        self._write(_derived_file(name), _dumps({"stamp": _STAMP, "plain": plain}))
 
-    def distrust_related(self, why: str) -> None:
-        self._distrust(_RELATED, why)
+    def distrust_derived(self, name: str, why: str) -> None:
+        self._distrust(_derived_file(name), why)
 
     # Output manifests ------------------------------------------------------
 
@@ -378,3 +380,8 @@ def _shard_name(folder: str, number: int) -> str:
 
 def _label(path: Path) -> str:
     return str(path)
+
+
+def _derived_file(name: str) -> str:
+    assert name in DERIVED, name
+    return f"{name}.pickle"

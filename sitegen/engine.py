@@ -256,6 +256,7 @@ class Engine:
         self._static: tuple[object, StaticOutput] | None = None  # the last build's, with what for
         self._clashes: tuple[_ClashInputs, list[Problem]] | None = None
         self._related_saved: RelatedLists | None = None  # the related lists the build cache holds
+        self._near_saved: object = None  # the near-duplicates as the build cache holds them (to_plain)
 
     # Load, validate, model ------------------------------------------------------
 
@@ -367,9 +368,9 @@ class Engine:
             lines = {label: f.key_lines for label, f in files.items()}
             self._cross_problems = cross_file_problems(articles, lines)
         if whole:
-            self._near_duplicates.update(
-                {label: _body(files.get(label)) for label in files.keys() | before.keys()}
-            )
+            bodies = {label: _body(files.get(label)) for label in files.keys() | before.keys()}
+            if not self._near_resumed(bodies):
+                self._near_duplicates.update(bodies)
         else:
             self._near_duplicates.update({label: _body(files.get(label)) for label in differs})
         folders = {label.rpartition("/")[0] for label in differs}
@@ -390,6 +391,24 @@ class Engine:
         }
         self.cache.save_articles(settings, shards, ValidatedFile.to_plain)
         self._files, self._validated_with = files, settings
+
+    def _near_resumed(self, bodies: Mapping[str, tuple[bytes, frozenset[int]] | None]) -> bool:
+        """Did the near-duplicate check start from the pairs the last build of the site kept
+        in the build cache (a new process: finding every pair takes about half a second at
+        10,000 articles), and take in `bodies`?"""
+        if not self.use_cache or self._near_saved is not None:
+            return False
+        plain = self.cache.load_derived("near-duplicates")
+        if plain is None:
+            return False
+        try:
+            self._near_duplicates.resume(plain, bodies)
+        except (TypeError, ValueError, AttributeError):  # any damage: the cache is only a shortcut
+            self.cache.distrust_derived("near-duplicates", "is corrupt")
+            self._near_duplicates = NearDuplicates()
+            return False
+        self._near_saved = plain
+        return True
 
     def _take_unseen(self, memo: str) -> list[str] | None:
         """The files changed (relative to the site folder) that `memo` has not seen; it has now."""
@@ -540,11 +559,11 @@ class Engine:
         them all takes about a second of CPU)."""
         if not self.use_cache:
             return None
-        plain = self.cache.load_related()
+        plain = self.cache.load_derived("related")
         try:
             self._related_saved = None if plain is None else RelatedLists.from_plain(plain)
         except (TypeError, ValueError, AttributeError):  # any damage: the cache is only a shortcut
-            self.cache.distrust_related("is corrupt")
+            self.cache.distrust_derived("related", "is corrupt")
             self._related_saved = None
         return self._related_saved
 
@@ -730,7 +749,7 @@ class Engine:
                         if file.data is None:
                             writer.copy(relative, file.source)
                         else:  # a stylesheet whose links were rewritten
-                            writer.record(relative, writer.area.put(relative, file.data))
+                            writer.record(relative, writer.put(relative, file.data))
             encoded_before = self.images.store.made
             with _timed(timings, "images"):
                 if as_left is not None and as_left.images_published == loaded.images.files:
@@ -743,7 +762,7 @@ class Engine:
                         if isinstance(stored, Path):
                             writer.copy(relative, stored)
                         else:
-                            writer.record(relative, writer.area.put(relative, stored))
+                            writer.record(relative, writer.put(relative, stored))
             if site.config.search and self.index_search and isinstance(writer, OutputWriter):
                 with _timed(timings, "search"):
                     _index_for_search(writer, site, report)
@@ -793,8 +812,12 @@ class Engine:
                 )
                 cache.save_manifest(output, record)
                 if site.related is not None and site.related != self._related_saved:
-                    cache.save_related(site.related.to_plain())
+                    cache.save_derived("related", site.related.to_plain())
                     self._related_saved = site.related
+                near = self._near_duplicates.to_plain()
+                if near != self._near_saved:
+                    cache.save_derived("near-duplicates", near)
+                    self._near_saved = near
         return BuildResult(
             output_dir=output,
             pages=len(site.pages),
@@ -1063,10 +1086,10 @@ def _render_pages(
         with suppress(jinja2.TemplateError):
             renderer.env.get_template(name)
     numbers = [position[page.file_path] for page in pages]
-    state = (renderer, writer.area)
     total, done = len(numbers), 0
     reads: dict[str, frozenset[Key]] = {}
     if jobs > 1 and total >= PARALLEL_PAGES_FROM and can_fork():
+        state = (renderer, writer.area)  # workers stage pages in the staging folder
         # A card appears on a dozen listings: render each once, in the pool, before the pages,
         # so that the page workers inherit them instead of each rendering them again.
         # (Cards differ by the depth of the page with relative_urls, where their links do.)
@@ -1080,7 +1103,7 @@ def _render_pages(
             renderer.remember_cards(cards)
         results = map_in_processes(state, _render_chunk, chunked(numbers, jobs * 8), jobs)
     else:
-        results = iter([_render_chunk(state, numbers)])
+        results = iter([_render_chunk((renderer, writer), numbers)])
     for chunk in results:
         for path, changed, page_reads in chunk.pages:
             writer.record(path, changed)
@@ -1133,7 +1156,7 @@ class _RenderedChunk:
 
 def _render_chunk(state: object, numbers: list[int]) -> _RenderedChunk:
     """Render and stage pages (by their number in the site); runs in a worker process."""
-    renderer, area = cast(tuple[Renderer, StagingArea | FolderUpdater], state)
+    renderer, area = cast(tuple[Renderer, StagingArea | FolderUpdater | OutputWriter], state)
     known_cards = len(renderer.cards_rendered)
     pages: list[tuple[str, bool, frozenset[Key]]] = []
     problem = None

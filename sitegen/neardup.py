@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import chain, combinations
+from typing import cast
 
 from .errors import Problem, warning
 
@@ -174,6 +175,30 @@ class NearDuplicates:
                 value = similarity(tokens, self._texts[other][1])
                 if value >= self._threshold:
                     self._pairs[(label, other) if label < other else (other, label)] = value
+
+    def to_plain(self) -> tuple[dict[str, bytes], list[tuple[str, str, int, int]]]:
+        """What a new process resumes from (resume): each text's body digest, and the pairs
+        with their similarity as a fraction."""
+        digests = {label: body_digest for label, (body_digest, _) in self._texts.items()}
+        pairs = sorted((a, b, value.numerator, value.denominator) for (a, b), value in self._pairs.items())
+        return digests, pairs
+
+    def resume(self, plain: object, bodies: Mapping[str, tuple[bytes, frozenset[int]] | None]) -> None:
+        """Start from what an earlier process found (to_plain), then take in `bodies`, every
+        file now, as update() does: a pair of texts with the bodies they had then is still
+        a pair, and only the texts that changed since are compared. Raises TypeError or
+        ValueError for plain data that is not to_plain's."""
+        digests, pairs = cast(tuple[dict[str, bytes], list[tuple[str, str, int, int]]], plain)
+        texts: dict[str, tuple[bytes, frozenset[int]]] = {}
+        for label, body_digest in digests.items():
+            body = bodies.get(label)
+            if body is not None and body[0] == body_digest:
+                texts[label] = body
+        found = {(a, b): Fraction(numerator, denominator) for a, b, numerator, denominator in pairs}
+        self._texts = texts
+        self._pairs = {pair: value for pair, value in found.items() if texts.keys() >= set(pair)}
+        self._holders = None
+        self.update(bodies)
 
     def index_for_edits(self) -> dict[int, str | set[str]]:
         """The index of the texts' prefixes that edits look in, made now if there is none

@@ -391,7 +391,7 @@ def test_an_edit_rewrites_one_small_file_of_the_cache_and_the_next_engine_reads_
 def test_related_lists_kept_in_the_cache_serve_a_new_process_and_damaged_ones_are_found_again(
     tmp_path: Path,
 ):
-    from sitegen.cache import _RELATED, _STAMP, _dumps
+    from sitegen.cache import _STAMP, _dumps
 
     files = {
         f"content/{n}.md": article(
@@ -402,12 +402,12 @@ def test_related_lists_kept_in_the_cache_serve_a_new_process_and_damaged_ones_ar
     site = write_site(tmp_path / "site", files)
     out = tmp_path / "out"
     build(site, out)
-    kept = cache_folder(site) / _RELATED
+    kept = cache_folder(site) / "related.pickle"
     assert kept.is_file()
     (site / "content/3.md").write_text(article(title="Story 3", tags="[t1, t4]", date="2024-10-04"))
     build(site, out)  # a new engine: the lists from the cache, updated for the edit
     assert tree(out) == clean_build(site, tmp_path)
-    kept.write_bytes(_dumps({"stamp": _STAMP, "lists": (5, {"a": "not a candidate"}, {})}))
+    kept.write_bytes(_dumps({"stamp": _STAMP, "plain": (5, {"a": "not a candidate"}, {})}))
     (site / "content/5.md").write_text(article(title="Story 5", tags="[t2]", date="2024-10-06"))
     result = build(site, out)
     messages = [str(w) for w in result.warnings if "build cache" in str(w)]

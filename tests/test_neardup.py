@@ -4,6 +4,7 @@ build; the importer refuses them without --force."""
 
 from __future__ import annotations
 
+import pickle
 import shutil
 import tempfile
 from fractions import Fraction
@@ -84,24 +85,46 @@ def from_nothing(bodies: dict[str, str]) -> list[tuple[str, str, Fraction]]:
     ]
 
 
+def texts(bodies: dict[str, str | None]) -> dict[str, tuple[bytes, frozenset[int]] | None]:
+    """What the engine gives NearDuplicates of each file: its body's digest and shingles."""
+    return {label: body and (body.encode(), shingles(body)) for label, body in bodies.items()}
+
+
 @settings(max_examples=600, deadline=None)
-@given(EDITS, st.one_of(st.integers(1, 6), st.just(ALWAYS_BY_THE_INDEX)))
-def test_pairs_kept_up_to_date_equal_pairs_found_from_nothing(edits, many):
+@given(EDITS, st.one_of(st.integers(1, 6), st.just(ALWAYS_BY_THE_INDEX)), st.integers(0, 8))
+def test_pairs_kept_up_to_date_equal_pairs_found_from_nothing(edits, many, new_process_at):
     """NearDuplicates after any sequence of edits (bodies added, changed, removed) warns about
     exactly the pairs that comparing every pair of the texts finds, whether it compares only
     what changed (through its index of the texts' prefixes, made at the first such edit and
-    kept up to date since) or, from `many` changes, finds every pair afresh."""
+    kept up to date since) or, from `many` changes, finds every pair afresh; and when a new
+    process resumes, at the edit `new_process_at`, from what the last one kept in the build
+    cache (to_plain, pickled), taking in every file as it is then."""
     near = NearDuplicates(many=many)
     bodies: dict[str, str] = {}
-    for edit in edits:
+    for step, edit in enumerate(edits):
         for label, body in edit.items():
             if body is None:
                 bodies.pop(label, None)
             else:
                 bodies[label] = body
-        near.update(
-            {label: None if body is None else (body.encode(), shingles(body)) for label, body in edit.items()}
-        )
+        if step == new_process_at:
+            kept = pickle.loads(pickle.dumps(near.to_plain()))
+            near = NearDuplicates(many=many)
+            every = {**dict.fromkeys(edit), **bodies}
+            near.resume(
+                kept,
+                {
+                    label: None if body is None else (body.encode(), shingles(body))
+                    for label, body in every.items()
+                },
+            )
+        else:
+            near.update(
+                {
+                    label: None if body is None else (body.encode(), shingles(body))
+                    for label, body in edit.items()
+                }
+            )
         assert [(p.path, p.message) for p in near.problems()] == [
             (
                 second,

@@ -712,3 +712,110 @@ def test_folders_of_are_the_parents_of_every_path(parts: list[list[str]]):
     paths = ["/".join(p) for p in parts]
     expected = {str(up) for path in paths for up in PurePosixPath(path).parents} - {"."}
     assert write.folders_of(paths) == expected
+
+
+# --- the writer's one-file shortcut -----------------------------------------------------------
+
+OUTPUT_PATHS = ["index.html", "feed.xml", "a/index.html", "a/b/index.html", "c/x.css"]
+OUTPUT_FILES = st.dictionaries(st.sampled_from(OUTPUT_PATHS), st.sampled_from([b"", b"1", b"2", b"12"]))
+
+
+def write_through(out: Path, new: dict[str, bytes], copied: set[str], whole: bool) -> tuple[object, ...]:
+    """Write `new` over the output `out` holds (the files in `copied` as copies of a source
+    file) with an OutputWriter; `whole`: stage the whole site from the start."""
+    sources = out.parent / f"{out.name}-sources"
+    sources.mkdir()
+    before = {p: os.lstat(out / p).st_ino for p in write.take_inventory(out).files}
+    writer = write.OutputWriter(out, write.take_inventory(out))
+    writer.start(list(new), write.folders_of(new))
+    if whole:
+        writer.area  # noqa: B018
+    for relative, data in sorted(new.items()):
+        if relative in copied:
+            source = sources / relative.replace("/", "-")
+            source.write_bytes(data)
+            writer.copy(relative, source)
+        else:
+            writer.record(relative, writer.put(relative, data))
+    stats = writer.commit()
+    after = {p: os.lstat(out / p).st_ino for p in write.take_inventory(out).files}
+    new_inodes = sorted(p for p in after if before.get(p) != after[p])
+    sizes = {relative: stat.size for relative, stat in stats.files.items()}
+    assert {p: stat for p, stat in stats.files.items()} == {
+        p: write.FileStat(os.lstat(out / p).st_size, os.lstat(out / p).st_mtime_ns) for p in after
+    }
+    return tree(out), new_inodes, stats.written, stats.unchanged, stats.removed, sizes, leftovers(out)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(old=OUTPUT_FILES, new=OUTPUT_FILES, copied=st.sets(st.sampled_from(OUTPUT_PATHS)), other=st.booleans())
+def test_a_one_file_change_written_alone_is_what_staging_the_site_gives(
+    tmp_path_factory: pytest.TempPathFactory, old, new, copied, other
+):
+    """The writer replaces one changed file on its own (no staging folder): the output, the
+    files it replaced (new inodes), its counts and record are what staging the whole new
+    site gives, from any old output (one with a symlink in it too)."""
+    root = tmp_path_factory.mktemp("one-file")
+    results = []
+    for whole in (False, True):
+        out = root / f"out-{whole}"
+        for relative, data in {write.MARKER: write.MARKER_TEXT, **old}.items():
+            (out / relative).parent.mkdir(parents=True, exist_ok=True)
+            (out / relative).write_bytes(data)
+        if other:
+            (out / "link").symlink_to("index.html")
+        results.append(write_through(out, new, copied & new.keys(), whole))
+    assert results[0] == results[1]
+    assert results[0][0] == {
+        **{k: None for k in write.folders_of(new)},
+        write.MARKER: write.MARKER_TEXT,
+        **new,
+    }
+
+
+def test_a_one_file_edit_replaces_that_file_and_stages_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # The feed holds the newest article only: a body edit of the oldest changes its page alone.
+    site_yaml = 'title: "Brief"\nbase_url: "https://example.org/"\nsearch: false\nfeed_limit: 1\n'
+    site = write_site(tmp_path / "site", {**SITE, "site.yaml": site_yaml})
+    out = tmp_path / "out"
+    build(site, out)
+    staged: list[str] = []
+    monkeypatch.setattr(write, "_new_folder", lambda parent, prefix: staged.append(prefix) or "")
+    path = site / "content" / "2024" / "10" / "port-strike-ends.md"
+    path.write_text(path.read_text() + "\nA closing sentence.\n")
+    result = build(site, out)
+    assert (result.written, result.rendered_paths, staged) == (
+        1,
+        ("articles/port-strike-ends/index.html",),
+        [],
+    )
+    assert "A closing sentence." in (out / "articles" / "port-strike-ends" / "index.html").read_text()
+    monkeypatch.undo()
+    assert tree(out) == clean(site, tmp_path)
+    assert leftovers(out) == []
+
+
+def test_a_one_file_edit_that_fails_to_rename_leaves_the_output_and_no_scratch_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    site_yaml = 'title: "Brief"\nbase_url: "https://example.org/"\nsearch: false\nfeed_limit: 1\n'
+    site = write_site(tmp_path / "site", {**SITE, "site.yaml": site_yaml})
+    out = tmp_path / "out"
+    build(site, out)
+    before = tree(out)
+    path = site / "content" / "2024" / "10" / "port-strike-ends.md"
+    path.write_text(path.read_text() + "\nA closing sentence.\n")
+
+    def refused(source: str, target: str) -> None:
+        raise OSError(errno.EIO, "Input/output error", target)
+
+    monkeypatch.setattr(write.os, "replace", refused)
+    with pytest.raises(SiteError, match="cannot write the output"):
+        build(site, out)
+    monkeypatch.undo()
+    assert tree(out) == before
+    assert leftovers(out) == []
+    build(site, out)
+    assert tree(out) == clean(site, tmp_path)
