@@ -26,7 +26,7 @@ from __future__ import annotations
 import string
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import chain, combinations
@@ -36,6 +36,9 @@ from .errors import Problem, warning
 
 THRESHOLD = Fraction(1, 2)
 MIN_WORDS = 50
+# Changed texts up to which an edit compares each with every text rather than make the index
+# of prefixes (a tenth of a second at 10,000 texts; the preview makes it once and keeps it).
+FEW = 4
 MIN_SENTENCE_WORDS = 4
 
 # Dropped before sentences are split: all ASCII punctuation but what ends a sentence.
@@ -113,7 +116,8 @@ class NearDuplicates:
     engine and brought up to date with what changed: an edit compares only the bodies it
     changed (shingled where their files were validated) with the texts that share a
     sentence of their prefixes with them (prefix filtering again, in an order that edits do
-    not change: by value), found in an index of the prefixes. A pair of unchanged texts
+    not change: by value), found in an index of the prefixes (or, for FEW changed texts
+    and no index made yet, with every text). A pair of unchanged texts
     stays a pair, or not, as it was: their similarity depends only on them. Many changes at
     once (a first build) find every pair afresh (near_duplicate_pairs). tests/test_neardup.py
     holds both ways to finding every pair from nothing, for generated edits."""
@@ -157,22 +161,30 @@ class NearDuplicates:
             self._pairs = {(labels[p.first], labels[p.second]): p.similarity for p in found}
             self._holders = None  # made again when an edit asks
             return
-        holders = self.index_for_edits()
+        if holders is None and len(changed) > FEW:
+            holders = self.index_for_edits()
         self._pairs = {pair: value for pair, value in self._pairs.items() if changed.keys().isdisjoint(pair)}
         for label, tokens in changed.items():
             if not tokens:
                 continue
-            # A text similar enough shares a shingle of both prefixes: only those are compared.
-            others: set[str] = set()
-            for token in self._prefix(tokens):
-                held = holders.get(token)
-                if isinstance(held, str):
-                    others.add(held)
-                elif held is not None:
-                    others |= held
-            others.discard(label)
+            others: Iterable[str]
+            if holders is None:  # a few texts changed, no index (a command-line build): every text
+                others = [other for other in self._texts if other != label]
+            else:  # a text similar enough shares a shingle of both prefixes: only those are compared
+                sharing: set[str] = set()
+                for token in self._prefix(tokens):
+                    held = holders.get(token)
+                    if isinstance(held, str):
+                        sharing.add(held)
+                    elif held is not None:
+                        sharing |= held
+                sharing.discard(label)
+                others = sharing
             for other in others:
-                value = similarity(tokens, self._texts[other][1])
+                other_tokens = self._texts[other][1]
+                if tokens.isdisjoint(other_tokens):
+                    continue  # a similarity of 0, under any threshold
+                value = similarity(tokens, other_tokens)
                 if value >= self._threshold:
                     self._pairs[(label, other) if label < other else (other, label)] = value
 

@@ -91,15 +91,18 @@ def texts(bodies: dict[str, str | None]) -> dict[str, tuple[bytes, frozenset[int
 
 
 @settings(max_examples=600, deadline=None)
-@given(EDITS, st.one_of(st.integers(1, 6), st.just(ALWAYS_BY_THE_INDEX)), st.integers(0, 8))
-def test_pairs_kept_up_to_date_equal_pairs_found_from_nothing(edits, many, new_process_at):
+@given(EDITS, st.one_of(st.integers(1, 6), st.just(ALWAYS_BY_THE_INDEX)), st.integers(0, 8), st.booleans())
+def test_pairs_kept_up_to_date_equal_pairs_found_from_nothing(edits, many, new_process_at, indexed):
     """NearDuplicates after any sequence of edits (bodies added, changed, removed) warns about
     exactly the pairs that comparing every pair of the texts finds, whether it compares only
-    what changed (through its index of the texts' prefixes, made at the first such edit and
-    kept up to date since) or, from `many` changes, finds every pair afresh; and when a new
+    what changed (with every text, or through its index of the texts' prefixes, made at
+    the start when `indexed` or at the first edit of more than FEW texts, and kept up to
+    date since) or, from `many` changes, finds every pair afresh; and when a new
     process resumes, at the edit `new_process_at`, from what the last one kept in the build
     cache (to_plain, pickled), taking in every file as it is then."""
     near = NearDuplicates(many=many)
+    if indexed:
+        near.index_for_edits()
     bodies: dict[str, str] = {}
     for step, edit in enumerate(edits):
         for label, body in edit.items():
