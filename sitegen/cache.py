@@ -253,6 +253,10 @@ class BuildCache:
             path = self.folder / f"bodies-v{FORMAT}.sqlite"
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
+                # Those of other cache formats are never read again (50 MB at 10,000 articles).
+                for old in self.folder.glob("bodies-v*.sqlite*"):
+                    if not old.name.startswith(path.name):
+                        old.unlink(missing_ok=True)
                 self._bodies = self._open_bodies(path)
             except sqlite3.DatabaseError as exc:
                 self.warnings.append(

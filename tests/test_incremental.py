@@ -480,3 +480,19 @@ def test_a_term_page_reading_all_its_articles_is_never_stale(tmp_path: Path, spe
     build(site, out)
     assert "Gamma" in (out / "tags/energy/page/2/index.html").read_text()
     assert tree(out) == clean_build(site, tmp_path)
+
+
+def test_rendered_bodies_of_another_cache_format_are_deleted(tmp_path: Path):
+    from sitegen.cache import FORMAT
+
+    site = write_site(tmp_path / "site", {"content/a.md": article()})
+    folder = cache_folder(site)
+    folder.mkdir(parents=True)
+    older = f"bodies-v{FORMAT - 1}.sqlite"
+    for name in (older, f"{older}-wal", f"bodies-v{FORMAT}0.sqlite"):
+        (folder / name).write_bytes(b"old")
+    build(site, tmp_path / "out")
+    assert sorted(p.name for p in folder.glob("bodies-*") if not p.name.endswith(("-wal", "-shm"))) == [
+        f"bodies-v{FORMAT}.sqlite"
+    ]
+    assert not (folder / f"{older}-wal").exists()
