@@ -135,7 +135,8 @@ def measure(site: Path, runs: int, work: Path, kinds: list[str]) -> tuple[float,
             article.write_text(original)
         return first_build, latencies
     finally:
-        server.send_signal(signal.SIGINT)
+        # SIGTERM, which the preview takes as Ctrl-C: a shell's background job ignores SIGINT.
+        server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
         shutil.rmtree(cache, ignore_errors=True)
 

@@ -773,18 +773,24 @@ def test_a_one_file_change_written_alone_is_what_staging_the_site_gives(
     }
 
 
-def test_a_one_file_edit_replaces_that_file_and_stages_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
-    # The feed holds the newest article only: a body edit of the oldest changes its page alone.
+def built_site_with_one_file_edit(tmp_path: Path) -> tuple[Path, Path]:
+    """A site built into out/, and an edit that changes one file of it: the feed holds the
+    newest article only, and the oldest's body is edited."""
     site_yaml = 'title: "Brief"\nbase_url: "https://example.org/"\nsearch: false\nfeed_limit: 1\n'
     site = write_site(tmp_path / "site", {**SITE, "site.yaml": site_yaml})
     out = tmp_path / "out"
     build(site, out)
-    staged: list[str] = []
-    monkeypatch.setattr(write, "_new_folder", lambda parent, prefix: staged.append(prefix) or "")
     path = site / "content" / "2024" / "10" / "port-strike-ends.md"
     path.write_text(path.read_text() + "\nA closing sentence.\n")
+    return site, out
+
+
+def test_a_one_file_edit_replaces_that_file_and_stages_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    site, out = built_site_with_one_file_edit(tmp_path)
+    staged: list[str] = []
+    monkeypatch.setattr(write, "_new_folder", lambda parent, prefix: staged.append(prefix) or "")
     result = build(site, out)
     assert (result.written, result.rendered_paths, staged) == (
         1,
@@ -800,13 +806,8 @@ def test_a_one_file_edit_replaces_that_file_and_stages_nothing(
 def test_a_one_file_edit_that_fails_to_rename_leaves_the_output_and_no_scratch_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    site_yaml = 'title: "Brief"\nbase_url: "https://example.org/"\nsearch: false\nfeed_limit: 1\n'
-    site = write_site(tmp_path / "site", {**SITE, "site.yaml": site_yaml})
-    out = tmp_path / "out"
-    build(site, out)
+    site, out = built_site_with_one_file_edit(tmp_path)
     before = tree(out)
-    path = site / "content" / "2024" / "10" / "port-strike-ends.md"
-    path.write_text(path.read_text() + "\nA closing sentence.\n")
 
     def refused(source: str, target: str) -> None:
         raise OSError(errno.EIO, "Input/output error", target)
