@@ -281,7 +281,7 @@ class BuildCache:
         connection.isolation_level = "DEFERRED"
         return connection
 
-    # Related lists ---------------------------------------------------------
+    # Derived data: related lists, near-duplicates ----------------------------
 
     def load_derived(self, name: str) -> Any | None:
         """What the site's last build derived under `name` (one of DERIVED), as plain data,

@@ -403,7 +403,7 @@ class Engine:
             return False
         try:
             self._near_duplicates.resume(plain, bodies)
-        except (TypeError, ValueError, AttributeError):  # any damage: the cache is only a shortcut
+        except (TypeError, ValueError, AttributeError, ArithmeticError):  # any damage: a shortcut only
             self.cache.distrust_derived("near-duplicates", "is corrupt")
             self._near_duplicates = NearDuplicates()
             return False

@@ -198,8 +198,8 @@ class NearDuplicates:
     def resume(self, plain: object, bodies: Mapping[str, tuple[bytes, frozenset[int]] | None]) -> None:
         """Start from what an earlier process found (to_plain), then take in `bodies`, every
         file now, as update() does: a pair of texts with the bodies they had then is still
-        a pair, and only the texts that changed since are compared. Raises TypeError or
-        ValueError for plain data that is not to_plain's."""
+        a pair, and only the texts that changed since are compared. Raises TypeError,
+        ValueError, AttributeError or ArithmeticError for plain data that is not to_plain's."""
         digests, pairs = cast(tuple[dict[str, bytes], list[tuple[str, str, int, int]]], plain)
         texts: dict[str, tuple[bytes, frozenset[int]]] = {}
         for label, body_digest in digests.items():

@@ -496,3 +496,35 @@ def test_rendered_bodies_of_another_cache_format_are_deleted(tmp_path: Path):
         f"bodies-v{FORMAT}.sqlite"
     ]
     assert not (folder / f"{older}-wal").exists()
+
+
+def test_near_duplicates_kept_in_the_cache_serve_a_new_process_and_damaged_ones_are_found_again(
+    tmp_path: Path,
+):
+    from sitegen.cache import _STAMP, _dumps
+
+    story = " ".join(f"Sentence {n} tells the readers about the port strike and its crews." for n in range(8))
+    files = {
+        "content/a.md": article(title="Port strike", body=story),
+        "content/b.md": article(title="Port strike again", body=story),
+        "content/c.md": article(title="Budget", body="The budget passed."),
+    }
+    site = write_site(tmp_path / "site", files)
+    out = tmp_path / "out"
+
+    def near(result) -> list[str]:
+        return sorted(f"{w.path}: {w.message}" for w in result.warnings if "nearly the same" in w.message)
+
+    first = near(build(site, out))
+    assert len(first) == 1 and "content/b.md" in first[0] and "content/a.md" in first[0]
+    kept = cache_folder(site) / "near-duplicates.pickle"
+    assert kept.is_file()
+    (site / "content/c.md").write_text(article(title="Budget", body="The budget passed at last."))
+    assert near(build(site, out)) == first  # a new engine: the pairs from the cache
+    kept.write_bytes(_dumps({"stamp": _STAMP, "plain": ({"content/a.md": b"x"}, [("a", "b", 1, 0)])}))
+    (site / "content/c.md").write_text(article(title="Budget", body="The budget passed, at last."))
+    result = build(site, out)
+    messages = [str(w) for w in result.warnings if "build cache" in str(w)]
+    assert len(messages) == 1 and "corrupt" in messages[0], messages
+    assert near(result) == first
+    assert tree(out) == clean_build(site, tmp_path)
