@@ -52,7 +52,7 @@ from sitegen.engine import BuildResult, Engine
 #
 # Each snippet needs some template variables (beyond the globals every template gets:
 # `site`, `config`, `url`, `absolute_url` and the filters) and may use a feature that must
-# not call itself: `card()` (the card template renders it), the included partial, the
+# not call itself: `card()` and `headline_item()` (their templates render them), the included partial, the
 # macro file. A template draws only snippets whose variables it has.
 
 
@@ -60,7 +60,7 @@ from sitegen.engine import BuildResult, Engine
 class Snippet:
     text: str
     needs: frozenset[str] = frozenset()  # template variables it reads
-    uses: frozenset[str] = frozenset()  # "card", "include", "macros": what it calls
+    uses: frozenset[str] = frozenset()  # "card", "headline", "include", "macros": what it calls
 
 
 def snippet(text: str, needs: str = "", uses: str = "") -> Snippet:
@@ -106,6 +106,7 @@ SNIPPETS = [
     snippet("{% for t in site.terms_of(article, 'tags') %}{{ (t.articles | first).title }}{% endfor %}", "article"),
     snippet(MACROS + "{{ m.show(article) }}", "article", "macros"),
     snippet("{{ card(article, level=4) }}", "article", "card"),
+    snippet("<ol>{{ headline_item(article) }}</ol>", "article", "headline"),
     snippet("{% if site.scheduled(article) %}ahead{% endif %}", "article"),
     snippet("{{ article.title }}{{ status_badges(article) }}", "article"),
     # An article page's neighbours.
@@ -139,6 +140,7 @@ SNIPPETS = [
     snippet("{{ year.year }} {{ year.count }} {{ url(year) }}", "year"),
     snippet("{{ year.months | length }} months", "year"),
     snippet("{% for mo in year.months %}{{ mo.month | month_name }}:{{ mo.articles | length }} {% endfor %}", "year"),
+    snippet("{% for mo in year.months %}<ol>{% for a in mo.articles %}{{ headline_item(a) }}{% endfor %}</ol>{% endfor %}", "year", "headline"),
     snippet("{{ month.articles | length }} {{ url(month) }}", "month"),
     snippet("{% for day, items in month.articles | groupby('date.day') %}{{ day }}:{{ items | map(attribute='title') | join(',') }} {% endfor %}", "month"),
     snippet("{% for y in years %}{{ y.year }}={{ y.count }} {% endfor %}", "years"),
@@ -180,6 +182,7 @@ PAGE_TEMPLATES = {
     "email/edition.txt": ("edition unsubscribe", "{{ edition.title }}\n{% for i in edition.items %}{{ i.article.title }} {{ absolute_url(i.article) }}\n{% endfor %}"),
 }  # fmt: skip
 CARD = "partials/card.html"
+HEADLINE = "partials/headline_item.html"
 EXTRA = "partials/extra.html"  # the partial pages {% include %}
 MACRO_FILE = "partials/macros.html"  # the macros pages {% import %}
 MACRO_PARAMETERS = {"show": "article", "term_info": "term", "overview": ""}  # macro: its parameter
@@ -221,6 +224,16 @@ def card_template() -> st.SearchStrategy[str]:
     return snippets_for("article", "card include").map(write)
 
 
+def headline_template() -> st.SearchStrategy[str]:
+    # A headline sees only `article` and the globals; it calls neither card() (which may
+    # show headlines) nor headline_item().
+    def write(drawn: list[Snippet]) -> str:
+        inner = "".join(f"<span>{s.text}</span>" for s in drawn)
+        return f'<li><a href="{{{{ url(article) }}}}">{{{{ article.title }}}}</a>{inner}</li>\n'
+
+    return snippets_for("article", "card headline include").map(write)
+
+
 def extra_template() -> st.SearchStrategy[str]:
     # Included by pages of every kind: the globals and `page` only, and not itself.
     return snippets_for("page", "include").map(
@@ -240,19 +253,21 @@ def macro_template() -> st.SearchStrategy[str]:
             for name in MACRO_PARAMETERS
         )
 
-    excluded = "card include macros"
+    excluded = "card headline include macros"
     drawn = st.tuples(
         snippets_for("article", excluded), snippets_for("term", excluded), snippets_for("", excluded)
     )
     return drawn.map(lambda bodies: write(*bodies))
 
 
-OVERRIDABLE = [*PAGE_TEMPLATES, CARD]
+OVERRIDABLE = [*PAGE_TEMPLATES, CARD, HEADLINE]
 
 
 def template_strategy(name: str) -> st.SearchStrategy[str]:
     if name == CARD:
         return card_template()
+    if name == HEADLINE:
+        return headline_template()
     if name == EXTRA:
         return extra_template()
     if name == MACRO_FILE:
@@ -262,7 +277,8 @@ def template_strategy(name: str) -> st.SearchStrategy[str]:
 
 @st.composite
 def theme(draw: st.DrawFn) -> dict[str, str]:
-    """Some of the page templates and the card overridden, and always the partial and the macros."""
+    """Some of the page templates, the card and the headline overridden, and always the partial
+    and the macros."""
     overridden = draw(
         st.lists(st.sampled_from(OVERRIDABLE), min_size=1, max_size=len(OVERRIDABLE), unique=True)
     )

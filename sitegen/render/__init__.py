@@ -39,6 +39,7 @@ from .theme import Theme
 
 _BUILTIN_TAXONOMIES = {spec.name: spec for spec in BUILTIN_TAXONOMIES}
 CARD_TEMPLATE = "partials/card.html"  # what card(article) renders
+HEADLINE_TEMPLATE = "partials/headline_item.html"  # what headline_item(article) renders
 EDITION_FEED_TEMPLATE = "feed/edition.html"  # an edition as its feed entry's content
 _SAFE_IN_URLS = re.compile(r"[A-Za-z0-9/_.~-]*")  # what quote() leaves as it is
 
@@ -98,6 +99,7 @@ class Renderer:
             asset=self.asset,
             absolute_url=self.absolute_url,
             card=self.card,
+            headline_item=self.headline_item,
             breadcrumb_list=breadcrumb_list,
             t=self.t,
             text_direction=self.strings.direction,
@@ -191,12 +193,25 @@ class Renderer:
     def card(self, article: Article, level: int = 2) -> Markup:
         """An article as listings show it (partials/card.html, with its title as an h`level`),
         rendered once per build: the same card appears on a dozen listing pages."""
-        key = card_key(article.slug, level, self._link_depth)
+        return self._fragment(article, level, CARD_TEMPLATE, level=level)
+
+    def headline_item(self, article: Article) -> Markup:
+        """An article as one line of a long list (partials/headline_item.html: the year pages' list
+        of thousands), rendered once and kept while what it read is unchanged: a date edit
+        renders the year page again, and all but the moved article's lines are kept."""
+        return self._fragment(article, "headline", HEADLINE_TEMPLATE)
+
+    def _fragment(
+        self, article: Article, variant: int | str, template_name: str, **context: object
+    ) -> Markup:
+        """An article's fragment (a card, a headline), rendered once and recorded as one key
+        that stands for what it read."""
+        key = card_key(article.slug, variant, self._link_depth)
         self.recorder.add(key)
         if key not in self._cards:
             with self.recorder.recording() as reads:
-                template = self.env.get_template(CARD_TEMPLATE)
-                html = template.render(article=article, level=level)
+                template = self.env.get_template(template_name)
+                html = template.render(article=article, **context)
             self._cards[key] = Markup(html)
             self.card_reads[key] = frozenset(reads)
             self.cards_rendered.append(key)

@@ -68,10 +68,11 @@ WHOLE_SITE: Key = ("site", "@all")
 SITEMAP_ENTRIES: Key = ("site", "@sitemap")  # what the sitemap lists
 
 
-def card_key(slug: str, level: int, depth: int = 0) -> Key:
-    """A page's key for a card it shows: it stands for everything that card read. `depth`:
-    how deep the pages are whose links it has (relative_urls), else 0."""
-    return ("card", slug, level, depth)
+def card_key(slug: str, variant: int | str, depth: int = 0) -> Key:
+    """A page's key for an article's fragment it shows, rendered once and shared: a card
+    (`variant`: its heading level) or a headline ("headline"). It stands for everything the
+    fragment read. `depth`: how deep the pages are whose links it has (relative_urls), else 0."""
+    return ("card", slug, variant, depth)
 
 
 def asset_key(name: str) -> Key:
