@@ -224,6 +224,9 @@ class DependencyGraph:
     cards: dict[int, array] = field(default_factory=dict)  # card_key's number -> reads
     _changed: set[int] = field(default_factory=set)
     _numbers: dict[Key, int] = field(default_factory=dict)  # keys' numbers, made when first needed
+    # The set of keys each card's reads were recorded from, while in memory: a card shown
+    # with the very same (frozen) set read the same keys.
+    _card_reads: dict[int, Collection[Key]] = field(default_factory=dict)
     # While in memory (the preview): the model and the shapes of the last build recorded,
     # and who reads what, made when an edit first asks.
     model: Site | None = None
@@ -325,14 +328,16 @@ class DependencyGraph:
                 self._readers.add(card, reads)
         return self._readers
 
-    def still_right(self, card: Key) -> bool:
-        """After stale(): is the card, as the last build rendered it, right for this build
-        (the graph knows what it read, and none of it changed)?"""
-        number = self._number_of(card)
-        return number is not None and number in self.cards and number not in self._changed
-
-    def _number_of(self, key: Key) -> int | None:
-        return self._numbering().get(key)
+    def still_right(self, cards: Iterable[Key]) -> list[Key]:
+        """After stale(): those of `cards` that, as the last build rendered them, are right
+        for this build (the graph knows what each read, and none of it changed)."""
+        number, known, changed = self._numbering(), self.cards, self._changed
+        right = []
+        for card in cards:
+            i = number.get(card)
+            if i is not None and i in known and i not in changed:
+                right.append(card)
+        return right
 
     def _numbering(self) -> dict[Key, int]:
         """Each key's number, made again when keys were added since (from_plain)."""
@@ -400,9 +405,15 @@ class DependencyGraph:
             if card not in done:
                 done.add(card)
                 i = ids([card])[0]
-                reads = ids(cards[card])
-                note(i, reads, self.cards.get(i))
-                self.cards[i] = reads
+                card_reads = cards[card]
+                # Most cards shown were kept from the last build: the very same set of reads.
+                if self._card_reads.get(i) is not card_reads:
+                    reads = ids(card_reads)
+                    recorded = self.cards.get(i)
+                    if recorded != reads:
+                        note(i, reads, recorded)
+                        self.cards[i] = reads
+                    self._card_reads[i] = card_reads
                 shown.extend(key for key in cards[card] if key[0] == "card")
         for i in self._changed:
             key = self.keys[i]

@@ -52,7 +52,7 @@ from sitegen.engine import BuildResult, Engine
 #
 # Each snippet needs some template variables (beyond the globals every template gets:
 # `site`, `config`, `url`, `absolute_url` and the filters) and may use a feature that must
-# not call itself: `card()` and `headline_item()` (their templates render them), the included partial, the
+# not call itself: `card()` and `headline_items()` (their templates render them), the included partial, the
 # macro file. A template draws only snippets whose variables it has.
 
 
@@ -106,7 +106,7 @@ SNIPPETS = [
     snippet("{% for t in site.terms_of(article, 'tags') %}{{ (t.articles | first).title }}{% endfor %}", "article"),
     snippet(MACROS + "{{ m.show(article) }}", "article", "macros"),
     snippet("{{ card(article, level=4) }}", "article", "card"),
-    snippet("<ol>{{ headline_item(article) }}</ol>", "article", "headline"),
+    snippet("<ol>{{ headline_items([article]) }}</ol>", "article", "headline"),
     snippet("{% if site.scheduled(article) %}ahead{% endif %}", "article"),
     snippet("{{ article.title }}{{ status_badges(article) }}", "article"),
     # An article page's neighbours.
@@ -140,7 +140,7 @@ SNIPPETS = [
     snippet("{{ year.year }} {{ year.count }} {{ url(year) }}", "year"),
     snippet("{{ year.months | length }} months", "year"),
     snippet("{% for mo in year.months %}{{ mo.month | month_name }}:{{ mo.articles | length }} {% endfor %}", "year"),
-    snippet("{% for mo in year.months %}<ol>{% for a in mo.articles %}{{ headline_item(a) }}{% endfor %}</ol>{% endfor %}", "year", "headline"),
+    snippet("{% for mo in year.months %}<ol>{{ headline_items(mo.articles) }}</ol>{% endfor %}", "year", "headline"),
     snippet("{{ month.articles | length }} {{ url(month) }}", "month"),
     snippet("{% for day, items in month.articles | groupby('date.day') %}{{ day }}:{{ items | map(attribute='title') | join(',') }} {% endfor %}", "month"),
     snippet("{% for y in years %}{{ y.year }}={{ y.count }} {% endfor %}", "years"),
@@ -226,7 +226,7 @@ def card_template() -> st.SearchStrategy[str]:
 
 def headline_template() -> st.SearchStrategy[str]:
     # A headline sees only `article` and the globals; it calls neither card() (which may
-    # show headlines) nor headline_item().
+    # show headlines) nor headline_items().
     def write(drawn: list[Snippet]) -> str:
         inner = "".join(f"<span>{s.text}</span>" for s in drawn)
         return f'<li><a href="{{{{ url(article) }}}}">{{{{ article.title }}}}</a>{inner}</li>\n'

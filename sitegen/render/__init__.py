@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +39,7 @@ from .theme import Theme
 
 _BUILTIN_TAXONOMIES = {spec.name: spec for spec in BUILTIN_TAXONOMIES}
 CARD_TEMPLATE = "partials/card.html"  # what card(article) renders
-HEADLINE_TEMPLATE = "partials/headline_item.html"  # what headline_item(article) renders
+HEADLINE_TEMPLATE = "partials/headline_item.html"  # each item headline_items(articles) renders
 EDITION_FEED_TEMPLATE = "feed/edition.html"  # an edition as its feed entry's content
 _SAFE_IN_URLS = re.compile(r"[A-Za-z0-9/_.~-]*")  # what quote() leaves as it is
 
@@ -88,8 +88,8 @@ class Renderer:
         self._cards: dict[Key, Markup] = {}
         self.card_reads: dict[Key, frozenset[Key]] = {}  # what each card rendered read
         self.cards_rendered: list[Key] = []  # in the order this process rendered them
-        # The sitemap's line of each page (by the id of the very Page object, kept with it).
-        self._sitemap_lines: dict[int, tuple[Page, str]] = {}
+        # The sitemap's line of each page (by URL path, with the Page it was written for).
+        self._sitemap_lines: dict[str, tuple[Page, str]] = {}
         self.env = _environment(theme, compiled)
         self.recorder = self.env.recorder
         self.env.globals.update(
@@ -99,7 +99,7 @@ class Renderer:
             asset=self.asset,
             absolute_url=self.absolute_url,
             card=self.card,
-            headline_item=self.headline_item,
+            headline_items=self.headline_items,
             breadcrumb_list=breadcrumb_list,
             t=self.t,
             text_direction=self.strings.direction,
@@ -195,11 +195,14 @@ class Renderer:
         rendered once per build: the same card appears on a dozen listing pages."""
         return self._fragment(article, level, CARD_TEMPLATE, level=level)
 
-    def headline_item(self, article: Article) -> Markup:
-        """An article as one line of a long list (partials/headline_item.html: the year pages' list
-        of thousands), rendered once and kept while what it read is unchanged: a date edit
-        renders the year page again, and all but the moved article's lines are kept."""
-        return self._fragment(article, "headline", HEADLINE_TEMPLATE)
+    def headline_items(self, articles: Iterable[Article]) -> Markup:
+        """Articles as the items of a long list of headlines, each as partials/headline_item.html
+        renders it (the year pages list thousands). Each item is rendered once and kept while
+        what it read is unchanged: a date edit renders its year page again from kept items.
+        One call for the whole list, as a call from a template costs more than a kept item."""
+        return Markup("\n").join(
+            [self._fragment(article, "headline", HEADLINE_TEMPLATE) for article in articles]
+        )
 
     def _fragment(
         self, article: Article, variant: int | str, template_name: str, **context: object
@@ -245,14 +248,13 @@ class Renderer:
             self._cards[key] = Markup(html)
             self.card_reads[key] = reads
 
-    def carry_over(self, last: Renderer, still_right: Callable[[Key], bool]) -> None:
+    def carry_over(self, last: Renderer, still_right: Callable[[Iterable[Key]], list[Key]]) -> None:
         """Take what the renderer of the last model (with the same configuration) made that
-        is still right: its cards that `still_right` (nothing a card read changed), and the
-        sitemap's line of each page that is the very same object."""
-        for key, html in last._cards.items():
-            if still_right(key):
-                self._cards[key] = html
-                self.card_reads[key] = last.card_reads[key]
+        is still right: its cards that `still_right` keeps (nothing a card read changed), and
+        the sitemap's lines (feeds.sitemap says which it keeps)."""
+        for key in still_right(last._cards):
+            self._cards[key] = last._cards[key]
+            self.card_reads[key] = last.card_reads[key]
         self._sitemap_lines = last._sitemap_lines
 
     def body_html(self, article: Article) -> Markup:

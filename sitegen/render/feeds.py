@@ -110,27 +110,33 @@ def _feed(
 
 
 def sitemap(
-    site: Site, absolute_url: AbsoluteUrl, known: Mapping[int, tuple[Page, str]] | None = None
-) -> tuple[bytes, dict[int, tuple[Page, str]]]:
-    """The sitemap, with the line of each page listed, by the id of the very Page object (kept
-    with it): given those of an earlier sitemap (`known`, with the same `absolute_url`), a
-    page that is the very same object has the same line. A rebuild after a date edit then
-    writes a few lines, not 14,000."""
+    site: Site, absolute_url: AbsoluteUrl, known: Mapping[str, tuple[Page, str]] | None = None
+) -> tuple[bytes, dict[str, tuple[Page, str]]]:
+    """The sitemap, with the line of each page listed, by URL path with the Page it was
+    written for (kept with it): given those of an earlier sitemap (`known`, with the same
+    `absolute_url`), a page that is the very same object has the same line, and so has a
+    page at the same path with data of the same kind other than an article's (its line is
+    its address). A rebuild after a date edit then writes a few lines, not 14,000, though it
+    makes every term page of the article's taxonomies again."""
     # Written as text, not through ElementTree: a sitemap lists every page, and the tree
     # took a tenth of a second at 10,000 articles, on every rebuild that adds a page. The
     # text is what ElementTree writes (tests/test_xml.py parses it).
     known = known or {}
     lines = {}
     for page in site.pages:
-        entry = known.get(id(page))
-        if entry is None or entry[0] is not page:
+        path = page.url_path
+        entry = known.get(path)
+        if entry is None or not (
+            entry[0] is page
+            or (type(entry[0].data) is type(page.data) and not isinstance(page.data, ArticlePage))
+        ):
             if not page.file_path.endswith("index.html") or not page.data.listed_in_sitemap():
                 continue
-            line = f"  <url>\n    <loc>{escape(absolute_url(page.url_path, quoted=True))}</loc>"
+            line = f"  <url>\n    <loc>{escape(absolute_url(path, quoted=True))}</loc>"
             if isinstance(page.data, ArticlePage):
                 line += f"\n    <lastmod>{_stamp(_last_change(page.data.article))}</lastmod>"
             entry = (page, line + "\n  </url>")
-        lines[id(page)] = entry
+        lines[path] = entry
     text = "\n".join(
         [
             "<?xml version='1.0' encoding='utf-8'?>",
