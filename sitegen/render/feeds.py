@@ -126,10 +126,7 @@ def sitemap(
     for page in site.pages:
         path = page.url_path
         entry = known.get(path)
-        if entry is None or not (
-            entry[0] is page
-            or (type(entry[0].data) is type(page.data) and not isinstance(page.data, ArticlePage))
-        ):
+        if entry is None or not _same_line(entry[0], page):
             if not page.file_path.endswith("index.html") or not page.data.listed_in_sitemap():
                 continue
             line = f"  <url>\n    <loc>{escape(absolute_url(path, quoted=True))}</loc>"
@@ -146,6 +143,16 @@ def sitemap(
         ]
     )
     return text.encode("utf-8"), lines
+
+
+def _same_line(written_for: Page, page: Page) -> bool:
+    """Has `page` the sitemap line written for the page at its path? Yes for the very same
+    page, and for data of the same kind other than an article's: then the line is the
+    address alone (whether a kind is listed is the kind's), where an article's carries its
+    date."""
+    if written_for is page:
+        return True
+    return type(written_for.data) is type(page.data) and not isinstance(page.data, ArticlePage)
 
 
 def robots(absolute_url: AbsoluteUrl) -> bytes:
