@@ -22,9 +22,11 @@ import hashlib
 from array import array
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import filterfalse
+from operator import attrgetter
 from typing import Any
 
-from .model import ArticlePage, Month, Site, Year
+from .model import Month, Site, Year
 from .render.reads import SITEMAP_ENTRIES, WHOLE_SITE, Key, identity
 from .validate import Article
 
@@ -153,17 +155,12 @@ class ModelValues:
         if key == WHOLE_SITE:
             return digest([(a.slug, self.article_digests(a.slug)) for a in site.articles])
         if key == SITEMAP_ENTRIES:  # every page listed, with the article it shows, for its dates
-            return digest(
-                [
-                    (p.url_path, p.data.article.front_matter_digest)
-                    if isinstance(p.data, ArticlePage)
-                    else p.url_path
-                    for p in site.pages
-                    if p.data.listed_in_sitemap()
-                ]
-            )
+            entries = b"".join(map(_SITEMAP_ENTRY, site.pages))  # in C: each page keeps its entry
+            return hashlib.blake2b(entries, digest_size=16).digest()
         return digest(identity(getattr(site, what)))
 
+
+_SITEMAP_ENTRY = attrgetter("sitemap_entry")
 
 # The kinds of keys about one object of the model other than an article, each frozen.
 _ENTITIES = ("term", "taxonomy", "year", "month", "story", "edition")
@@ -204,6 +201,15 @@ def _article_part(key: Key) -> tuple[str, str] | None:
     return None
 
 
+@dataclass(frozen=True)
+class Reshaped:
+    """Where a build's page shapes may differ from those of an earlier one (`before`, that
+    very mapping): at `paths` (pages made again, new or gone); elsewhere they are the same."""
+
+    before: Mapping[str, bytes]
+    paths: frozenset[str]
+
+
 def _ids(numbers: Iterable[int]) -> array:
     return array("I", sorted(numbers))
 
@@ -224,9 +230,9 @@ class DependencyGraph:
     cards: dict[int, array] = field(default_factory=dict)  # card_key's number -> reads
     _changed: set[int] = field(default_factory=set)
     _numbers: dict[Key, int] = field(default_factory=dict)  # keys' numbers, made when first needed
-    # The set of keys each card's reads were recorded from, while in memory: a card shown
-    # with the very same (frozen) set read the same keys.
-    _card_reads: dict[int, Collection[Key]] = field(default_factory=dict)
+    # The set of keys each card's reads were recorded from, while in memory, with the cards
+    # among them: a card shown with the very same (frozen) set read the same keys.
+    _card_reads: dict[int, tuple[Collection[Key], tuple[Key, ...]]] = field(default_factory=dict)
     # While in memory (the preview): the model and the shapes of the last build recorded,
     # and who reads what, made when an edit first asks.
     model: Site | None = None
@@ -234,11 +240,16 @@ class DependencyGraph:
     _readers: _Readers | None = None
 
     def stale(
-        self, shapes: Mapping[str, bytes], now: ModelValues, articles_changed: Collection[str] | None = None
+        self,
+        shapes: Mapping[str, bytes],
+        now: ModelValues,
+        articles_changed: Collection[str] | None = None,
+        reshaped: Reshaped | None = None,
     ) -> set[str]:
         """The output paths of the pages (of `shapes`, this build's) that must be rendered.
         `articles_changed`: the slugs of the only articles whose front matter or body may
-        differ from the last build recorded, when the caller knows (None: any may)."""
+        differ from the last build recorded, when the caller knows (None: any may).
+        `reshaped`: where `shapes` may differ from some earlier shapes, when the caller knows."""
         changed: set[int] = set()
         if articles_changed is None:
             articles_changed = self.articles.keys() | now.articles.keys()
@@ -271,7 +282,7 @@ class DependencyGraph:
         if self._readers is not None or (shapes is self.shapes and not others_changed):
             # Who read what is known (the preview), or the same pages as last time read only
             # articles that changed: ask who read them.
-            stale = self._readers_of(dirty, changed, shapes)
+            stale = self._readers_of(dirty, changed, shapes, reshaped)
         else:
             stale = self._scan(shapes, changed)
         self._changed = changed
@@ -292,11 +303,13 @@ class DependencyGraph:
                 stale.add(path)
         return stale
 
-    def _readers_of(self, dirty: list[str], changed: set[int], shapes: Mapping[str, bytes]) -> set[str]:
+    def _readers_of(
+        self, dirty: list[str], changed: set[int], shapes: Mapping[str, bytes], reshaped: Reshaped | None
+    ) -> set[str]:
         """As _scan, through who read what: only the pages and cards that read a key of the
         articles `dirty` or another changed key are looked at, and the cards and pages that
         show a card that changed; with other shapes than last time's, also every page whose
-        shape changed or that is new."""
+        shape changed or that is new (of those `reshaped` names, when it is about last time's)."""
         readers = self.index_readers()
         suspects: set[str] = set()
         queue = [reader for slug in dirty for reader in readers.of_article.get(slug, ())]
@@ -311,9 +324,12 @@ class DependencyGraph:
                 queue.extend(readers.of_card.get(reader, ()))
         stale = {path for path in suspects if path in shapes and not changed.isdisjoint(self.pages[path][1])}
         if shapes is not self.shapes:
-            for path, shape in shapes.items():
+            # Elsewhere the shapes are the very ones recorded last time.
+            paths = reshaped.paths if reshaped is not None and reshaped.before is self.shapes else shapes
+            for path in paths:
+                shape = shapes.get(path)
                 known = self.pages.get(path)
-                if known is None or known[0] != shape:
+                if shape is not None and (known is None or known[0] != shape):
                     stale.add(path)
         return stale
 
@@ -328,16 +344,16 @@ class DependencyGraph:
                 self._readers.add(card, reads)
         return self._readers
 
-    def still_right(self, cards: Iterable[Key]) -> list[Key]:
-        """After stale(): those of `cards` that, as the last build rendered them, are right
-        for this build (the graph knows what each read, and none of it changed)."""
-        number, known, changed = self._numbering(), self.cards, self._changed
-        right = []
-        for card in cards:
-            i = number.get(card)
-            if i is not None and i in known and i not in changed:
-                right.append(card)
-        return right
+    def not_right(self, cards: Collection[Key], fresh: Iterable[Key] | None = None) -> set[Key]:
+        """After stale(): those of `cards` (what the last build's renderer holds) that may not be
+        right for this build: those the graph has not recorded, and those that read a key that
+        changed. `fresh`: the only ones of `cards` that may be unknown to the graph, when the
+        caller knows (the others were checked by an earlier call; the graph forgets no key).
+        Every card key the graph has numbered has its reads recorded (record())."""
+        keys = self.keys
+        unknown = set(filterfalse(self._numbering().__contains__, cards if fresh is None else fresh))
+        changed = [keys[i] for i in self._changed if keys[i][0] == "card"]
+        return unknown.union(key for key in changed if key in cards)
 
     def _numbering(self) -> dict[Key, int]:
         """Each key's number, made again when keys were added since (from_plain)."""
@@ -394,7 +410,8 @@ class DependencyGraph:
         for path, page_reads in rendered.items():
             reads = ids(page_reads)
             before = self.pages.get(path)
-            note(path, reads, before[1] if before else None)
+            if before is None or before[1] != reads:  # a page rendered again most often read the same
+                note(path, reads, before[1] if before else None)
             self.pages[path] = (shapes[path], reads)
         # The cards the rendered pages show, as they read them (cards rendered by an earlier
         # build of the same model included), and the cards those show.
@@ -402,19 +419,24 @@ class DependencyGraph:
         done: set[Key] = set()
         while shown:
             card = shown.pop()
-            if card not in done:
-                done.add(card)
-                i = ids([card])[0]
-                card_reads = cards[card]
-                # Most cards shown were kept from the last build: the very same set of reads.
-                if self._card_reads.get(i) is not card_reads:
-                    reads = ids(card_reads)
-                    recorded = self.cards.get(i)
-                    if recorded != reads:
-                        note(i, reads, recorded)
-                        self.cards[i] = reads
-                    self._card_reads[i] = card_reads
-                shown.extend(key for key in cards[card] if key[0] == "card")
+            if card in done:
+                continue
+            done.add(card)
+            i = number[card]  # the page that shows it numbered it
+            card_reads = cards[card]
+            # Most cards shown were kept from the last build: the very same set of reads.
+            known = self._card_reads.get(i)
+            if known is not None and known[0] is card_reads:
+                inner = known[1]
+            else:
+                reads = ids(card_reads)
+                recorded = self.cards.get(i)
+                if recorded != reads:
+                    note(i, reads, recorded)
+                    self.cards[i] = reads
+                inner = tuple([key for key in card_reads if key[0] == "card"])
+                self._card_reads[i] = (card_reads, inner)
+            shown.extend(inner)
         for i in self._changed:
             key = self.keys[i]
             if key[0] != "card":

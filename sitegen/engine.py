@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import operator
 import os
 import stat
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
+from itertools import compress
 from pathlib import Path
 from typing import cast
 
@@ -37,7 +39,7 @@ import jinja2
 from .assets import StaticOutput, fingerprint
 from .cache import BuildCache, FileStat, OutputRecord, SourceStat, content_hash
 from .config import CONFIG_FILE, SiteConfig, load_config
-from .deps import DependencyGraph, ModelValues, digest
+from .deps import DependencyGraph, ModelValues, Reshaped, digest
 from .editions import EditionFile, read_edition_files
 from .errors import Problem, SiteError, UsageError, error, warning
 from .i18n import I18N_DIR, Strings, load_strings
@@ -164,16 +166,25 @@ def _body(validated: ValidatedFile | None) -> tuple[bytes, frozenset[int]] | Non
 
 
 @dataclass(frozen=True)
-class _Model:
-    """The model of the site, with what a build derives from it."""
+class SitePages:
+    """A model of the site with what a build derives from its pages (site_pages())."""
 
-    inputs: object  # what it was built from (configuration, options, every article's digest)
     site: Site
-    shapes: dict[str, bytes]  # each page's shape (deps.DependencyGraph.stale)
+    settings: bytes  # what every page's shape depends on
+    shapes: dict[str, bytes]  # each page's shape (deps.DependencyGraph.stale), by output path
+    pages: dict[str, Page]  # by output path
     generated: frozenset[str]  # every page's output path
-    position: dict[str, int]  # each page's place in site.pages, by output path
     folders: frozenset[str]  # the folders those are in
-    settings: bytes  # what every page's shape depends on (_shapes)
+    # The shapes of the model it was updated from, and the paths where `shapes` may differ
+    # from those (pages made again, added or gone); None when it was made from nothing.
+    reshaped: Reshaped | None = None
+    inputs: object = None  # what the engine built the model from (configuration, options, ...)
+
+    @cached_property
+    def position(self) -> dict[int, int]:
+        """Each page's place in site.pages, by the page's id (the site keeps them alive)."""
+        pages = self.site.pages
+        return dict(zip(map(id, pages), range(len(pages)), strict=True))
 
 
 @dataclass
@@ -243,7 +254,7 @@ class Engine:
         # differ after it (None: any), for outputs whose last build is a few reads behind.
         self._generation = 0
         self._changes: dict[int, frozenset[str] | None] = {}
-        self._model: _Model | None = None
+        self._model: SitePages | None = None
         self._bodies: dict[str, str] = {}  # rendered bodies by body_key
         self._outputs: dict[Path, _Output] = {}
         self._renderer: tuple[object, Renderer] | None = None  # with what it was made for
@@ -266,7 +277,7 @@ class Engine:
         the time of the call)."""
         return self._load(changed, now or _clock())[0]
 
-    def _load(self, changed: Collection[Path] | None, now: dt.datetime) -> tuple[LoadedSite, _Model]:
+    def _load(self, changed: Collection[Path] | None, now: dt.datetime) -> tuple[LoadedSite, SitePages]:
         for memo, unseen in self._unseen.items():
             self._unseen[memo] = None if unseen is None or changed is None else unseen | set(changed)
         config, problems = load_config(self.site_dir, self.base_url)
@@ -435,7 +446,7 @@ class Engine:
         self._static = (made_for, static)
         return static
 
-    def _static_clashes(self, static: StaticOutput, model: _Model, images: SiteImages) -> list[Problem]:
+    def _static_clashes(self, static: StaticOutput, model: SitePages, images: SiteImages) -> list[Problem]:
         """_clashes, the last build's while the static files, the pages' paths, the search
         setting and the images are as they were (a tag edit leaves them so)."""
         inputs = (static, model.generated, model.site.config.search, images.files)
@@ -517,7 +528,7 @@ class Engine:
         editions: tuple[EditionFile, ...],
         now: dt.datetime,
         images: SiteImages,
-    ) -> _Model:
+    ) -> SitePages:
         """The model, with what the build derives from it; the last build's while no
         article's fields, the story and edition files, the lead images, the configuration or
         the options changed, and no article's scheduled time or expiry passed
@@ -540,17 +551,10 @@ class Engine:
             images=images.articles,
             related_before=self._stored_related() if self._model is None else None,
         )
-        position = {page.file_path: i for i, page in enumerate(site.pages)}
-        generated = frozenset(position)
         settings = digest(
             __version__, self.drafts, self.fingerprint, repr(config), markdown_settings(config.base_path)
         )
-        if kept is not None and kept.generated <= generated:  # pages added, none gone: their folders
-            folders = kept.folders | folders_of(generated - kept.generated)
-        else:
-            folders = frozenset(folders_of(generated))
-        shapes = _shapes(site, settings, kept)
-        self._model = _Model(inputs, site, shapes, generated, position, folders, settings)
+        self._model = site_pages(site, settings, kept, inputs)
         return self._model
 
     def _stored_related(self) -> RelatedLists | None:
@@ -690,7 +694,7 @@ class Engine:
                 graph, files = DependencyGraph.from_plain(previous.graph), previous.files
             else:
                 graph, files = DependencyGraph(), {}
-            stale = graph.stale(shapes, values, articles_changed)
+            stale = graph.stale(shapes, values, articles_changed, model.reshaped)
             if (
                 last_renderer is not None
                 and last_renderer is not renderer
@@ -699,9 +703,10 @@ class Engine:
             ):
                 # A new model (a tag edit, say) leaves most cards as they were: what each read
                 # is known, and a card whose reads are unchanged is the same card.
-                renderer.carry_over(last_renderer, graph.still_right)
+                renderer.carry_over(last_renderer, graph.not_right, graph)
             if remembered is not None and in_place:  # the folder is as this engine left it
-                todo = [site.pages[i] for i in sorted(model.position[path] for path in stale)]
+                position = model.position
+                todo = sorted((model.pages[path] for path in stale), key=lambda page: position[id(page)])
             else:
                 todo = [
                     page for page in site.pages
@@ -1045,25 +1050,62 @@ def _template_source(env: jinja2.Environment, name: str) -> str | None:
         return None
 
 
-def _shapes(site: Site, settings: bytes, before: _Model | None) -> dict[str, bytes]:
-    """Each page's shape: its template, the identities of what the model gives it, and
-    `settings`: what every page depends on (sitegen's version, the configuration, the
-    options). A page whose data are the very same object as in the model `before` (with the
-    same settings: an edit that rebuilt the model kept them), or hold the very same objects
-    (render/reads.same_identity), has the same shape."""
-    kept = before if before is not None and before.settings == settings else None
-    shapes = {}
-    for page in site.pages:
-        path = page.file_path
-        if kept is not None:
-            i = kept.position.get(path)
-            if i is not None:
-                data = kept.site.pages[i].data
-                if data is page.data or same_identity(page.data, data):
-                    shapes[path] = kept.shapes[path]
-                    continue
-        shapes[path] = digest(settings, page.template, identity(page.data))
-    return shapes
+def site_pages(site: Site, settings: bytes, before: SitePages | None, inputs: object = None) -> SitePages:
+    """The model's pages by output path, each page's shape, the paths and the folders they
+    are in. A page's shape: its template, the identities of what the model gives it, and
+    `settings`, what every page depends on (sitegen's version, the configuration, the options).
+
+    After a model update (`before`, with the same settings), only the pages that are not
+    the very pages of `before` are looked at: a page kept has its shape, and so has a page
+    made again that holds the very same objects (render/reads.same_identity). Where a model
+    has two pages at one path, every page is looked at, as the later one's shape is kept.
+    tests/test_model_update.py holds this to pages derived from nothing."""
+    pages = site.pages
+    if before is not None and before.settings == settings and len(before.shapes) == len(before.site.pages):
+        made, left = _page_changes(site, before.site)
+        shapes, by_path = dict(before.shapes), dict(before.pages)
+        made_paths = set()
+        for page in made:
+            path = page.file_path
+            made_paths.add(path)
+            by_path[path] = page
+            old = left.get(path)
+            if old is not None and same_identity(page.data, old.data):
+                shapes[path] = before.shapes[path]
+            else:
+                shapes[path] = digest(settings, page.template, identity(page.data))
+        gone = left.keys() - made_paths
+        for path in gone:
+            del shapes[path], by_path[path]
+        if len(shapes) == len(pages):
+            added = made_paths - left.keys()
+            if not gone and not added:
+                generated, folders = before.generated, before.folders
+            elif not gone:
+                generated, folders = before.generated | added, before.folders | folders_of(added)
+            else:
+                generated = (before.generated - gone) | added
+                folders = frozenset(folders_of(generated))
+            reshaped = Reshaped(before.shapes, frozenset(made_paths | gone))
+            return SitePages(site, settings, shapes, by_path, generated, folders, reshaped, inputs)
+    by_path = {page.file_path: page for page in pages}
+    shapes = {path: digest(settings, page.template, identity(page.data)) for path, page in by_path.items()}
+    generated = frozenset(shapes)
+    return SitePages(
+        site, settings, shapes, by_path, generated, frozenset(folders_of(generated)), None, inputs
+    )
+
+
+def _page_changes(site: Site, before: Site) -> tuple[list[Page], dict[str, Page]]:
+    """The pages of `site` that are not the very pages of the model `before` (made, or made
+    again, by its update), and those of `before` that `site` no longer has, by output path.
+    Compared by identity in C loops: both models are alive, so no two pages share an id."""
+    if site.pages is before.pages:
+        return [], {}
+    old_ids, new_ids = set(map(id, before.pages)), set(map(id, site.pages))
+    made = compress(site.pages, map(operator.not_, map(old_ids.__contains__, map(id, site.pages))))
+    left = compress(before.pages, map(operator.not_, map(new_ids.__contains__, map(id, before.pages))))
+    return list(made), {page.file_path: page for page in left}
 
 
 def _changed_on_disk(path: str, files: Mapping[str, tuple[int, int]], present: Inventory) -> bool:
@@ -1075,7 +1117,7 @@ def _changed_on_disk(path: str, files: Mapping[str, tuple[int, int]], present: I
 def _render_pages(
     renderer: Renderer,
     pages: list[Page],
-    position: Mapping[str, int],
+    position: Mapping[int, int],
     writer: OutputWriter | FolderUpdater,
     jobs: int,
     report: Progress,
@@ -1085,7 +1127,7 @@ def _render_pages(
         # Compile once here, not once in every worker; errors are reported when the page renders.
         with suppress(jinja2.TemplateError):
             renderer.env.get_template(name)
-    numbers = [position[page.file_path] for page in pages]
+    numbers = [position[id(page)] for page in pages]
     total, done = len(numbers), 0
     reads: dict[str, frozenset[Key]] = {}
     if jobs > 1 and total >= PARALLEL_PAGES_FROM and can_fork():
@@ -1246,7 +1288,9 @@ def _static_files(site_dir: Path, theme: Theme, hashed: bool) -> StaticOutput:
     return replace(static, problems=(*problems, *static.problems))
 
 
-def _clashes(site_dir: Path, static: StaticOutput, model: _Model, images: Collection[str]) -> list[Problem]:
+def _clashes(
+    site_dir: Path, static: StaticOutput, model: SitePages, images: Collection[str]
+) -> list[Problem]:
     """Errors naming both for each static file that clashes with a generated page or image,
     or that is named like a static folder."""
     problems = []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain
 from pathlib import PurePosixPath
-from typing import ClassVar, TypeVar
+from typing import ClassVar, TypeVar, cast
 
 from .config import CONFIG_FILE, SiteConfig, TaxonomySpec
 from .editions import Edition, EditionFile, newest_first, resolve_edition
@@ -221,8 +221,10 @@ class PageData:
     def listed_in_sitemap(self) -> bool:
         return self.in_sitemap
 
-    def variables(self) -> dict[str, object]:
-        return dict(self.__dict__)  # its fields: a frozen dataclass has nothing else there
+    def variables(self, site: Site) -> dict[str, object]:
+        """What its template gets: its fields (a frozen dataclass has nothing else in its
+        __dict__), and what a kind looks up in the site."""
+        return dict(self.__dict__)
 
     def listed(self) -> tuple[Article, ...]:
         """The articles it lists, each as a card."""
@@ -284,10 +286,14 @@ class TermPage(PageData):
     """One term's articles, a page of them."""
 
     template = "term.html"
-    taxonomy: Taxonomy
     term: Term
     articles: tuple[Article, ...]
     paginator: Paginator
+
+    def variables(self, site: Site) -> dict[str, object]:
+        # The taxonomy is looked up rather than held: a new term, or a term's new count, is
+        # a new taxonomy, and the pages of every other term stay as they were.
+        return {"taxonomy": site.taxonomies[self.term.taxonomy], **super().variables(site)}
 
     def listed(self) -> tuple[Article, ...]:
         return self.articles
@@ -443,6 +449,22 @@ class Page:
     def file_path(self) -> str:
         path = self.url_path
         return path + "index.html" if path.endswith("/") or not path else path
+
+    @cached_property
+    def in_sitemap(self) -> bool:
+        return self.file_path.endswith("index.html") and self.data.listed_in_sitemap()
+
+    @cached_property
+    def sitemap_entry(self) -> bytes:
+        """What the sitemap shows of the page, as bytes: nothing when it is not listed; else
+        its path, with the digest of the article's front matter on an article's page (the
+        dates it shows follow from it). Kept with the page, which a model update keeps."""
+        if not self.in_sitemap:
+            return b""
+        path = self.url_path.encode("utf-8", "surrogatepass")
+        data = self.data
+        shown = data.article.front_matter_digest if isinstance(data, ArticlePage) else b""
+        return b"%d:%s%d:%s" % (len(path), path, len(shown), shown)
 
     @property
     def template(self) -> str:
@@ -906,19 +928,36 @@ def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def related_lists(site: Site, jobs: int = 1, before: RelatedLists | None = None) -> RelatedLists:
+def related_lists(
+    site: Site,
+    jobs: int = 1,
+    before: RelatedLists | None = None,
+    edited: Mapping[str, Article | None] | None = None,
+) -> RelatedLists:
     """Each article's related articles (sitegen/related.py), by slug; given the lists of the
     model `before`, only those that can have changed are found again.
 
     An article's candidate follows from the article and the configuration alone (its terms
     under RELATED_BY and its stories' slugs), so it is made again only for an article that is
     not the very object it was made from before (the engine keeps unchanged articles'
-    objects), or when the configuration changed."""
-    articles = {article.slug: article for article in site.articles}
+    objects), or when the configuration changed. `edited`: when the caller knows them, the
+    only published articles that may not be those `before` was made from, by slug (None:
+    no longer published); the others are not looked at (a model update)."""
     made_from = before.made_from if before is not None and before.made_with == site.config else {}
+    if edited is not None and made_from:
+        articles = cast(dict[str, Article], dict(made_from))
+        for slug, article in edited.items():
+            if article is None:
+                articles.pop(slug, None)
+            else:
+                articles[slug] = article
+        remaking = [article for article in edited.values() if article is not None]
+    else:
+        articles = {article.slug: article for article in site.articles}
+        remaking = list(articles.values())
     remade = {
-        slug: Candidate(
-            slug,
+        article.slug: Candidate(
+            article.slug,
             article.date.timestamp(),
             frozenset(
                 [
@@ -927,8 +966,8 @@ def related_lists(site: Site, jobs: int = 1, before: RelatedLists | None = None)
                 ]
             ),
         )
-        for slug, article in articles.items()
-        if made_from.get(slug) is not article
+        for article in remaking
+        if made_from.get(article.slug) is not article
     }
     return update_related(
         before, articles.keys(), remade, jobs=jobs, made_from=articles, made_with=site.config
@@ -1144,7 +1183,7 @@ def term_pages(config: SiteConfig, taxonomy: Taxonomy, term: Term) -> tuple[Page
             term.url_path,
             term.articles,
             config.per_page,
-            lambda chunk, pages: TermPage(taxonomy, term, chunk, pages),
+            lambda chunk, pages: TermPage(term, chunk, pages),
         )
     )
     if taxonomy.has_feeds:

@@ -37,7 +37,6 @@ from .model import (
     StoryPosition,
     Taxonomy,
     Term,
-    TermPage,
     TermsPage,
     Year,
     article_page,
@@ -213,7 +212,9 @@ class _Update:
             schedule=schedule,
             editions=editions,
         )
-        related = related_lists(site, jobs, before.related)
+        edited: dict[str, Article | None] = {article.slug: None for article in self.leaving}
+        edited.update((article.slug, article) for article in self.coming)
+        related = related_lists(site, jobs, before.related, edited)
         sections = self.sections(site, article_pages, related.lists)
         moved, problems = redirect_pages(site, sections.pages())
         old_moved = {page.url_path: page for page in basis.sections.moved}
@@ -530,15 +531,7 @@ class _Update:
         for term in taxonomy.terms:
             kept = old_groups.get(term.slug)
             if kept is not None and term is old_terms.get(term.slug):
-                # The term is as it was; its pages show the taxonomy, which is not.
-                groups[term.slug] = tuple(
-                    [
-                        Page(p.url_path, TermPage(taxonomy, term, p.data.articles, p.data.paginator))
-                        if type(p.data) is TermPage
-                        else p
-                        for p in kept
-                    ]
-                )
+                groups[term.slug] = kept  # the term is as it was, and so are its pages
             else:
                 groups[term.slug] = _kept_pages(term_pages(config, taxonomy, term), kept or ())
         return Page(taxonomy.url_path, TermsPage(taxonomy)), groups

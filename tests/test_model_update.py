@@ -11,6 +11,7 @@ from siteutil import make_article
 
 from sitegen.config import AliasSpec, RedirectSpec, SiteConfig
 from sitegen.editions import EditionFile, ItemRef, SectionRef, Selection
+from sitegen.engine import SitePages, site_pages
 from sitegen.images import ArticleImages, Picture
 from sitegen.model import Site, build_site
 from sitegen.render.feeds import sitemap
@@ -166,6 +167,19 @@ def absolute_url(path: str, quoted: bool = False) -> str:
     return "https://example.org/" + path
 
 
+def assert_same_pages(derived: SitePages, before: SitePages) -> SitePages:
+    plain = site_pages(derived.site, derived.settings, None)
+    assert derived.shapes == plain.shapes
+    assert derived.pages.keys() == plain.pages.keys()
+    assert all(page is plain.pages[path] for path, page in derived.pages.items())
+    assert (derived.generated, derived.folders) == (plain.generated, plain.folders)
+    if derived.reshaped is not None:  # it names every path whose shape differs from before
+        assert derived.reshaped.before is before.shapes
+        paths = before.shapes.keys() | plain.shapes.keys()
+        assert {p for p in paths if before.shapes.get(p) != plain.shapes.get(p)} <= derived.reshaped.paths
+    return derived
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_an_updated_model_equals_a_model_made_from_nothing(data):
@@ -183,6 +197,7 @@ def test_an_updated_model_equals_a_model_made_from_nothing(data):
     images: dict[str, ArticleImages] = {}
     last = build_site(cfg, list(articles.values()), images=dict(images), now=now, **options)
     lines = sitemap(last, absolute_url)[1]
+    pages = site_pages(last, b"settings", None)
     updates = expected = 0
     for _ in range(data.draw(st.integers(1, 6))):
         # Now and then the clock moves on: past a date or expiry the model is made again.
@@ -206,6 +221,8 @@ def test_an_updated_model_equals_a_model_made_from_nothing(data):
         # written from nothing.
         text, lines = sitemap(updated, absolute_url, lines)
         assert text == sitemap(updated, absolute_url)[0]
+        # So are the pages a build looks up, and their shapes, derived from the last ones.
+        pages = assert_same_pages(site_pages(updated, b"settings", pages), pages)
         was_updated = updated.basis is not None and updated.basis.updated
         if was_updated and not made_equal_copy:
             assert_unchanged_pages_kept(updated, last)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from urllib.parse import quote
 
@@ -31,6 +32,7 @@ from .reads import (
     asset_key,
     body_key,
     card_key,
+    card_keys,
     feed_entry_key,
     string_key,
 )
@@ -88,8 +90,10 @@ class Renderer:
         self._cards: dict[Key, Markup] = {}
         self.card_reads: dict[Key, frozenset[Key]] = {}  # what each card rendered read
         self.cards_rendered: list[Key] = []  # in the order this process rendered them
+        # Who checked the cards taken over from the last renderer, and how many they were.
+        self._carried: tuple[object, int] = (None, 0)
         # The sitemap's line of each page (by URL path, with the Page it was written for).
-        self._sitemap_lines: dict[str, tuple[Page, str]] = {}
+        self._sitemap_lines: dict[int, tuple[Page, str]] = {}
         self.env = _environment(theme, compiled)
         self.recorder = self.env.recorder
         self.env.globals.update(
@@ -193,32 +197,32 @@ class Renderer:
     def card(self, article: Article, level: int = 2) -> Markup:
         """An article as listings show it (partials/card.html, with its title as an h`level`),
         rendered once per build: the same card appears on a dozen listing pages."""
-        return self._fragment(article, level, CARD_TEMPLATE, level=level)
+        return self._fragments((article,), level, CARD_TEMPLATE, level=level)[0]
 
     def headline_items(self, articles: Iterable[Article]) -> Markup:
         """Articles as the items of a long list of headlines, each as partials/headline_item.html
         renders it (the year pages list thousands). Each item is rendered once and kept while
         what it read is unchanged: a date edit renders its year page again from kept items.
         One call for the whole list, as a call from a template costs more than a kept item."""
-        return Markup("\n").join(
-            [self._fragment(article, "headline", HEADLINE_TEMPLATE) for article in articles]
-        )
+        return Markup("\n").join(self._fragments(tuple(articles), "headline", HEADLINE_TEMPLATE))
 
-    def _fragment(
-        self, article: Article, variant: int | str, template_name: str, **context: object
-    ) -> Markup:
-        """An article's fragment (a card, a headline), rendered once and recorded as one key
+    def _fragments(
+        self, articles: Sequence[Article], variant: int | str, template_name: str, **context: object
+    ) -> list[Markup]:
+        """Articles' fragments (cards, headlines), each rendered once and recorded as one key
         that stands for what it read."""
-        key = card_key(article.slug, variant, self._link_depth)
-        self.recorder.add(key)
-        if key not in self._cards:
-            with self.recorder.recording() as reads:
-                template = self.env.get_template(template_name)
-                html = template.render(article=article, **context)
-            self._cards[key] = Markup(html)
-            self.card_reads[key] = frozenset(reads)
-            self.cards_rendered.append(key)
-        return self._cards[key]
+        keys = card_keys([article.slug for article in articles], variant, self._link_depth)
+        self.recorder.add_all(keys)
+        cards = self._cards
+        for article, key in zip(articles, keys, strict=True):
+            if key not in cards:
+                with self.recorder.recording() as reads:
+                    template = self.env.get_template(template_name)
+                    html = template.render(article=article, **context)
+                cards[key] = Markup(html)
+                self.card_reads[key] = frozenset(reads)
+                self.cards_rendered.append(key)
+        return list(map(cards.__getitem__, keys))
 
     @property
     def _link_depth(self) -> int:
@@ -248,13 +252,28 @@ class Renderer:
             self._cards[key] = Markup(html)
             self.card_reads[key] = reads
 
-    def carry_over(self, last: Renderer, still_right: Callable[[Iterable[Key]], list[Key]]) -> None:
-        """Take what the renderer of the last model (with the same configuration) made that
-        is still right: its cards that `still_right` keeps (nothing a card read changed), and
-        the sitemap's lines (feeds.sitemap says which it keeps)."""
-        for key in still_right(last._cards):
-            self._cards[key] = last._cards[key]
-            self.card_reads[key] = last.card_reads[key]
+    def carry_over(
+        self,
+        last: Renderer,
+        not_right: Callable[[Collection[Key], Iterable[Key] | None], Collection[Key]],
+        checker: object,
+    ) -> None:
+        """Take over what the renderer of the last model (with the same configuration) made
+        that is still right: its cards but those that `not_right` names (what they read
+        changed, or what it does not know), and the sitemap's lines (feeds.sitemap says which
+        it keeps). They are moved, not copied (a site has thousands): the last renderer is
+        not used again. `checker` stands for what not_right knows: the cards that the last
+        renderer took over were checked against it then, if it is the same, and only those it
+        made or was given since are looked up (they follow them in its dict's order)."""
+        cards, reads = last._cards, last.card_reads
+        checked_by, count = last._carried
+        fresh = islice(reads, count, None) if checked_by is None or checked_by is checker else None
+        for key in not_right(reads.keys(), fresh):  # every card held has its reads there
+            cards.pop(key, None)
+            reads.pop(key, None)
+        self._cards, self.card_reads = cards, reads
+        self._carried = (checker, len(reads))
+        last._cards, last.card_reads = {}, {}
         self._sitemap_lines = last._sitemap_lines
 
     def body_html(self, article: Article) -> Markup:
@@ -293,7 +312,7 @@ class Renderer:
                 self.absolute_url,
                 lambda edition: self._render_template(page, EDITION_FEED_TEMPLATE, {"edition": edition}),
             )
-        context = data.variables()
+        context = data.variables(self.site)
         if isinstance(data, ArticlePage):
             self.recorder.add(body_key(data.article.slug))
             context["body"] = self.body_html(data.article)

@@ -17,7 +17,7 @@ recorded when it reads it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from operator import attrgetter
@@ -72,7 +72,12 @@ def card_key(slug: str, variant: int | str, depth: int = 0) -> Key:
     """A page's key for an article's fragment it shows, rendered once and shared: a card
     (`variant`: its heading level) or a headline ("headline"). It stands for everything the
     fragment read. `depth`: how deep the pages are whose links it has (relative_urls), else 0."""
-    return ("card", slug, variant, depth)
+    return card_keys([slug], variant, depth)[0]
+
+
+def card_keys(slugs: Iterable[str], variant: int | str, depth: int = 0) -> list[Key]:
+    """card_key of each slug, in one call (a year page shows thousands)."""
+    return [("card", slug, variant, depth) for slug in slugs]
 
 
 def asset_key(name: str) -> Key:
@@ -112,8 +117,8 @@ def identity(value: object) -> object:
         if value and set(map(type, value)) == _ARTICLE_TYPE:  # type: ignore[call-overload]
             return ("articles", *map(_slug, value))  # type: ignore[call-overload]
         return tuple([identity(item) for item in value])  # type: ignore[attr-defined]
-    if isinstance(value, PageData):
-        return (kind.__name__, *[identity(item) for item in value.variables().values()])
+    if isinstance(value, PageData):  # its fields
+        return (kind.__name__, *[identity(item) for item in value.__dict__.values()])
     if isinstance(value, dict):
         return tuple([(key, identity(item)) for key, item in value.items()])
     if kind in _VALUES:
@@ -123,11 +128,11 @@ def identity(value: object) -> object:
 
 def same_identity(data: PageData, other: PageData) -> bool:
     """Would identity() give the same for the two page data, as seen without computing it:
-    the same kind, each variable the very same object or a model object of the same name
-    (a term page after an edit that rebuilt its taxonomy, not its term)."""
+    the same kind, each field the very same object or a model object of the same name
+    (a month's page after an edit that rebuilt its year, not its month)."""
     if type(data) is not type(other):
         return False
-    mine, theirs = data.variables(), other.variables()
+    mine, theirs = data.__dict__, other.__dict__
     if mine.keys() != theirs.keys():
         return False
     for name, value in mine.items():
@@ -163,6 +168,10 @@ class Recorder:
     def add(self, key: Key) -> None:
         if self._open:
             self._open[-1].add(self._keys.setdefault(key, key))
+
+    def add_all(self, keys: Sequence[Key]) -> None:
+        if self._open:
+            self._open[-1].update(map(self._keys.setdefault, keys, keys))
 
 
 class TrackingEnvironment(jinja2.Environment):
