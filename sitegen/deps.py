@@ -129,8 +129,9 @@ class ModelValues:
     def as_in(self, model: Site | None, key: Key) -> bool:
         """Is `key`'s value in this model known to be what it was in `model` (the last
         build's), without computing it: it reads a field of the very same object (a term, a
-        taxonomy, a month, a year, a story or an edition, all frozen), or the very same terms
-        of an article? An edit that rebuilds the model keeps every object it did not touch."""
+        taxonomy, a month, a year, a story or an edition, all frozen), or the very same slugs
+        of an article's terms? An edit that rebuilds the model keeps every object it did not
+        touch."""
         before = self._before
         if before is None or model is None or before[0] is not model:
             return False

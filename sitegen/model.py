@@ -527,7 +527,9 @@ class Site:
     years: tuple[Year, ...]  # newest first
     pages: tuple[Page, ...] = ()
     terms_by_slug: dict[str, dict[str, Term]] = field(default_factory=dict, compare=False)
-    terms_by_article: dict[tuple[str, str], tuple[Term, ...]] = field(default_factory=dict, compare=False)
+    # The slugs of each article's terms, by (article's slug, taxonomy): slugs, not terms, so
+    # that a term made again (a new member) leaves its other members' entries as they were.
+    terms_by_article: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, compare=False)
     # Different names shown as one term; aliases without articles; redirects that clash.
     warnings: tuple[Problem, ...] = ()
     stories: tuple[Story, ...] = ()  # developing first, each group by latest activity
@@ -548,7 +550,11 @@ class Site:
     def terms_of(self, article: Article, taxonomy: str) -> tuple[Term, ...]:
         """The article's tags (or regions, or its source) as the site's terms; none under a
         taxonomy the site does not have, so a theme may ask for one that site.yaml left out."""
-        return self.terms_by_article.get((article.slug, taxonomy), ())
+        slugs = self.terms_by_article.get((article.slug, taxonomy))
+        if not slugs:
+            return ()
+        terms = self.terms_by_slug[taxonomy]
+        return tuple([terms[slug] for slug in slugs])
 
     def scheduled(self, article: Article) -> bool:
         """Is the article published ahead of its date (--future, the preview)? Its page and
@@ -635,7 +641,7 @@ def build_site(
     for key, listed in names_by_key.items():
         terms = terms_by_slug[key]
         for article, names in listed:
-            terms_by_article[(article.slug, key)] = tuple([terms[slugs[name]] for name in names])
+            terms_by_article[(article.slug, key)] = tuple([terms[slugs[name]].slug for name in names])
     name_warnings = {key: names_sharing_a_slug({key: written[key]}, slugs) for key in keys}
     stories, story_warnings = _stories(published, story_files)
     by_slug = {article.slug: article for article in articles}

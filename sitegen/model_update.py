@@ -185,14 +185,13 @@ class _Update:
                 taxonomy = _kept(taxonomy_of(spec, terms.values()), before.taxonomies[key])
                 taxonomies[key] = taxonomy
                 terms_by_slug[key] = {term.slug: term for term in taxonomy.terms}
-                self.point_at(terms_by_article, key, rebuilt)
         for article in self.leaving:
             for key in terms_by_slug:
                 del terms_by_article[(article.slug, key)]
         for article in self.coming:
             for key, terms in terms_by_slug.items():
                 terms_by_article[(article.slug, key)] = tuple(
-                    [terms[slugify(n)] for n in self.names(article, key)]
+                    [terms[slugify(n)].slug for n in self.names(article, key)]
                 )
         if not config.aliases:
             raw_spellings = spellings
@@ -304,21 +303,6 @@ class _Update:
 
     def raw_spellings(self, key: str, counted: dict[str, Counter[str]]) -> dict[str, Counter[str]]:
         return _recounted(counted, self.leaving, self.coming, lambda a: names_of(a, key))[0]
-
-    def point_at(
-        self,
-        terms_by_article: dict[tuple[str, str], tuple[Term, ...]],
-        key: str,
-        rebuilt: Mapping[str, Term | None],
-    ) -> None:
-        """Each unchanged article of a term made again has it in its terms."""
-        made = {slug: term for slug, term in rebuilt.items() if term is not None}
-        for term in made.values():
-            for article in term.articles:
-                if article.slug in self.changed:
-                    continue
-                entry = (article.slug, key)
-                terms_by_article[entry] = tuple([made.get(t.slug, t) for t in terms_by_article[entry]])
 
     def name_warnings(
         self, key: str, old: Mapping[str, Counter[str]], new: Mapping[str, Counter[str]]

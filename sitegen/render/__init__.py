@@ -204,7 +204,8 @@ class Renderer:
         renders it (the year pages list thousands). Each item is rendered once and kept while
         what it read is unchanged: a date edit renders its year page again from kept items.
         One call for the whole list, as a call from a template costs more than a kept item."""
-        return Markup("\n").join(self._fragments(tuple(articles), "headline", HEADLINE_TEMPLATE))
+        # Joined as text: each item is Markup already (Markup.join escapes each item again).
+        return Markup("\n".join(self._fragments(tuple(articles), "headline", HEADLINE_TEMPLATE)))
 
     def _fragments(
         self, articles: Sequence[Article], variant: int | str, template_name: str, **context: object
