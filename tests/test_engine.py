@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from siteutil import write_site
 from test_incremental import EDITS, articles_of, clean_build, random_article, tree
 
-from sitegen.engine import Engine
+from sitegen.engine import PARALLEL_PAGES_FROM, Engine
 from sitegen.write import MARKER
 
 
@@ -131,3 +131,33 @@ def test_a_folder_of_articles_moved_away_whole_is_noticed(tmp_path: Path):
     result = engine.build(out, changed={site / "content" / "2024.old"}, in_place=True)
     assert result.articles == 1
     assert tree(out) == clean_build(site, tmp_path)
+
+
+def test_cards_rendered_ahead_by_workers_and_shown_nowhere_are_not_kept(tmp_path: Path):
+    """A large rebuild renders the cards of every listed article in worker processes ahead of
+    the pages. With a theme whose listings show no cards, those cards are shown by no page,
+    so the dependency graph never learns what they read: the next builds must not keep them.
+    Here the listings show titles only, an edit changes an article's title, and then the
+    listings start showing cards: each must show the new title, as a clean build does."""
+    rng = random.Random(9)
+    files = {f"content/2024/story-{i}.md": random_article(rng, i) for i in range(PARALLEL_PAGES_FROM)}
+    files["site.yaml"] = (
+        'title: "Brief"\nbase_url: "https://example.org/"\nsearch: false\nsocial_cards: false\n'
+    )
+    titles_only = "{% for article in articles %}<p>{{ article.title }}</p>{% endfor %}\n"
+    files["themes/default/templates/partials/list.html"] = titles_only
+    site = write_site(tmp_path / "site", files)
+    out = tmp_path / "preview"
+    engine = Engine(site, jobs=2)
+    assert engine.build(out, in_place=True).rendered >= PARALLEL_PAGES_FROM  # in workers
+    edited = site / "content/2024/story-7.md"
+    text = edited.read_text()
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    edited.write_text(text.replace(title, 'title: "A title no card has shown"'))
+    engine.build(out, changed={edited}, in_place=True)
+    listing = site / "themes/default/templates/partials/list.html"
+    listing.write_text("{% for article in articles %}{{ card(article) }}{% endfor %}\n")
+    engine.build(out, changed={listing}, in_place=True)
+    expected = clean_build(site, tmp_path)
+    assert b"A title no card has shown" in b"".join(expected.values())
+    assert tree(out) == expected

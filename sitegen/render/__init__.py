@@ -92,7 +92,7 @@ class Renderer:
         self.cards_rendered: list[Key] = []  # in the order this process rendered them
         # Who checked the cards taken over from the last renderer, and how many they were.
         self._carried: tuple[object, int] = (None, 0)
-        # The sitemap's line of each page (by URL path, with the Page it was written for).
+        # The sitemap's line of each page, by the id of the page (kept with it): feeds.sitemap.
         self._sitemap_lines: dict[int, tuple[Page, str]] = {}
         self.env = _environment(theme, compiled)
         self.recorder = self.env.recorder
