@@ -26,11 +26,11 @@ import operator
 import os
 import stat
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
-from itertools import compress
+from itertools import chain, compress
 from pathlib import Path
 from typing import cast
 
@@ -174,7 +174,7 @@ class SitePages:
     shapes: dict[str, bytes]  # each page's shape (deps.DependencyGraph.stale), by output path
     pages: dict[str, Page]  # by output path
     generated: frozenset[str]  # every page's output path
-    folders: frozenset[str]  # the folders those are in
+    folders: Mapping[str, int]  # the folders those are in, with how many of them each holds
     # The shapes of the model it was updated from, and the paths where `shapes` may differ
     # from those (pages made again, added or gone); None when it was made from nothing.
     reshaped: Reshaped | None = None
@@ -742,7 +742,7 @@ class Engine:
                     model.generated,
                     frozenset()
                     if in_place
-                    else model.folders | folders_of(static.files) | folders_of(loaded.images.files),
+                    else model.folders.keys() | folders_of(static.files) | folders_of(loaded.images.files),
                 )
                 writer.keep_rest({page.file_path for page in todo})
                 reads = _render_pages(renderer, todo, model.position, writer, self.jobs, report)
@@ -1081,19 +1081,29 @@ def site_pages(site: Site, settings: bytes, before: SitePages | None, inputs: ob
             added = made_paths - left.keys()
             if not gone and not added:
                 generated, folders = before.generated, before.folders
-            elif not gone:
-                generated, folders = before.generated | added, before.folders | folders_of(added)
             else:
                 generated = (before.generated - gone) | added
-                folders = frozenset(folders_of(generated))
+                folders = _folders(added, dict(before.folders), gone)
             reshaped = Reshaped(before.shapes, frozenset(made_paths | gone))
             return SitePages(site, settings, shapes, by_path, generated, folders, reshaped, inputs)
     by_path = {page.file_path: page for page in pages}
     shapes = {path: digest(settings, page.template, identity(page.data)) for path, page in by_path.items()}
     generated = frozenset(shapes)
-    return SitePages(
-        site, settings, shapes, by_path, generated, frozenset(folders_of(generated)), None, inputs
-    )
+    return SitePages(site, settings, shapes, by_path, generated, _folders(generated, {}), None, inputs)
+
+
+def _folders(paths: Iterable[str], counts: dict[str, int], gone: Iterable[str] = ()) -> dict[str, int]:
+    """`counts` (each folder with how many of the paths it holds, below it too) with `paths`
+    added and `gone` taken away: a folder left holding none is gone with them."""
+    for found, step in ((paths, 1), (gone, -1)):
+        for path in found:
+            folder = path.rpartition("/")[0]
+            while folder:
+                held = counts[folder] = counts.get(folder, 0) + step
+                if not held:
+                    del counts[folder]
+                folder = folder.rpartition("/")[0]
+    return counts
 
 
 def _page_changes(site: Site, before: Site) -> tuple[list[Page], dict[str, Page]]:
@@ -1294,8 +1304,9 @@ def _clashes(
     """Errors naming both for each static file that clashes with a generated page or image,
     or that is named like a static folder."""
     problems = []
-    generated = model.generated | frozenset(images)
-    folders = model.folders | folders_of(static.files) | folders_of(images)
+    # Looked up in each, not copied into one: a site has 14,000 pages.
+    generated = _AnyOf(model.generated, images)
+    folders = _AnyOf(model.folders, folders_of(static.files), folders_of(images))
     searched = model.site.config.search
     for relative, file in sorted(static.files.items()):
         clash = _clash(relative, generated, static.files.keys(), folders)
@@ -1306,6 +1317,19 @@ def _clashes(
     return problems
 
 
+class _AnyOf:
+    """The paths of several collections, as one to look up and go through."""
+
+    def __init__(self, *parts: Collection[str]) -> None:
+        self.parts = parts
+
+    def __contains__(self, path: object) -> bool:
+        return any(path in part for part in self.parts)
+
+    def __iter__(self) -> Iterator[str]:
+        return chain.from_iterable(self.parts)
+
+
 def _is_regular_file(path: Path) -> bool:
     try:
         return stat.S_ISREG(os.stat(path).st_mode)
@@ -1313,9 +1337,7 @@ def _is_regular_file(path: Path) -> bool:
         return False
 
 
-def _clash(
-    relative: str, generated: Collection[str], static: Collection[str], folders: Collection[str]
-) -> str | None:
+def _clash(relative: str, generated: _AnyOf, static: Collection[str], folders: _AnyOf) -> str | None:
     """Why the static file `relative` cannot be copied to the output, or None."""
     if relative in generated:
         return f"clashes with /{relative}, which sitegen generates: rename or remove the static file"
