@@ -19,6 +19,7 @@ from .build import build
 from .check import EXTERNAL_TIMEOUT, check_site
 from .commands import deploy_cmd, email_cmd, import_cmd, new_cmd, terms_cmd
 from .errors import Problem, SiteError, UsageError
+from .parallel import few_full_collections
 from .scaffold import init_site
 from .terminal import ProgressLine, interactive
 from .version import __version__
@@ -314,7 +315,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return args.run(args)
+        with few_full_collections():
+            return args.run(args)
     except UsageError as exc:
         print(f"sitegen {args.command}: {exc}", file=sys.stderr)
         return USAGE_ERROR

@@ -18,6 +18,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import TypeVar
 
@@ -27,6 +28,9 @@ Result = TypeVar("Result")
 # The shared data of a pool's worker process, set once by the pool's initializer.
 # It lives only in worker processes; the building process never reads it.
 _worker_state: object = None
+
+# The cyclic collector's thresholds while a process builds (few_full_collections).
+FEW_FULL_COLLECTIONS = (100_000, 50, 100)
 
 
 def default_jobs() -> int:
@@ -75,6 +79,26 @@ def map_in_processes(
             yield from pool.imap_unordered(partial(_call, function), items)
     finally:
         gc.unfreeze()
+
+
+@contextmanager
+def few_full_collections() -> Iterator[None]:
+    """Run the block with the cyclic garbage collector's passes over the whole heap put off.
+
+    A build makes millions of objects (the site model, what each page read) that live to
+    its end, and almost no cyclic garbage (a few hundred objects). With CPython's default
+    thresholds the collector goes over the whole heap each time it grew by a quarter:
+    eight times in a one-article build of 10,000 articles, which spent a third of its time
+    there (docs/benchmarks.md, issue 9 session 11). Young objects are still collected, every
+    100,000 allocations; a full pass comes after 500 million. For a process's own
+    commands (the command line, the preview's build process), never inside the library:
+    the thresholds are the whole process's."""
+    before = gc.get_threshold()
+    gc.set_threshold(*FEW_FULL_COLLECTIONS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def chunked(items: list[Item], parts: int) -> list[list[Item]]:

@@ -30,6 +30,7 @@ from typing import BinaryIO
 from ..config import load_config
 from ..engine import BuildResult, Engine
 from ..errors import Problem, SiteError, UsageError, error
+from ..parallel import few_full_collections
 from ..terminal import ProgressLine, interactive
 
 STOP_WAIT_SECONDS = 0.5  # how long a killed process group may take to disappear
@@ -221,4 +222,5 @@ def main() -> None:
     # stray print cannot corrupt the answers.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    serve_requests(sys.stdin.buffer, answers)
+    with few_full_collections():
+        serve_requests(sys.stdin.buffer, answers)
