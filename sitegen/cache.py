@@ -7,7 +7,8 @@ folder per site, so that a build writes nothing in the site folder but its outpu
 - bodies: rendered Markdown by body hash, in SQLite, so a body is rendered once;
 - manifests: for each output folder, what every page written there read as it rendered
   (the dependency graph, sitegen/deps.py), with each file's size and mtime, so a page
-  whose inputs and file are unchanged is skipped.
+  whose inputs and file are unchanged is skipped. A build forgets those of output folders
+  that are gone.
 
 The cache is versioned and safe to delete. One that cannot be read, was written by
 another version of sitegen, or holds anything but the plain data it should is ignored
@@ -43,6 +44,8 @@ SHARDS = 16  # files of validated article files per content folder
 # (sitegen/related.py, sitegen/neardup.py), as plain data, by name.
 DERIVED = ("related", "near-duplicates")
 _SHARD_PREFIX = "validated-"
+_MANIFEST_PREFIX = "manifest-"
+_OUTPUT_SUFFIX = ".output"
 FORMAT = 12  # bump when what the cache holds changes shape, or what validating a file gives
 _STAMP = {
     "format": FORMAT,
@@ -318,15 +321,38 @@ class BuildCache:
             "warnings": tuple(p.to_plain() for p in record.warnings),
         }
         data = {"stamp": _STAMP, "output": str(output_dir.resolve()), "record": fields}
-        self._write(self._manifest_name(output_dir), _dumps(data))
+        name = self._manifest_name(output_dir)
+        self._write(name, _dumps(data))
+        self._write(_output_file(name), os.fsencode(output_dir.resolve()))
+        self._forget_gone_outputs()
+
+    def _forget_gone_outputs(self) -> None:
+        """Delete the records of output folders that no longer exist. Each is as large as
+        the site's dependency graph (20 MB at 10,000 articles), and a build into a folder
+        that goes away (a dry-run deploy's, a script's temporary one) would otherwise leave
+        its record in the cache for good; a folder made again is built as if new, which a
+        missing page is anyway. Which folder a record is of is in a small file beside it."""
+        if not self.enabled:
+            return
+        for path in self.folder.glob(f"{_MANIFEST_PREFIX}*{_OUTPUT_SUFFIX}"):
+            try:
+                output = path.read_bytes()
+                if os.path.isdir(output):
+                    continue
+                (self.folder / (path.name.removesuffix(_OUTPUT_SUFFIX) + ".pickle")).unlink(missing_ok=True)
+                path.unlink(missing_ok=True)
+            except OSError:  # another build's doing the same, or an unreadable file: left as it is
+                continue
 
     def forget_manifest(self, output_dir: Path) -> None:
         if self.enabled:
-            (self.folder / self._manifest_name(output_dir)).unlink(missing_ok=True)
+            name = self._manifest_name(output_dir)
+            (self.folder / name).unlink(missing_ok=True)
+            (self.folder / _output_file(name)).unlink(missing_ok=True)
 
     @staticmethod
     def _manifest_name(output_dir: Path) -> str:
-        return f"manifest-{content_hash(os.fsencode(output_dir.resolve()))}.pickle"
+        return f"{_MANIFEST_PREFIX}{content_hash(os.fsencode(output_dir.resolve()))}.pickle"
 
     # Files -----------------------------------------------------------------
 
@@ -376,6 +402,11 @@ class BuildCache:
                 warning(str(self.folder), None, f"cannot write the build cache: {exc.strerror}")
             )
             self.enabled = False
+
+
+def _output_file(manifest: str) -> str:
+    """The file that names the output folder of the record in `manifest`."""
+    return manifest.removesuffix(".pickle") + _OUTPUT_SUFFIX
 
 
 def _shard_name(folder: str, number: int) -> str:

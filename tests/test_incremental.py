@@ -267,6 +267,29 @@ def test_deleting_the_cache_is_safe(tmp_path: Path):
     assert tree(out) == clean_build(site, tmp_path)
 
 
+def test_the_records_of_output_folders_that_are_gone_are_deleted(tmp_path: Path):
+    """A build into a folder that is then deleted (a dry-run deploy's temporary one) must not
+    leave its record, as large as the dependency graph, in the cache for good."""
+    site = write_site(tmp_path / "site", {"content/a.md": article(), "content/b.md": article(title="B")})
+    folder = cache_folder(site)
+    kept, gone, back = tmp_path / "kept", tmp_path / "gone", tmp_path / "back"
+    for output in (kept, gone, back):
+        build(site, output)
+    records = lambda: sorted(p.name for p in folder.glob("manifest-*"))  # noqa: E731
+    assert len(records()) == 6  # a record and the name of its folder, for each
+    shutil.rmtree(gone)
+    shutil.rmtree(back)
+    back.mkdir()  # made again, empty, before the next build: its record stays
+    build(site, kept)
+    assert len(records()) == 4
+    assert build(site, kept).written == 0  # its own record kept: nothing to do
+    assert build(site, back).written > 0  # its files are missing, whatever its record says
+    assert tree(back) == tree(kept)
+    build(site, gone)  # a folder built again after its record went: built as new
+    assert tree(gone) == tree(kept)
+    assert len(records()) == 6
+
+
 def test_parallel_and_serial_builds_agree(tmp_path: Path):
     rng = random.Random(5)
     site = write_site(tmp_path / "site", {f"content/s-{i}.md": random_article(rng, i) for i in range(250)})
