@@ -3,9 +3,10 @@ serve` makes its own builds the site into a scratch folder, then one article in 
 of the archive is edited --runs times (`body`: a sentence appended; `tags`: another tag;
 `date`: moved by a day more each time) and each rebuild's stages are printed (the
 engine's timings), with the median; --profile adds a profile of the last rebuild. As the
-preview's build process does, the objects alive after each build are set aside from the
-garbage collector (gc.freeze), whose full passes over the site would otherwise add 0.4 s
-to one edit in four at 10,000 articles.
+preview's build process does, it runs with the garbage collector's full passes put off
+(sitegen/parallel.py, few_full_collections), and the objects alive after each build are
+set aside from the collector (gc.freeze), whose full passes over the site would
+otherwise add 0.4 s to one edit in four at 10,000 articles.
 
     python bench/preview_edit.py SITE_DIR --edit date [--runs 8] [--profile [--sort tottime]]
 
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sitegen.engine import Engine  # noqa: E402
+from sitegen.parallel import few_full_collections  # noqa: E402
 
 
 def edited(text: str, kind: str, run: int) -> str:
@@ -60,6 +62,11 @@ def main() -> None:
         "--sort", choices=["cumulative", "tottime"], default="cumulative", help="the profile's order"
     )
     args = parser.parse_args()
+    with few_full_collections():  # as the preview's build process runs (sitegen/serve/builder.py)
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
     output = Path(tempfile.mkdtemp(prefix="preview-edit-"))
     engine = Engine(args.site, base_url="http://127.0.0.1:8000/", fingerprint=False, future=True)
     engine.build(output, force=True, in_place=True)
