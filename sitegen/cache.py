@@ -27,6 +27,7 @@ import pickle
 import sqlite3
 import sys
 import tempfile
+import time
 import zlib
 import zoneinfo
 from collections.abc import Callable, Mapping
@@ -60,6 +61,17 @@ class FileStat(NamedTuple):
 
     size: int
     mtime_ns: int
+
+
+# A file changed twice within the file system's timestamp granularity can keep its size and
+# mtime ("racy git"): a file modified this recently is trusted by its content only.
+RACY_SECONDS = 2
+
+
+def untrusted_since() -> int:
+    """The mtime (in ns) from which a file's stat is not trusted: one modified since may
+    change again without its stat showing it."""
+    return time.time_ns() - RACY_SECONDS * 1_000_000_000
 
 
 class SourceStat(NamedTuple):

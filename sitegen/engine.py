@@ -37,7 +37,7 @@ from typing import cast
 import jinja2
 
 from .assets import StaticOutput, fingerprint
-from .cache import BuildCache, FileStat, OutputRecord, SourceStat, content_hash
+from .cache import BuildCache, FileStat, OutputRecord, SourceStat, content_hash, untrusted_since
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .deps import DependencyGraph, ModelValues, Reshaped, digest
 from .editions import EditionFile, read_edition_files
@@ -91,9 +91,6 @@ STATIC_DIR = "static"
 PARALLEL_PAGES_FROM = 300  # fewer pages than this render quicker in this process than in a pool
 PARALLEL_FILES_FROM = 500  # fewer article files than this parse quicker in this process
 PARALLEL_BODIES_FROM = 200  # fewer bodies than this render quicker in this process
-# A file changed twice within the file system's timestamp granularity can keep its size and
-# mtime ("racy git"): a file modified this recently is trusted by its content only.
-RACY_SECONDS = 2
 UNTRUSTED_MTIME = -1
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -337,7 +334,7 @@ class Engine:
             for label in gone:
                 files.pop(label, None)
         pending = []
-        recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
+        recent = untrusted_since()
         root = str(self.site_dir)
         for label in to_check:
             found = SourceStat.of(os.path.join(root, label))
@@ -850,7 +847,7 @@ class Engine:
         them.)"""
         # Cards it keeps may link assets: they are right while the assets' names are.
         stamp = (theme, _templates_stamp(theme), dict(assets), strings)
-        recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
+        recent = untrusted_since()
         # The very same model (not an equal one: comparing two models would walk every
         # article), and templates as they were. A template saved twice within the clock's
         # granularity can keep its stamp: one saved this recently is compiled again.
@@ -987,7 +984,7 @@ def _inputs_digest(site_dir: Path, options: object) -> bytes | None:
     """A digest of the path, size, mtime and change time of every file the site is made of (content,
     static files, site.yaml, every theme's files, the built-in ones included), or None
     when one changed too recently for its mtime to be trusted."""
-    recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
+    recent = untrusted_since()
     hasher = hashlib.blake2b(repr((__version__, options)).encode(), digest_size=16)
     roots = [
         site_dir / CONFIG_FILE,

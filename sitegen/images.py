@@ -30,14 +30,13 @@ import posixpath
 import re
 import stat
 import tempfile
-import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from .cache import SourceStat
+from .cache import SourceStat, untrusted_since
 from .config import SiteConfig
 from .errors import Problem, error, warning
 from .imaging import (
@@ -67,7 +66,6 @@ IMAGES_DIR = "images"
 CARD_NAME = "card.png"
 PASSED_THROUGH = (".svg", ".gif")  # linked as they are, from static/ only
 SOURCE_FOLDERS = ("content/", "static/")
-RACY_SECONDS = 2  # as the engine's: a file changed this recently is read, not trusted
 # Why a stat finds no file (as pathlib's exists() takes them): missing, a file where a folder
 # should be, a link that loops.
 _NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
@@ -584,7 +582,7 @@ class Images:
             return None, None
         found = SourceStat(status.st_size, status.st_mtime_ns, status.st_ctime_ns)
         known = known_measures.get(label)
-        recent = time.time_ns() - RACY_SECONDS * 1_000_000_000
+        recent = untrusted_since()
         if known and found == known.stat and found.mtime_ns < recent:
             measures[label] = known
             return known, None
