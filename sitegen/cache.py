@@ -17,6 +17,7 @@ with a warning and rebuilt: it is never trusted.
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import datetime as dt
 import hashlib
@@ -33,7 +34,7 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, BinaryIO, NamedTuple, TypeVar
 
 import markdown
 
@@ -137,14 +138,20 @@ def _zone(key: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(key)
 
 
-def _dumps(value: object) -> bytes:
-    """Pickle, with time zones stored by name (their own pickling goes through getattr,
-    which the safe unpickler must not allow)."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.dispatch_table = {**copyreg.dispatch_table, zoneinfo.ZoneInfo: lambda zone: (_zone, (zone.key,))}
-    pickler.dump(value)
-    return buffer.getvalue()
+def _pickled(value: object) -> Callable[[BinaryIO], None]:
+    """What writes `value` pickled into a file, with time zones stored by name (their own
+    pickling goes through getattr, which the safe unpickler must not allow). Straight into
+    the file, not through bytes in memory: the record of a 10,000-article site's output is
+    22 MB, and a copy of it in a buffer (two, with the buffer's growth) would be the build's
+    peak of memory."""
+
+    def dump(stream: BinaryIO) -> None:
+        pickler = pickle.Pickler(stream, protocol=5)
+        pickler.dispatch_table = dict(copyreg.dispatch_table)
+        pickler.dispatch_table[zoneinfo.ZoneInfo] = lambda zone: (_zone, (zone.key,))
+        pickler.dump(value)
+
+    return dump
 
 
 class _SafeUnpickler(pickle.Unpickler):
@@ -228,7 +235,7 @@ class BuildCache:
                     continue
                 if part:
                     plain = {label: encode(value) for label, value in part.items()}
-                    self._write(name, _dumps({"stamp": _STAMP, "settings": settings, "files": plain}))
+                    self._write(name, _pickled({"stamp": _STAMP, "settings": settings, "files": plain}))
                 elif self.enabled:
                     (self.folder / name).unlink(missing_ok=True)
                 self._shards[name] = (settings, part)
@@ -305,7 +312,7 @@ class BuildCache:
         return data.get("plain") if data else None
 
     def save_derived(self, name: str, plain: Any) -> None:
-        self._write(_derived_file(name), _dumps({"stamp": _STAMP, "plain": plain}))
+        self._write(_derived_file(name), _pickled({"stamp": _STAMP, "plain": plain}))
 
     def distrust_derived(self, name: str, why: str) -> None:
         self._distrust(_derived_file(name), why)
@@ -334,7 +341,7 @@ class BuildCache:
         }
         data = {"stamp": _STAMP, "output": str(output_dir.resolve()), "record": fields}
         name = self._manifest_name(output_dir)
-        self._write(name, _dumps(data))
+        self._write(name, _pickled(data))
         self._write(_output_file(name), os.fsencode(output_dir.resolve()))
         self._forget_gone_outputs()
 
@@ -400,15 +407,24 @@ class BuildCache:
                 warning(_label(self.folder / name), None, f"build cache {why}; rebuilding it")
             )
 
-    def _write(self, name: str, data: bytes) -> None:
+    def _write(self, name: str, data: bytes | Callable[[BinaryIO], None]) -> None:
+        """Write the file `name` whole or not at all: `data`, or what `data` writes into it."""
         if not self.enabled:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, self.folder / name)
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    if isinstance(data, bytes):
+                        stream.write(data)
+                    else:
+                        data(stream)
+                os.replace(temporary, self.folder / name)
+            except BaseException:  # a disk full, say: no half-written file left behind
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
         except OSError as exc:  # no cache is slower, never wrong
             self.warnings.append(
                 warning(str(self.folder), None, f"cannot write the build cache: {exc.strerror}")

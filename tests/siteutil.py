@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sitegen.cache import _pickled
 from sitegen.validate import Article
 
 REPO = Path(__file__).resolve().parent.parent
@@ -108,3 +110,10 @@ def base_template_with(head: str) -> str:
     stylesheet = '<link rel="stylesheet" href="{{ asset(\'css/style.css\') }}">'
     assert stylesheet in base
     return base.replace(stylesheet, f"{stylesheet}\n  {head}")
+
+
+def cache_bytes(value: object) -> bytes:
+    """`value` pickled as the build cache writes it into its files."""
+    buffer = io.BytesIO()
+    _pickled(value)(buffer)
+    return buffer.getvalue()

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from siteutil import article, write_site
+from siteutil import article, cache_bytes, write_site
 
 from sitegen import build
 from sitegen.cache import cache_folder
@@ -257,6 +257,40 @@ def test_a_cache_holding_other_objects_is_not_trusted(tmp_path: Path):
     assert any("corrupt" in str(w) for w in result.warnings)
 
 
+def test_a_cache_file_that_cannot_be_written_whole_leaves_no_part_of_it(tmp_path: Path, monkeypatch):
+    """The dependency graph's record is pickled straight into its file: a disk that fills
+    halfway leaves neither a half-written record nor a stray temporary file, and the
+    build still succeeds, with a warning, as without a cache."""
+    import errno
+
+    import sitegen.cache
+
+    site = write_site(tmp_path / "site", {"content/a.md": article()})
+    out = tmp_path / "out"
+    build(site, out)
+    before = {path.name: path.read_bytes() for path in cache_folder(site).iterdir() if path.is_file()}
+    real = sitegen.cache._pickled
+
+    def fills_the_disk(value: object):
+        def dump(stream) -> None:
+            real(value)(stream)
+            stream.flush()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        return dump
+
+    monkeypatch.setattr(sitegen.cache, "_pickled", fills_the_disk)
+    (site / "content/a.md").write_text(article(title="Changed"))
+    result = build(site, out)
+    assert any("cannot write the build cache: No space left on device" in str(w) for w in result.warnings)
+    after = {path.name: path.read_bytes() for path in cache_folder(site).iterdir() if path.is_file()}
+    assert not [name for name in after if name.startswith(".tmp-")]
+    assert {name: data for name, data in after.items() if name.endswith(".pickle")} == {
+        name: data for name, data in before.items() if name.endswith(".pickle")
+    }
+    assert tree(out) == clean_build(site, tmp_path)
+
+
 def test_deleting_the_cache_is_safe(tmp_path: Path):
     site = write_site(tmp_path / "site", {"content/a.md": article()})
     out = tmp_path / "out"
@@ -367,16 +401,16 @@ def test_a_tag_added_to_one_article_does_not_rerender_every_page_of_its_other_ta
 
 
 def test_a_cache_of_the_right_version_but_the_wrong_shape_is_not_trusted(tmp_path: Path):
-    from sitegen.cache import _SHARD_PREFIX, _STAMP, _dumps
+    from sitegen.cache import _SHARD_PREFIX, _STAMP
 
     site = write_site(tmp_path / "site", {"content/a.md": article()})
     out = tmp_path / "out"
     build(site, out)
     for path in cache_folder(site).glob("manifest-*.pickle"):
-        path.write_bytes(_dumps({"stamp": _STAMP, "output": str(out.resolve()), "record": {"bogus": 1}}))
+        path.write_bytes(cache_bytes({"stamp": _STAMP, "output": str(out.resolve()), "record": {"bogus": 1}}))
     for path in cache_folder(site).glob(f"{_SHARD_PREFIX}*.pickle"):
         path.write_bytes(
-            _dumps({"stamp": _STAMP, "settings": "UTC", "files": {"content/a.md": "not a file"}})
+            cache_bytes({"stamp": _STAMP, "settings": "UTC", "files": {"content/a.md": "not a file"}})
         )
     result = build(site, out)
     messages = [str(w) for w in result.warnings if "build cache" in str(w)]
@@ -414,7 +448,7 @@ def test_an_edit_rewrites_one_small_file_of_the_cache_and_the_next_engine_reads_
 def test_related_lists_kept_in_the_cache_serve_a_new_process_and_damaged_ones_are_found_again(
     tmp_path: Path,
 ):
-    from sitegen.cache import _STAMP, _dumps
+    from sitegen.cache import _STAMP
 
     files = {
         f"content/{n}.md": article(
@@ -430,7 +464,7 @@ def test_related_lists_kept_in_the_cache_serve_a_new_process_and_damaged_ones_ar
     (site / "content/3.md").write_text(article(title="Story 3", tags="[t1, t4]", date="2024-10-04"))
     build(site, out)  # a new engine: the lists from the cache, updated for the edit
     assert tree(out) == clean_build(site, tmp_path)
-    kept.write_bytes(_dumps({"stamp": _STAMP, "plain": (5, {"a": "not a candidate"}, {})}))
+    kept.write_bytes(cache_bytes({"stamp": _STAMP, "plain": (5, {"a": "not a candidate"}, {})}))
     (site / "content/5.md").write_text(article(title="Story 5", tags="[t2]", date="2024-10-06"))
     result = build(site, out)
     messages = [str(w) for w in result.warnings if "build cache" in str(w)]
@@ -524,7 +558,7 @@ def test_rendered_bodies_of_another_cache_format_are_deleted(tmp_path: Path):
 def test_near_duplicates_kept_in_the_cache_serve_a_new_process_and_damaged_ones_are_found_again(
     tmp_path: Path,
 ):
-    from sitegen.cache import _STAMP, _dumps
+    from sitegen.cache import _STAMP
 
     story = " ".join(f"Sentence {n} tells the readers about the port strike and its crews." for n in range(8))
     files = {
@@ -544,7 +578,7 @@ def test_near_duplicates_kept_in_the_cache_serve_a_new_process_and_damaged_ones_
     assert kept.is_file()
     (site / "content/c.md").write_text(article(title="Budget", body="The budget passed at last."))
     assert near(build(site, out)) == first  # a new engine: the pairs from the cache
-    kept.write_bytes(_dumps({"stamp": _STAMP, "plain": ({"content/a.md": b"x"}, [("a", "b", 1, 0)])}))
+    kept.write_bytes(cache_bytes({"stamp": _STAMP, "plain": ({"content/a.md": b"x"}, [("a", "b", 1, 0)])}))
     (site / "content/c.md").write_text(article(title="Budget", body="The budget passed, at last."))
     result = build(site, out)
     messages = [str(w) for w in result.warnings if "build cache" in str(w)]

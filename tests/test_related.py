@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from siteutil import article, make_article, write_site
+from siteutil import article, cache_bytes, make_article, write_site
 
 import sitegen
 from sitegen.config import AliasSpec, SiteConfig
@@ -165,9 +165,9 @@ def edited(candidates: list[Candidate], edits: list, added: list[Candidate]) -> 
 def through_the_cache(lists: RelatedLists) -> RelatedLists:
     """The lists as a new process reads them back from the build cache: plain data, pickled
     and read by the cache's own unpickler (which refuses anything but plain data)."""
-    from sitegen.cache import _dumps, _SafeUnpickler
+    from sitegen.cache import _SafeUnpickler
 
-    return RelatedLists.from_plain(_SafeUnpickler(io.BytesIO(_dumps(lists.to_plain()))).load())
+    return RelatedLists.from_plain(_SafeUnpickler(io.BytesIO(cache_bytes(lists.to_plain()))).load())
 
 
 @settings(max_examples=600, deadline=None)
