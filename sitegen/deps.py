@@ -465,6 +465,11 @@ class DependencyGraph:
             "cards": {card: ids.tobytes() for card, ids in self.cards.items()},
         }
 
+    @staticmethod
+    def shapes_in(data: Mapping) -> dict[str, bytes]:
+        """The pages' shapes, by output path, in a graph as plain data (to_plain)."""
+        return {path: shape for path, (shape, _) in data["pages"].items()}
+
     @classmethod
     def from_plain(cls, data: Mapping) -> DependencyGraph:
         def ids(numbers: bytes) -> array:

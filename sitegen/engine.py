@@ -176,6 +176,8 @@ class SitePages:
     # from those (pages made again, added or gone); None when it was made from nothing.
     reshaped: Reshaped | None = None
     inputs: object = None  # what the engine built the model from (configuration, options, ...)
+    # A digest of the same, that a later process can compare (made in Engine._site_model).
+    digest: bytes = b""
 
     @cached_property
     def position(self) -> dict[int, int]:
@@ -274,7 +276,11 @@ class Engine:
         the time of the call)."""
         return self._load(changed, now or _clock())[0]
 
-    def _load(self, changed: Collection[Path] | None, now: dt.datetime) -> tuple[LoadedSite, SitePages]:
+    def _load(
+        self, changed: Collection[Path] | None, now: dt.datetime, record: OutputRecord | None = None
+    ) -> tuple[LoadedSite, SitePages]:
+        """load(), with the model's pages; `record`: the last build's of the output folder,
+        whose pages' shapes serve while the model is made from what that build's was."""
         for memo, unseen in self._unseen.items():
             self._unseen[memo] = None if unseen is None or changed is None else unseen | set(changed)
         config, problems = load_config(self.site_dir, self.base_url)
@@ -298,7 +304,7 @@ class Engine:
         problems += string_problems + image_problems
         if any(p.is_error for p in problems):
             raise SiteError(problems)
-        model = self._site_model(config, files, stories, editions, now, images)
+        model = self._site_model(config, files, stories, editions, now, images, record)
         if any(p.is_error for p in model.site.warnings):  # a redirect from a page the site builds
             raise SiteError([*problems, *model.site.warnings])
         site_warnings = (*problems, *model.site.warnings)
@@ -525,11 +531,13 @@ class Engine:
         editions: tuple[EditionFile, ...],
         now: dt.datetime,
         images: SiteImages,
+        record: OutputRecord | None = None,
     ) -> SitePages:
         """The model, with what the build derives from it; the last build's while no
         article's fields, the story and edition files, the lead images, the configuration or
         the options changed, and no article's scheduled time or expiry passed
-        (Schedule.holds_at)."""
+        (Schedule.holds_at). The same holds across processes for the pages' shapes: those of
+        `record` (an output's last build) serve while its model was made from the same."""
         inputs = (config, self.drafts, self.future, self._front_version, stories, editions, images.digest)
         kept = self._model
         if kept is not None and kept.inputs == inputs and kept.site.schedule.holds_at(now):
@@ -551,7 +559,25 @@ class Engine:
         settings = digest(
             __version__, self.drafts, self.fingerprint, repr(config), markdown_settings(config.base_path)
         )
-        self._model = site_pages(site, settings, kept, inputs)
+        # All the model is made from, as `inputs` above has it (the configuration whole: its
+        # repr leaves out `email`), with every article's fields instead of their version.
+        made_from = digest(
+            settings,
+            config.email,
+            self.future,
+            stories,
+            editions,
+            images.digest,
+            [_front(f) for f in files.values()],
+        )
+        recorded = None
+        if record is not None and record.model == made_from and _holds(record.valid, now):
+            # A new process (a command-line build): the model is the one the record's build
+            # made, page for page, so each page has the shape recorded (a shape takes a
+            # walk through everything its page shows: 0.3 s at 10,000 articles).
+            recorded = DependencyGraph.shapes_in(record.graph)
+        self._model = site_pages(site, settings, kept, inputs, recorded)
+        self._model = replace(self._model, digest=made_from)
         return self._model
 
     def _stored_related(self) -> RelatedLists | None:
@@ -653,7 +679,7 @@ class Engine:
                         timings, held_back=previous.held_back, next_scheduled=previous.next_scheduled,
                     )  # fmt: skip
         with _timed(timings, "load"):
-            loaded, model = self._load(changed, now)
+            loaded, model = self._load(changed, now, previous)
         site = loaded.site
         last_renderer = self._renderer[1] if self._renderer else None
         with _timed(timings, "plan"):
@@ -811,6 +837,7 @@ class Engine:
                     valid=(site.schedule.valid_from, site.schedule.valid_until),
                     held_back=len(site.schedule.held_back),
                     next_scheduled=_next_scheduled(site.schedule),
+                    model=model.digest,
                 )
                 cache.save_manifest(output, record)
                 if site.related is not None and site.related != self._related_saved:
@@ -1047,10 +1074,17 @@ def _template_source(env: jinja2.Environment, name: str) -> str | None:
         return None
 
 
-def site_pages(site: Site, settings: bytes, before: SitePages | None, inputs: object = None) -> SitePages:
+def site_pages(
+    site: Site,
+    settings: bytes,
+    before: SitePages | None,
+    inputs: object = None,
+    recorded: Mapping[str, bytes] | None = None,
+) -> SitePages:
     """The model's pages by output path, each page's shape, the paths and the folders they
     are in. A page's shape: its template, the identities of what the model gives it, and
     `settings`, what every page depends on (sitegen's version, the configuration, the options).
+    `recorded`: the shapes of the very same model's pages, by path, as a build recorded them.
 
     After a model update (`before`, with the same settings), only the pages that are not
     the very pages of `before` are looked at: a page kept has its shape, and so has a page
@@ -1084,7 +1118,12 @@ def site_pages(site: Site, settings: bytes, before: SitePages | None, inputs: ob
             reshaped = Reshaped(before.shapes, frozenset(made_paths | gone))
             return SitePages(site, settings, shapes, by_path, generated, folders, reshaped, inputs)
     by_path = {page.file_path: page for page in pages}
-    shapes = {path: digest(settings, page.template, identity(page.data)) for path, page in by_path.items()}
+    if recorded is not None and recorded.keys() == by_path.keys():
+        shapes = dict(recorded)
+    else:
+        shapes = {
+            path: digest(settings, page.template, identity(page.data)) for path, page in by_path.items()
+        }
     generated = frozenset(shapes)
     return SitePages(site, settings, shapes, by_path, generated, _folders(generated, {}), None, inputs)
 

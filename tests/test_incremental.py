@@ -6,6 +6,7 @@ import os
 import random
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from siteutil import article, cache_bytes, write_site
@@ -41,10 +42,10 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
-def clean_build(site: Path, tmp_path: Path) -> dict[str, bytes]:
+def clean_build(site: Path, tmp_path: Path, **options: Any) -> dict[str, bytes]:
     out = tmp_path / "clean"
     shutil.rmtree(out, ignore_errors=True)
-    build(site, out, use_cache=False, jobs=1)
+    build(site, out, use_cache=False, jobs=1, **options)
     return tree(out)
 
 
@@ -191,6 +192,47 @@ def test_a_body_edit_renders_the_article_and_the_feeds_that_carry_it(tmp_path: P
     # The article page, and the site feed if the article is among its newest (it carries bodies).
     assert result.rendered in (1, 2)
     assert result.written == result.rendered
+
+
+def test_a_new_process_takes_the_pages_shapes_from_the_record_while_the_model_is_the_same(
+    tmp_path: Path, monkeypatch
+):
+    """A command-line build after a body edit makes the very model the last build made: it
+    takes each page's shape from the output's record instead of walking every page (the
+    stateful test in test_dependencies.py holds the outputs to a clean build's, edit after
+    edit). After a front-matter edit, or with another clock or option, it walks them."""
+    import sitegen.engine
+
+    real = sitegen.engine.identity
+    walked: list[object] = []
+
+    def counting(value: object) -> object:
+        walked.append(value)
+        return real(value)
+
+    monkeypatch.setattr(sitegen.engine, "identity", counting)
+    rng = random.Random(4)
+    site = write_site(tmp_path / "site", {f"content/s-{i}.md": random_article(rng, i) for i in range(12)})
+    out = tmp_path / "out"
+    build(site, out)
+    assert walked
+    path = site / "content" / "s-7.md"
+
+    def walks(**options: Any) -> bool:
+        walked.clear()
+        build(site, out, **options)
+        shapes_made = bool(walked)
+        assert tree(out) == clean_build(site, tmp_path, **options)
+        return shapes_made
+
+    path.write_text(path.read_text() + "\nA closing sentence.\n")
+    assert not walks()
+    path.write_text(path.read_text().replace("title: ", "title: Now ", 1))
+    assert walks()
+    path.write_text(path.read_text() + "\nAnother sentence.\n")
+    assert not walks()
+    assert walks(drafts=True)
+    assert walks(drafts=False)
 
 
 def test_a_tag_change_renders_only_pages_that_list_the_article(tmp_path: Path):
