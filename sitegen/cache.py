@@ -48,7 +48,7 @@ DERIVED = ("related", "near-duplicates")
 _SHARD_PREFIX = "validated-"
 _MANIFEST_PREFIX = "manifest-"
 _OUTPUT_SUFFIX = ".output"
-FORMAT = 12  # bump when what the cache holds changes shape, or what validating a file gives
+FORMAT = 13  # bump when what the cache holds changes shape, or what validating a file gives
 _STAMP = {
     "format": FORMAT,
     "sitegen": __version__,
