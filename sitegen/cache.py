@@ -115,7 +115,7 @@ class OutputRecord:
     valid: tuple[dt.datetime | None, dt.datetime | None] | None = None
     held_back: int = 0
     next_scheduled: dt.datetime | None = None
-    # A digest of what the build's model was made from (engine.SitePages.digest): while it
+    # A digest of what the build's model was made from (engine.SitePages.made_from): while it
     # is the same, and the schedule holds, a new process has the very same model.
     model: bytes = b""
 
