@@ -8,7 +8,11 @@ folder per site, so that a build writes nothing in the site folder but its outpu
 - manifests: for each output folder, what every page written there read as it rendered
   (the dependency graph, sitegen/deps.py), with each file's size and mtime, so a page
   whose inputs and file are unchanged is skipped. A build forgets those of output folders
-  that are gone.
+  that are gone;
+- derived data: the related lists and near-duplicate pairs, and the theme's templates as
+  Jinja2 compiled them (Python code objects, trusted as Python trusts its own
+  __pycache__ files: the cache folder is the user's; each is checked against a digest,
+  and Jinja2 compiles again a template whose source changed).
 
 The cache is versioned and safe to delete. One that cannot be read, was written by
 another version of sitegen, or holds anything but the plain data it should is ignored
@@ -42,9 +46,10 @@ from .errors import Problem, warning
 from .version import __version__
 
 SHARDS = 16  # files of validated article files per content folder
-# What a build derives from every article and a new process would find again at a cost
-# (sitegen/related.py, sitegen/neardup.py), as plain data, by name.
-DERIVED = ("related", "near-duplicates")
+# What a build derives from the site and a new process would find again at a cost
+# (sitegen/related.py, sitegen/neardup.py, the theme's templates compiled), as plain
+# data, by name.
+DERIVED = ("related", "near-duplicates", "templates")
 _SHARD_PREFIX = "validated-"
 _MANIFEST_PREFIX = "manifest-"
 _OUTPUT_SUFFIX = ".output"

@@ -258,7 +258,7 @@ class Engine:
         self._bodies: dict[str, str] = {}  # rendered bodies by body_key
         self._outputs: dict[Path, _Output] = {}
         self._renderer: tuple[object, Renderer] | None = None  # with what it was made for
-        self._compiled = CompiledTemplates()
+        self._compiled: CompiledTemplates | None = None  # loaded from the build cache when first needed
         self._values: ModelValues | None = None  # the last build's
         # The files a watcher reported changed that each memo below has not seen yet (None:
         # unknown, so it looks at every file): kept across a failed build, which may stop
@@ -599,6 +599,16 @@ class Engine:
             self._related_saved = None
         return self._related_saved
 
+    def _stored_templates(self) -> CompiledTemplates:
+        """The templates as earlier builds of the site compiled them, kept in the build
+        cache: a new process then compiles only those that changed."""
+        plain = self.cache.load_derived("templates") if self.use_cache else None
+        try:
+            return CompiledTemplates() if plain is None else CompiledTemplates.from_plain(plain)
+        except (TypeError, ValueError, AttributeError):  # any damage: the cache is only a shortcut
+            self.cache.distrust_derived("templates", "is corrupt")
+            return CompiledTemplates()
+
     # Build ------------------------------------------------------------------------
 
     def build(
@@ -852,6 +862,8 @@ class Engine:
                 if near != self._near_saved:
                     cache.save_derived("near-duplicates", near)
                     self._near_saved = near
+            if self.use_cache and self._compiled is not None and self._compiled.changed:
+                cache.save_derived("templates", self._compiled.to_plain())
         return BuildResult(
             output_dir=output,
             pages=len(site.pages),
@@ -890,6 +902,8 @@ class Engine:
             and all(t[2] < recent for t in stamp[1])
         ):
             return self._renderer[1]
+        if self._compiled is None:
+            self._compiled = self._stored_templates()
         renderer = Renderer(site, theme, self.site_dir, self._compiled, strings)
         renderer.assets = assets
         self._renderer = (stamp, renderer)

@@ -627,3 +627,53 @@ def test_near_duplicates_kept_in_the_cache_serve_a_new_process_and_damaged_ones_
     assert len(messages) == 1 and "corrupt" in messages[0], messages
     assert near(result) == first
     assert tree(out) == clean_build(site, tmp_path)
+
+
+def test_a_new_process_compiles_only_the_templates_that_changed(tmp_path: Path, monkeypatch):
+    """The build cache keeps the theme's templates as Jinja2 compiled them: a later
+    `sitegen build` compiles only a template whose source changed, and shows its change."""
+    import jinja2
+
+    compiled: list[str | None] = []
+    compile_source = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return compile_source(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    site = write_site(tmp_path / "site", {"content/a.md": article(title="Alpha")})
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    assert "article.html" in compiled
+    compiled.clear()
+    (site / "content/a.md").write_text(article(title="Alpha", body="A new body."))
+    build(site, out, jobs=1)  # a new Engine, as a new process makes
+    assert compiled == []
+    override = site / "themes/default/templates/article.html"
+    override.parent.mkdir(parents=True)
+    override.write_text('{% extends "default/article.html" %}{% block content %}Overridden{% endblock %}')
+    build(site, out, jobs=1)
+    assert compiled == ["article.html"]
+    assert "Overridden" in (out / "articles/a/index.html").read_text()
+    assert tree(out) == clean_build(site, tmp_path)
+
+
+def test_damaged_compiled_templates_are_compiled_again_with_a_warning(tmp_path: Path):
+    import pickle
+
+    site = write_site(tmp_path / "site", {"content/a.md": article(title="Alpha")})
+    out = tmp_path / "out"
+    build(site, out)
+    path = cache_folder(site) / "templates.pickle"
+    stored = pickle.loads(path.read_bytes())
+    compiled = stored["plain"]["compiled"]
+    key = next(iter(compiled))
+    digest, code = compiled[key]
+    compiled[key] = (digest, code[:-8] + b"\x00" * 8)  # a few bytes lost: the digest tells
+    path.write_bytes(cache_bytes(stored))
+    (site / "content/a.md").write_text(article(title="Beta"))
+    result = build(site, out)
+    assert any("templates.pickle" in str(w) and "corrupt" in str(w) for w in result.warnings)
+    assert tree(out) == clean_build(site, tmp_path)
+    assert not [str(w) for w in build(site, out).warnings if "cache" in str(w)]
