@@ -1,6 +1,7 @@
 import hashlib
 import os
 import re
+import sys
 import time
 
 import pytest
@@ -139,6 +140,28 @@ def test_a_build_puts_off_full_garbage_collections_and_leaves_the_thresholds_as_
     assert cli("build", "--site", site).code == 1
     assert seen == [FEW_FULL_COLLECTIONS, FEW_FULL_COLLECTIONS]
     assert gc.get_threshold() == before
+
+
+def test_the_program_exits_with_mains_code_leaving_its_objects_to_the_system(make_site, monkeypatch, capsys):
+    """`sitegen` (and `python -m sitegen`) exit with main()'s code, its output all
+    printed, the collector's objects frozen: collecting a build's model at exit took
+    longer than some builds (docs/benchmarks.md)."""
+    import gc
+
+    from sitegen.cli import program
+
+    site = make_site(SITE)
+    (site / "content" / "2024" / "10" / "port-strike-ends.md").write_text("---\ntitle: [\n---\n")
+    monkeypatch.setattr(sys, "argv", ["sitegen", "build", "--site", str(site)])
+    assert gc.get_freeze_count() == 0
+    try:
+        with pytest.raises(SystemExit) as exited:
+            program()
+        assert exited.value.code == 1
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert "port-strike-ends.md:3: invalid YAML" in capsys.readouterr().err
 
 
 def test_quiet(make_site, cli):
