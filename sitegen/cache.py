@@ -8,7 +8,7 @@ folder per site, so that a build writes nothing in the site folder but its outpu
 - manifests: for each output folder, what every page written there read as it rendered
   (the dependency graph, sitegen/deps.py), with each file's size and mtime, so a page
   whose inputs and file are unchanged is skipped. A build forgets those of output folders
-  that are gone;
+  that are gone, and those an older sitegen wrote;
 - derived data: the related lists and near-duplicate pairs, and the theme's templates as
   Jinja2 compiled them (Python code objects, trusted as Python trusts its own
   __pycache__ files: the cache folder is the user's; each is checked against a digest,
@@ -349,8 +349,9 @@ class BuildCache:
         }
         data = {"stamp": _STAMP, "output": str(output_dir.resolve()), "record": fields}
         name = self._manifest_name(output_dir)
-        self._write(name, _pickled(data))
+        # The folder's name first: a record is never without it (_forget_gone_outputs).
         self._write(_output_file(name), os.fsencode(output_dir.resolve()))
+        self._write(name, _pickled(data))
         self._forget_gone_outputs()
 
     def _forget_gone_outputs(self) -> None:
@@ -358,9 +359,19 @@ class BuildCache:
         the site's dependency graph (20 MB at 10,000 articles), and a build into a folder
         that goes away (a dry-run deploy's, a script's temporary one) would otherwise leave
         its record in the cache for good; a folder made again is built as if new, which a
-        missing page is anyway. Which folder a record is of is in a small file beside it."""
+        missing page is anyway. Which folder a record is of is in a small file beside it,
+        written before the record: a record without one is of a sitegen older than that
+        file, which no build reads again, and is deleted too."""
         if not self.enabled:
             return
+        named = {
+            path.name.removesuffix(_OUTPUT_SUFFIX)
+            for path in self.folder.glob(f"{_MANIFEST_PREFIX}*{_OUTPUT_SUFFIX}")
+        }
+        for path in self.folder.glob(f"{_MANIFEST_PREFIX}*.pickle"):
+            if path.name.removesuffix(".pickle") not in named:
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
         for path in self.folder.glob(f"{_MANIFEST_PREFIX}*{_OUTPUT_SUFFIX}"):
             try:
                 output = path.read_bytes()

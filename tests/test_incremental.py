@@ -366,6 +366,23 @@ def test_the_records_of_output_folders_that_are_gone_are_deleted(tmp_path: Path)
     assert len(records()) == 6
 
 
+def test_the_records_of_an_older_sitegen_without_their_folders_name_are_deleted(tmp_path: Path):
+    """Records written before each had the name of its folder beside it are never read again
+    (the cache's format moved on since): a build deletes them, and keeps its own."""
+    site = write_site(tmp_path / "site", {"content/a.md": article()})
+    out = tmp_path / "out"
+    build(site, out)
+    folder = cache_folder(site)
+    own = sorted(p.name for p in folder.glob("manifest-*"))
+    old = folder / "manifest-0123456789abcdef0123456789abcdef.pickle"
+    old.write_bytes(cache_bytes({"stamp": {"format": 11}, "output": str(tmp_path / "elsewhere")}))
+    (site / "content/a.md").write_text(article(title="Changed"))
+    build(site, out)
+    assert not old.exists()
+    assert sorted(p.name for p in folder.glob("manifest-*")) == own
+    assert build(site, out).written == 0  # its own record kept
+
+
 def test_parallel_and_serial_builds_agree(tmp_path: Path):
     rng = random.Random(5)
     site = write_site(tmp_path / "site", {f"content/s-{i}.md": random_article(rng, i) for i in range(250)})
