@@ -332,7 +332,7 @@ def program() -> None:
     """The `sitegen` program (and `python -m sitegen`): main(), then an exit that leaves
     the command's objects to the operating system. A build's model is garbage once it
     returns, held in reference cycles; collecting and freeing them one by one as the
-    interpreter shuts down took about 0.5 s after a one-article build of 10,000 articles
+    interpreter shuts down took about 0.4 s after a one-article build of 10,000 articles
     (docs/benchmarks.md). Frozen, the collector leaves them alone; atexit handlers still
     run, and every file sitegen writes is closed before main() returns."""
     code = main()

@@ -864,6 +864,7 @@ class Engine:
                     self._near_saved = near
             if self.use_cache and self._compiled is not None and self._compiled.changed:
                 cache.save_derived("templates", self._compiled.to_plain())
+                self._compiled.changed = False
         return BuildResult(
             output_dir=output,
             pages=len(site.pages),

@@ -395,7 +395,7 @@ class CompiledTemplates(jinja2.BytecodeCache):
     the preview, a new process) need not compile them again: compiling the default
     theme's takes about 0.2 s. Jinja2 checks each against its template's source, and
     compiles a template that changed. `changed`: whether one was compiled since the
-    store was made or last taken as plain data."""
+    store was made, or since its keeper (the engine, which saves it) last set it False."""
 
     def __init__(self, compiled: Mapping[str, bytes] | None = None) -> None:
         self._compiled: dict[str, bytes] = dict(compiled or {})
@@ -417,7 +417,6 @@ class CompiledTemplates(jinja2.BytecodeCache):
         """What the store holds, as plain data: the Jinja2 version it was compiled by
         (whose bytecode check covers the Python version only) and each template's code
         with a digest of it, which tells damage from code."""
-        self.changed = False
         return {
             "jinja2": jinja2.__version__,
             "compiled": {key: (_code_digest(code), code) for key, code in self._compiled.items()},
