@@ -364,15 +364,13 @@ class BuildCache:
         file, which no build reads again, and is deleted too."""
         if not self.enabled:
             return
-        named = {
-            path.name.removesuffix(_OUTPUT_SUFFIX)
-            for path in self.folder.glob(f"{_MANIFEST_PREFIX}*{_OUTPUT_SUFFIX}")
-        }
+        sidecars = list(self.folder.glob(f"{_MANIFEST_PREFIX}*{_OUTPUT_SUFFIX}"))
+        named = {path.name.removesuffix(_OUTPUT_SUFFIX) for path in sidecars}
         for path in self.folder.glob(f"{_MANIFEST_PREFIX}*.pickle"):
             if path.name.removesuffix(".pickle") not in named:
                 with contextlib.suppress(OSError):
                     path.unlink(missing_ok=True)
-        for path in self.folder.glob(f"{_MANIFEST_PREFIX}*{_OUTPUT_SUFFIX}"):
+        for path in sidecars:
             try:
                 output = path.read_bytes()
                 if os.path.isdir(output):

@@ -626,8 +626,10 @@ class Images:
         self._measured_data.clear()
         # Pages share a store name where they show the same copy: each is looked up once.
         stored = {name: self.store.get(name) for name in set(images.files.values())}
-        published = {path: stored[name] for path, name in sorted(images.files.items())}
-        return {path: found for path, found in published.items() if found is not None}, problems
+        published = {
+            path: found for path, name in sorted(images.files.items()) if (found := stored[name]) is not None
+        }
+        return published, problems
 
     def _source_bytes(self, label: str, name: str) -> bytes:
         key = name.split("-", 1)[0]

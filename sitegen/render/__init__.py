@@ -403,11 +403,8 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         compiled = self._compiled.get(bucket.key)
-        if compiled is not None:
-            try:
-                bucket.bytecode_from_string(compiled)
-            except Exception:  # damaged (Jinja2 reads its checksum with pickle): compile it
-                bucket.reset()
+        if compiled is not None:  # as Jinja2 dumped it (from_plain checks its digest)
+            bucket.bytecode_from_string(compiled)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._compiled[bucket.key] = bucket.bytecode_to_string()
